@@ -88,6 +88,19 @@ public record Attr(int type, byte[] value, List<Attr> children) {
         pad(out, start + Nl.align(length));
     }
 
+    /** Encodes a list of attributes back to back, for payloads that embed a family header. */
+    public static byte[] encodeAll(List<Attr> attrs) {
+        int n = 0;
+        for (Attr a : attrs) {
+            n += Nl.align(a.length());
+        }
+        ByteBuffer out = ByteBuffer.allocate(n).order(ByteOrder.nativeOrder());
+        for (Attr a : attrs) {
+            a.encode(out);
+        }
+        return out.array();
+    }
+
     static void pad(ByteBuffer out, int to) {
         while (out.position() < to) {
             out.put((byte) 0);

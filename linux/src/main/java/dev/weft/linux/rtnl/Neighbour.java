@@ -1,0 +1,7 @@
+package dev.weft.linux.rtnl;
+
+import java.net.InetAddress;
+
+/** A neighbour (ARP or NDP) entry: {@code ip} is reached at {@code mac} on the link. */
+public record Neighbour(int linkIndex, InetAddress ip, MacAddress mac, boolean permanent) {
+}
