@@ -145,6 +145,16 @@ class LinksTest {
     }
 
     @Test
+    void dumpsThatSpanManyDatagramsAreReadWhole() {
+        for (int i = 0; i < 300; i++) {
+            nl.links().create(new LinkSpec.Bridge("wbm" + i));
+        }
+        assertThat(nl.links().list()).filteredOn(l -> l.name().startsWith("wbm")).hasSize(300);
+        assertThat(Shell.run("ip", "-n", host.name(), "-o", "link", "show").lines()
+                .filter(l -> l.contains(": wbm")).count()).isEqualTo(300);
+    }
+
+    @Test
     void duplicateNameIsATypedErrorNamingTheObjectAndNamespace() {
         nl.links().create(new LinkSpec.Veth("wvd", "wve", container));
         assertThatThrownBy(() -> nl.links().create(new LinkSpec.Veth("wvd", "wvf")))
