@@ -1,22 +1,22 @@
 # Sourced by weft's scripts: sets JAVA_HOME and JAVA to a JDK >= 25, or exits with one clear message.
-# Order: $JAVA_HOME, then the newest JDK 25+ under /usr/lib/jvm.
+# Order: $JAVA_HOME, then the newest JDK 25+ under /usr/lib/jvm (WEFT_JVM_ROOT overrides that directory).
 weft_java_major() { # prints the feature version of the java binary $1, or nothing
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1
 }
 weft_find_java() {
-  local candidate major best="" best_major=0
+  local candidate major best="" best_major=0 root=${WEFT_JVM_ROOT:-/usr/lib/jvm}
   if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
     major=$(weft_java_major "$JAVA_HOME/bin/java")
     if [ "${major:-0}" -ge 25 ]; then JAVA="$JAVA_HOME/bin/java"; export JAVA_HOME; return 0; fi
-    echo "weft: JAVA_HOME=$JAVA_HOME is Java ${major:-unknown}; looking for a JDK >= 25 under /usr/lib/jvm" >&2
+    echo "weft: JAVA_HOME=$JAVA_HOME is Java ${major:-unknown}; looking for a JDK >= 25 under $root" >&2
   fi
-  for candidate in /usr/lib/jvm/*/; do
+  for candidate in "$root"/*/; do
     [ -x "${candidate}bin/java" ] && [ -x "${candidate}bin/javac" ] || continue
     major=$(weft_java_major "${candidate}bin/java")
     if [ "${major:-0}" -ge 25 ] && [ "$major" -gt "$best_major" ]; then best=${candidate%/}; best_major=$major; fi
   done
   if [ -n "$best" ]; then JAVA_HOME=$best; JAVA="$best/bin/java"; export JAVA_HOME; return 0; fi
-  echo "weft: no JDK 25 or newer found (set JAVA_HOME, or install one under /usr/lib/jvm, for example Eclipse Temurin 25: https://adoptium.net)" >&2
+  echo "weft: no JDK 25 or newer found (set JAVA_HOME, or install one under $root, for example Eclipse Temurin 25: https://adoptium.net)" >&2
   exit 3
 }
 weft_find_java
