@@ -8,19 +8,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The addresses of one subnet that can be handed out: all of it, or only an ip-range inside it.
- * The network address, and for IPv4 the broadcast address, are never handed out. In serial mode
- * the search for a free address starts after the last one given, so a released address is not
- * reused at once (it may still be cached by peers); otherwise the lowest free address is given.
- * Thread-safe.
+ * The addresses of one subnet. Automatic allocation hands out addresses of the ip-range only (all
+ * of the subnet when there is none); a requested address (a gateway, an aux address, a preferred
+ * address) may lie anywhere in the subnet, as in Docker. The network address, and for IPv4 the
+ * broadcast address, are never handed out. In serial mode the search for a free address starts
+ * after the last one given, so a released address is not reused at once (peers may still cache
+ * it); otherwise the lowest free address is given. Thread-safe.
  */
 public final class AddressPool {
     private final IpPrefix subnet;
     private final IpPrefix range;
     private final long rangeStart;
+    private final long rangeEnd;
     private final AddressBitmap bitmap;
     private final boolean serial;
-    private final List<Long> reserved = new ArrayList<>();
+    private final List<Long> reserved = new ArrayList<>(2);
     private long hint;
 
     public AddressPool(IpPrefix subnet, IpPrefix range, boolean serial) {
@@ -34,21 +36,20 @@ public final class AddressPool {
         }
         this.subnet = subnet;
         this.range = r;
-        this.rangeStart = Subnets.offset(subnet, r.address());
-        this.bitmap = new AddressBitmap(Subnets.size(r));
+        this.bitmap = new AddressBitmap(Subnets.size(subnet));
+        this.rangeStart = Math.min(Subnets.offset(subnet, r.address()), bitmap.size() - 1);
+        this.rangeEnd = Math.min(rangeStart + Subnets.size(r), bitmap.size());
         this.serial = serial;
+        this.hint = rangeStart;
         reserve(0);
         if (subnet.address() instanceof Inet4Address && subnet.length() < 31) {
             reserve(Subnets.size(subnet) - 1);
         }
     }
 
-    private void reserve(long subnetOffset) {
-        long i = subnetOffset - rangeStart;
-        if (i >= 0 && i < bitmap.size()) {
-            bitmap.set(i);
-            reserved.add(i);
-        }
+    private void reserve(long offset) {
+        bitmap.set(offset);
+        reserved.add(offset);
     }
 
     public IpPrefix subnet() {
@@ -59,22 +60,22 @@ public final class AddressPool {
         return range;
     }
 
-    /** Hands out a free address; throws EXHAUSTED when none is left. */
+    /** Hands out a free address of the range; throws EXHAUSTED when none is left. */
     public synchronized InetAddress allocate() {
-        long start = serial ? hint : 0;
-        long i = bitmap.nextClear(start, bitmap.size());
-        if (i < 0 && start > 0) {
-            i = bitmap.nextClear(0, start);
+        long start = serial ? hint : rangeStart;
+        long i = bitmap.nextClear(start, rangeEnd);
+        if (i < 0 && start > rangeStart) {
+            i = bitmap.nextClear(rangeStart, start);
         }
         if (i < 0) {
             throw new IpamException(IpamException.Reason.EXHAUSTED, "no free address left in " + describe());
         }
         bitmap.set(i);
-        hint = i + 1 == bitmap.size() ? 0 : i + 1;
-        return Subnets.at(subnet, rangeStart + i);
+        hint = i + 1 == rangeEnd ? rangeStart : i + 1;
+        return Subnets.at(subnet, i);
     }
 
-    /** Hands out exactly {@code address}; it must be inside the pool and free. */
+    /** Hands out exactly {@code address}; it must be inside the subnet and free. */
     public synchronized InetAddress allocate(InetAddress address) {
         long i = index(address);
         if (reserved.contains(i)) {
@@ -83,7 +84,7 @@ public final class AddressPool {
         }
         if (!bitmap.set(i)) {
             throw new IpamException(IpamException.Reason.ALREADY_ALLOCATED,
-                    "address " + IpPrefix.format(address) + " is already allocated in " + describe());
+                    "address " + IpPrefix.format(address) + " is already allocated in subnet " + subnet);
         }
         return address;
     }
@@ -93,7 +94,7 @@ public final class AddressPool {
         long i = index(address);
         if (reserved.contains(i) || !bitmap.clear(i)) {
             throw new IpamException(IpamException.Reason.NOT_ALLOCATED,
-                    "address " + IpPrefix.format(address) + " is not allocated in " + describe());
+                    "address " + IpPrefix.format(address) + " is not allocated in subnet " + subnet);
         }
     }
 
@@ -107,7 +108,7 @@ public final class AddressPool {
         List<InetAddress> out = new ArrayList<>();
         for (long i = bitmap.nextSet(0, bitmap.size()); i >= 0; i = bitmap.nextSet(i + 1, bitmap.size())) {
             if (!reserved.contains(i)) {
-                out.add(Subnets.at(subnet, rangeStart + i));
+                out.add(Subnets.at(subnet, i));
             }
         }
         return out;
@@ -118,20 +119,15 @@ public final class AddressPool {
         return bitmap.allocated() - reserved.size();
     }
 
-    /** How many more addresses can be handed out (capped at 2^62). */
-    public synchronized long freeCount() {
-        return bitmap.size() - bitmap.allocated();
-    }
-
     private long index(InetAddress address) {
-        if (!Subnets.contains(range, address)) {
+        if (!Subnets.contains(subnet, address)) {
             throw new IpamException(IpamException.Reason.OUT_OF_RANGE,
-                    "address " + IpPrefix.format(address) + " is outside " + describe());
+                    "address " + IpPrefix.format(address) + " is outside subnet " + subnet);
         }
-        long i = Subnets.offset(range, address);
+        long i = Subnets.offset(subnet, address);
         if (i >= bitmap.size()) {
             throw new IpamException(IpamException.Reason.OUT_OF_RANGE,
-                    "address " + IpPrefix.format(address) + " is beyond the first 2^62 addresses of " + describe());
+                    "address " + IpPrefix.format(address) + " is beyond the first 2^62 addresses of " + subnet);
         }
         return i;
     }

@@ -30,8 +30,12 @@ class AddressPoolTest {
         AddressPool pool = new AddressPool(IpPrefix.parse("192.0.2.0/24"), IpPrefix.parse("192.0.2.16/28"), false);
         assertThat(pool.allocate(ip("192.0.2.20"))).isEqualTo(ip("192.0.2.20"));
         assertThatThrownBy(() -> pool.allocate(ip("192.0.2.20"))).hasMessage(
-                "address 192.0.2.20 is already allocated in ip-range 192.0.2.16/28 of subnet 192.0.2.0/24");
-        assertThatThrownBy(() -> pool.allocate(ip("192.0.2.99")))
+                "address 192.0.2.20 is already allocated in subnet 192.0.2.0/24");
+        assertThat(pool.allocate(ip("192.0.2.1"))).as("a gateway may lie outside the ip-range").isEqualTo(ip("192.0.2.1"));
+        assertThat(pool.allocate()).as("automatic allocation stays in the range").isEqualTo(ip("192.0.2.16"));
+        assertThatThrownBy(() -> pool.allocate(ip("192.0.2.255")))
+                .extracting(e -> ((IpamException) e).reason()).isEqualTo(IpamException.Reason.INVALID);
+        assertThatThrownBy(() -> pool.allocate(ip("198.51.100.1")))
                 .extracting(e -> ((IpamException) e).reason()).isEqualTo(IpamException.Reason.OUT_OF_RANGE);
         assertThatThrownBy(() -> pool.release(ip("192.0.2.21")))
                 .extracting(e -> ((IpamException) e).reason()).isEqualTo(IpamException.Reason.NOT_ALLOCATED);
@@ -48,7 +52,6 @@ class AddressPoolTest {
             pool.allocate();
         }
         assertThat(pool.allocatedCount()).isEqualTo(100_000);
-        assertThat(pool.freeCount()).isEqualTo((1L << 24) - 100_000 - 2);
         assertThat(pool.allocate(ip("10.255.255.254"))).isEqualTo(ip("10.255.255.254"));
     }
 
