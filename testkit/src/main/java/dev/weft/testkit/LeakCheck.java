@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * Finds kernel objects that tests (or a weftd under test) left behind on this machine: network
- * namespaces named "wt...", links in the machine's own namespace with a test or weft prefix,
- * and nftables tables named "weft..." or "wt..." in the machine's own namespace.
+ * namespaces named "wt...", mounts at or under a directory named "weft..." or "wt...",
+ * links in the machine's own namespace with a test or weft prefix, and nftables tables named
+ * "weft..." or "wt..." in the machine's own namespace.
  */
 public final class LeakCheck {
     /** Namespaces made by tests and fixtures. */
@@ -25,7 +26,26 @@ public final class LeakCheck {
     /** nftables tables weft and its tests use. */
     public static final Pattern TEST_TABLE = Pattern.compile("^(weft|wt).*");
 
+    /** Mounts made by weft or tests outside /run/netns: sandboxes bound in a run dir, or the run dir itself. */
+    public static final Pattern TEST_MOUNT = Pattern.compile(".*/(weft|wt)[^/]*(/.*)?");
+
     private LeakCheck() {
+    }
+
+    /** Every mount point in this mount namespace. */
+    private static List<String> mounts() {
+        List<String> out = new ArrayList<>();
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo"))) {
+                String[] halves = line.split(" - ", 2);
+                if (halves.length == 2) {
+                    out.add(halves[0].split(" ")[4].replace("\\040", " "));
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read /proc/self/mountinfo", e);
+        }
+        return out;
     }
 
     /** One line per leftover; empty when the machine is clean. */
@@ -34,6 +54,11 @@ public final class LeakCheck {
         for (String ns : new Namespaces().list()) {
             if (TEST_NAMESPACE.matcher(ns).matches()) {
                 found.add("network namespace " + ns);
+            }
+        }
+        for (String mount : mounts()) {
+            if (TEST_MOUNT.matcher(mount).matches() && !mount.startsWith(Namespaces.DEFAULT_RUN_DIR + "/")) {
+                found.add("mount " + mount);
             }
         }
         try (Rtnetlink nl = Rtnetlink.open()) {
