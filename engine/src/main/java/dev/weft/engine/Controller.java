@@ -1,0 +1,164 @@
+package dev.weft.engine;
+
+import dev.weft.engine.driver.HostDriver;
+import dev.weft.engine.driver.NetworkDriver;
+import dev.weft.engine.driver.NullDriver;
+import dev.weft.engine.ipam.DefaultIpam;
+import dev.weft.engine.ipam.PredefinedPools;
+import dev.weft.engine.state.NetworkState;
+import dev.weft.engine.state.StateStore;
+import dev.weft.linux.netns.Namespaces;
+import dev.weft.linux.netns.Netns;
+import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.linux.rtnl.Route;
+import dev.weft.linux.rtnl.Rtnetlink;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The CNM controller: owns networks, endpoints and sandboxes, keeps them in the store, and has
+ * the drivers and IPAM do the work. Start it with {@link #start}: it first reconciles the store,
+ * the IPAM and the kernel, so that whatever a killed predecessor left half-done is finished or
+ * undone. All changes are serialized by one lock; reads go to the store.
+ */
+public final class Controller implements AutoCloseable {
+    private final ControllerConfig config;
+    private final StateStore state;
+    private final DefaultIpam ipam;
+    private final Map<String, NetworkDriver> drivers = new LinkedHashMap<>();
+    private final Namespaces sandboxNamespaces;
+    private final Rtnetlink host;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final NetworkOps networks;
+    private final EndpointOps endpoints;
+    private final SandboxOps sandboxes;
+
+    private Controller(ControllerConfig config) {
+        this.config = config;
+        this.state = new StateStore(config.store());
+        this.host = config.host() == null ? Rtnetlink.open() : Rtnetlink.open(config.host());
+        Map<String, PredefinedPools> pools = new LinkedHashMap<>(Map.of(
+                dev.weft.engine.ipam.Ipam.LOCAL_SPACE, PredefinedPools.localDefault(),
+                dev.weft.engine.ipam.Ipam.GLOBAL_SPACE, PredefinedPools.globalDefault()));
+        pools.putAll(config.defaultPools());
+        this.ipam = new DefaultIpam(config.store(), pools, this::hostRoutes);
+        for (NetworkDriver d : List.of(new NullDriver(), new HostDriver())) {
+            drivers.put(d.name(), d);
+        }
+        for (NetworkDriver d : config.drivers()) {
+            drivers.put(d.name(), d);
+        }
+        this.sandboxNamespaces = new Namespaces(config.runDir().resolve("netns"));
+        this.networks = new NetworkOps(this);
+        this.endpoints = new EndpointOps(this);
+        this.sandboxes = new SandboxOps(this);
+    }
+
+    /** Creates the controller and reconciles store, IPAM and kernel before returning it. */
+    public static Controller start(ControllerConfig config) {
+        Controller c = new Controller(config);
+        try {
+            new Reconciler(c).run();
+            return c;
+        } catch (RuntimeException e) {
+            c.host.close();
+            throw e;
+        }
+    }
+
+    public Network newNetwork(NetworkConfig config) {
+        return networks.create(config);
+    }
+
+    /** The network with this name, full id or unique id prefix. */
+    public Network network(String nameOrId) {
+        return networks.find(nameOrId);
+    }
+
+    public List<Network> networks() {
+        return state.networks().stream().filter(n -> !n.deleting()).map(n -> new Network(this, n.id())).toList();
+    }
+
+    public Sandbox newSandbox(String containerId, SandboxOptions options) {
+        return sandboxes.create(containerId, options);
+    }
+
+    /** The sandbox with this id, unique id prefix or container id. */
+    public Sandbox sandbox(String idOrContainer) {
+        return sandboxes.find(idOrContainer);
+    }
+
+    public List<Sandbox> sandboxes() {
+        return state.sandboxes().stream().map(s -> new Sandbox(this, s.id())).toList();
+    }
+
+    /** The names of the drivers this controller knows. */
+    public List<String> driverNames() {
+        return List.copyOf(drivers.keySet());
+    }
+
+    // ---- for the operations in this package ----
+
+    NetworkOps networkOps() {
+        return networks;
+    }
+
+    EndpointOps endpointOps() {
+        return endpoints;
+    }
+
+    SandboxOps sandboxOps() {
+        return sandboxes;
+    }
+
+    StateStore state() {
+        return state;
+    }
+
+    DefaultIpam ipam() {
+        return ipam;
+    }
+
+    ReentrantLock lock() {
+        return lock;
+    }
+
+    Namespaces sandboxNamespaces() {
+        return sandboxNamespaces;
+    }
+
+    Netns hostNetns() {
+        return config.host();
+    }
+
+    NetworkDriver driver(String name) {
+        NetworkDriver d = drivers.get(name);
+        if (d == null) {
+            throw WeftException.notFound("no network driver \"" + name + "\" (available: "
+                    + String.join(", ", drivers.keySet()) + ")");
+        }
+        return d;
+    }
+
+    NetworkState networkState(String id) {
+        return state.network(id).filter(n -> !n.deleting())
+                .orElseThrow(() -> WeftException.notFound("network " + id + " not found"));
+    }
+
+    private List<IpPrefix> hostRoutes() {
+        List<IpPrefix> out = new ArrayList<>();
+        for (Route r : host.routes().list()) {
+            out.add(r.destination());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        host.close();
+    }
+}

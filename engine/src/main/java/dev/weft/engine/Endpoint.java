@@ -1,0 +1,74 @@
+package dev.weft.engine;
+
+import dev.weft.engine.state.EndpointState;
+import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.linux.rtnl.MacAddress;
+
+/** A handle on an endpoint: a network attachment that keeps its addresses while it exists. */
+public final class Endpoint {
+    private final Controller controller;
+    private final String networkId;
+    private final String id;
+
+    Endpoint(Controller controller, String networkId, String id) {
+        this.controller = controller;
+        this.networkId = networkId;
+        this.id = id;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public EndpointState state() {
+        return controller.endpointOps().state(networkId, id);
+    }
+
+    public String name() {
+        return state().name();
+    }
+
+    public Network network() {
+        return new Network(controller, networkId);
+    }
+
+    /** The IPv4 address with its prefix length, or null. */
+    public IpPrefix ipv4() {
+        String s = state().ipv4();
+        return s == null ? null : IpPrefix.parse(s);
+    }
+
+    /** The IPv6 address with its prefix length, or null. */
+    public IpPrefix ipv6() {
+        String s = state().ipv6();
+        return s == null ? null : IpPrefix.parse(s);
+    }
+
+    public MacAddress mac() {
+        String s = state().mac();
+        return s == null ? null : MacAddress.parse(s);
+    }
+
+    /** Plumbs this endpoint into {@code sandbox}; the highest {@code priority} endpoint gives the default gateway. */
+    public void join(Sandbox sandbox, int priority) {
+        controller.endpointOps().join(networkId, id, sandbox.id(), priority);
+    }
+
+    public void join(Sandbox sandbox) {
+        join(sandbox, 0);
+    }
+
+    public void leave(Sandbox sandbox) {
+        controller.endpointOps().leave(networkId, id, sandbox.id());
+    }
+
+    /** Deletes the endpoint and frees its addresses; refused while it is joined. */
+    public void delete() {
+        controller.endpointOps().delete(networkId, id);
+    }
+
+    @Override
+    public String toString() {
+        return "endpoint " + id;
+    }
+}

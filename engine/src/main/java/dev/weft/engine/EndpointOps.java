@@ -1,0 +1,206 @@
+package dev.weft.engine;
+
+import dev.weft.engine.driver.NetworkDriver;
+import dev.weft.engine.driver.SandboxPort;
+import dev.weft.engine.ipam.IpamException;
+import dev.weft.engine.state.EndpointState;
+import dev.weft.engine.state.NetworkState;
+import dev.weft.engine.state.NetworkState.SubnetState;
+import dev.weft.engine.state.SandboxState;
+import dev.weft.linux.KernelException;
+import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.linux.rtnl.MacAddress;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Endpoint create, delete, join and leave, with their IPAM work. */
+final class EndpointOps {
+    static final String IFACE_PREFIX = "com.docker.network.container_iface_prefix";
+    private final Controller c;
+
+    EndpointOps(Controller c) {
+        this.c = c;
+    }
+
+    Endpoint create(String networkId, String name, EndpointOptions options) {
+        Ids.checkName("endpoint", name);
+        c.lock().lock();
+        try (Undo undo = new Undo()) {
+            NetworkState n = c.networkState(networkId);
+            if (c.state().endpoints(networkId).stream().anyMatch(e -> e.name().equals(name))) {
+                throw WeftException.conflict("endpoint " + name + " already exists in network " + n.name());
+            }
+            String id = Ids.newId();
+            IpPrefix v4 = address(n, false, options.ipv4(), id, undo);
+            IpPrefix v6 = address(n, true, options.ipv6(), id, undo);
+            MacAddress mac = options.mac() != null ? options.mac()
+                    : v4 != null ? MacAddress.fromIpv4((Inet4Address) v4.address()) : MacAddress.random();
+            EndpointState ep = new EndpointState(id, name, networkId, mac.toString(), str(v4), str(v6),
+                    options.aliases(), null, null, null, 0);
+            c.state().put(ep);
+            undo.commit();
+            return new Endpoint(c, networkId, id);
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    private IpPrefix address(NetworkState n, boolean ipv6, InetAddress preferred, String owner, Undo undo) {
+        List<SubnetState> subnets = n.subnets().stream()
+                .filter(s -> IpPrefix.parse(s.subnet()).isIpv4() != ipv6).toList();
+        if (subnets.isEmpty()) {
+            if (preferred != null) {
+                throw WeftException.invalid("network " + n.name() + " has no " + (ipv6 ? "IPv6" : "IPv4")
+                        + " subnet for address " + IpPrefix.format(preferred));
+            }
+            return null;
+        }
+        SubnetState subnet = preferred == null ? subnets.getFirst() : subnets.stream()
+                .filter(s -> dev.weft.engine.ipam.Subnets.contains(IpPrefix.parse(s.subnet()), preferred)).findFirst()
+                .orElseThrow(() -> WeftException.invalid("address " + IpPrefix.format(preferred)
+                        + " is in no subnet of network " + n.name()));
+        try {
+            IpPrefix a = c.ipam().requestAddress(subnet.poolId(), preferred, owner);
+            undo.push("release address " + a, () -> c.ipam().releaseAddress(subnet.poolId(), a.address()));
+            return a;
+        } catch (IpamException e) {
+            throw Errors.of(e);
+        }
+    }
+
+    private static String str(IpPrefix p) {
+        return p == null ? null : p.toString();
+    }
+
+    EndpointState state(String networkId, String id) {
+        return c.state().endpoints(networkId).stream().filter(e -> e.id().equals(id)).findFirst()
+                .orElseThrow(() -> WeftException.notFound("endpoint " + id + " not found"));
+    }
+
+    List<Endpoint> list(String networkId) {
+        c.networkState(networkId);
+        return c.state().endpoints(networkId).stream().map(e -> new Endpoint(c, networkId, e.id())).toList();
+    }
+
+    Endpoint find(String networkId, String nameOrId) {
+        List<EndpointState> all = c.state().endpoints(networkId);
+        Optional<EndpointState> exact = all.stream()
+                .filter(e -> e.name().equals(nameOrId) || e.id().equals(nameOrId)).findFirst();
+        List<EndpointState> match = exact.map(List::of).orElseGet(() -> all.stream()
+                .filter(e -> !nameOrId.isEmpty() && e.id().startsWith(nameOrId)).toList());
+        if (match.size() != 1) {
+            throw match.isEmpty() ? WeftException.notFound("endpoint " + nameOrId + " not found in network "
+                    + c.networkState(networkId).name()) : WeftException.invalid("endpoint id prefix " + nameOrId + " is ambiguous");
+        }
+        return new Endpoint(c, networkId, match.getFirst().id());
+    }
+
+    List<Endpoint> joinedTo(String sandboxId) {
+        return c.state().endpoints().stream().filter(e -> sandboxId.equals(e.sandboxId()))
+                .map(e -> new Endpoint(c, e.networkId(), e.id())).toList();
+    }
+
+    void delete(String networkId, String id) {
+        c.lock().lock();
+        try {
+            EndpointState ep = state(networkId, id);
+            if (ep.joined()) {
+                throw WeftException.conflict("endpoint " + ep.name() + " is joined to sandbox "
+                        + Ids.shortId(ep.sandboxId()) + "; leave it first");
+            }
+            c.state().deleteEndpoint(ep); // first forget it: a restart releases addresses nobody holds
+            releaseAddresses(c.networkState(networkId), ep);
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    void releaseAddresses(NetworkState n, EndpointState ep) {
+        for (String a : new String[] {ep.ipv4(), ep.ipv6()}) {
+            if (a == null) {
+                continue;
+            }
+            InetAddress ip = IpPrefix.parse(a).address();
+            for (SubnetState s : n.subnets()) {
+                if (dev.weft.engine.ipam.Subnets.contains(IpPrefix.parse(s.subnet()), ip)) {
+                    try {
+                        c.ipam().releaseAddress(s.poolId(), ip);
+                    } catch (IpamException e) {
+                        if (e.reason() != IpamException.Reason.NOT_ALLOCATED) {
+                            throw Errors.of(e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    void join(String networkId, String id, String sandboxId, int priority) {
+        c.lock().lock();
+        try (Undo undo = new Undo()) {
+            EndpointState ep = state(networkId, id);
+            NetworkState n = c.networkState(networkId);
+            SandboxState sb = c.sandboxOps().state(sandboxId);
+            if (ep.joined()) {
+                throw WeftException.conflict("endpoint " + ep.name() + " is already joined to sandbox " + Ids.shortId(ep.sandboxId()));
+            }
+            List<EndpointState> joined = c.state().endpoints().stream().filter(e -> sandboxId.equals(e.sandboxId())).toList();
+            if (joined.stream().anyMatch(e -> e.networkId().equals(networkId))) {
+                throw WeftException.conflict("sandbox " + Ids.shortId(sandboxId) + " is already on network " + n.name());
+            }
+            String ifname = interfaceName(n, joined);
+            NetworkDriver driver = c.driver(n.driver());
+            try (SandboxPort port = c.sandboxOps().port(sb)) {
+                undo.push("leave network " + n.name(), () -> driver.leave(n, ep.joinedTo(sandboxId, ifname, null, priority), port));
+                String hostSide = driver.join(n, ep, port, ifname);
+                EndpointState joinedEp = ep.joinedTo(sandboxId, ifname, hostSide, priority);
+                c.state().put(joinedEp);
+                undo.push("forget the join of " + ep.name(), () -> c.state().put(ep));
+                c.sandboxOps().updateGateway(sb, port);
+            } catch (KernelException e) {
+                throw Errors.of(e);
+            }
+            undo.commit();
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    /** eth0, eth1, ...: the lowest number free in the sandbox, with the network's prefix option. */
+    private static String interfaceName(NetworkState n, List<EndpointState> joined) {
+        String prefix = n.options().getOrDefault(IFACE_PREFIX, "eth");
+        Set<String> taken = new HashSet<>();
+        joined.forEach(e -> taken.add(e.ifname()));
+        for (int i = 0; ; i++) {
+            if (!taken.contains(prefix + i)) {
+                return prefix + i;
+            }
+        }
+    }
+
+    void leave(String networkId, String id, String sandboxId) {
+        c.lock().lock();
+        try {
+            EndpointState ep = state(networkId, id);
+            if (!sandboxId.equals(ep.sandboxId())) {
+                throw WeftException.conflict("endpoint " + ep.name() + " is not joined to sandbox " + Ids.shortId(sandboxId));
+            }
+            NetworkState n = c.networkState(networkId);
+            SandboxState sb = c.sandboxOps().state(sandboxId);
+            try (SandboxPort port = c.sandboxOps().port(sb)) {
+                c.driver(n.driver()).leave(n, ep, port);
+                c.state().put(ep.left());
+                c.sandboxOps().updateGateway(sb, port);
+            } catch (KernelException e) {
+                throw Errors.of(e);
+            }
+        } finally {
+            c.lock().unlock();
+        }
+    }
+}

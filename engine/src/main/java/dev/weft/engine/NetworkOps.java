@@ -1,0 +1,185 @@
+package dev.weft.engine;
+
+import dev.weft.engine.driver.NetworkDriver;
+import dev.weft.engine.ipam.Ipam;
+import dev.weft.engine.ipam.IpamException;
+import dev.weft.engine.state.EndpointState;
+import dev.weft.engine.state.NetworkState;
+import dev.weft.engine.state.NetworkState.SubnetState;
+import dev.weft.linux.rtnl.IpPrefix;
+
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Network create, find and delete, with their IPAM work. */
+final class NetworkOps {
+    private final Controller c;
+
+    NetworkOps(Controller c) {
+        this.c = c;
+    }
+
+    Network create(NetworkConfig config) {
+        Ids.checkName("network", config.name());
+        c.lock().lock();
+        try (Undo undo = new Undo()) {
+            for (NetworkState n : c.state().networks()) {
+                if (n.name().equals(config.name())) {
+                    throw WeftException.conflict("network " + config.name() + " already exists (id " + Ids.shortId(n.id()) + ")");
+                }
+            }
+            NetworkDriver driver = c.driver(config.driver());
+            driver.validate(config);
+            String id = Ids.newId();
+            List<SubnetState> subnets = allocateSubnets(config, driver, id, undo);
+            NetworkState n = new NetworkState(id, config.name(), driver.name(), driver.scope().label(),
+                    Instant.now().toString(), config.internal(), config.enableIpv6(), config.options(), config.labels(),
+                    subnets, false);
+            c.state().put(n);
+            undo.push("delete the record of network " + n.name(), () -> c.state().deleteNetwork(id));
+            undo.push("tear down network " + n.name(), () -> driver.deleteNetwork(n)); // idempotent: safe after a partial create
+            driver.createNetwork(n);
+            undo.commit();
+            return new Network(c, id);
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    private List<SubnetState> allocateSubnets(NetworkConfig config, NetworkDriver driver, String id, Undo undo) {
+        if (!driver.allocatesAddresses()) {
+            if (!config.ipv4().isEmpty() || !config.ipv6().isEmpty() || config.enableIpv6()) {
+                throw WeftException.invalid("the " + driver.name() + " driver does not use subnets or IPv6");
+            }
+            return List.of();
+        }
+        if (config.enableIpv6() && config.ipv6().isEmpty()) {
+            throw WeftException.invalid("an IPv6 network needs an explicit IPv6 subnet (--ipv6 --subnet 2001:db8:1::/64)");
+        }
+        if (!config.enableIpv6() && !config.ipv6().isEmpty()) {
+            throw WeftException.invalid("IPv6 subnets given but IPv6 is not enabled for network " + config.name());
+        }
+        String space = driver.scope() == Scope.GLOBAL ? Ipam.GLOBAL_SPACE : Ipam.LOCAL_SPACE;
+        List<SubnetState> out = new ArrayList<>();
+        List<IpamConfig> v4 = config.ipv4().isEmpty() ? List.of(IpamConfig.automatic()) : config.ipv4();
+        for (IpamConfig cfg : v4) {
+            out.add(allocate(space, cfg, false, undo));
+        }
+        for (IpamConfig cfg : config.ipv6()) {
+            out.add(allocate(space, cfg, true, undo));
+        }
+        return out;
+    }
+
+    private SubnetState allocate(String space, IpamConfig cfg, boolean ipv6, Undo undo) {
+        try {
+            if (cfg.subnet() == null && (cfg.range() != null || cfg.gateway() != null || !cfg.auxAddresses().isEmpty())) {
+                throw WeftException.invalid("ip-range, gateway and aux addresses need an explicit subnet");
+            }
+            checkFamily(cfg, ipv6);
+            Ipam.Pool pool = c.ipam().requestPool(space, cfg.subnet(), cfg.range(), ipv6);
+            undo.push("release pool " + pool.id(), () -> c.ipam().releasePool(pool.id()));
+            IpPrefix gateway = request(pool, cfg.gateway(), "gateway", "gateway", undo);
+            Map<String, String> aux = new LinkedHashMap<>();
+            for (Map.Entry<String, InetAddress> e : cfg.auxAddresses().entrySet()) {
+                aux.put(e.getKey(), IpPrefix.format(request(pool, e.getValue(), "aux:" + e.getKey(),
+                        "aux address " + e.getKey(), undo).address()));
+            }
+            return new SubnetState(pool.id(), pool.subnet().toString(), pool.range() == null ? null : pool.range().toString(),
+                    gateway.toString(), aux);
+        } catch (IpamException e) {
+            throw Errors.of(e);
+        }
+    }
+
+    private static void checkFamily(IpamConfig cfg, boolean ipv6) {
+        List<InetAddress> all = new ArrayList<>(cfg.auxAddresses().values());
+        if (cfg.gateway() != null) {
+            all.add(cfg.gateway());
+        }
+        if (cfg.subnet() != null) {
+            all.add(cfg.subnet().address());
+        }
+        if (cfg.range() != null) {
+            all.add(cfg.range().address());
+        }
+        for (InetAddress a : all) {
+            if ((a instanceof java.net.Inet6Address) != ipv6) {
+                throw WeftException.invalid("address " + IpPrefix.format(a) + " is not an " + (ipv6 ? "IPv6" : "IPv4")
+                        + " address, as the rest of this " + (ipv6 ? "IPv6" : "IPv4") + " subnet configuration");
+            }
+        }
+    }
+
+    private IpPrefix request(Ipam.Pool pool, InetAddress preferred, String owner, String what, Undo undo) {
+        try {
+            IpPrefix a = c.ipam().requestAddress(pool.id(), preferred, owner);
+            undo.push("release " + what + " " + a, () -> c.ipam().releaseAddress(pool.id(), a.address()));
+            return a;
+        } catch (IpamException e) {
+            throw new WeftException(Errors.of(e).kind(), what + ": " + e.getMessage(), e);
+        }
+    }
+
+    Network find(String nameOrId) {
+        List<NetworkState> all = c.state().networks().stream().filter(n -> !n.deleting()).toList();
+        for (NetworkState n : all) {
+            if (n.name().equals(nameOrId) || n.id().equals(nameOrId)) {
+                return new Network(c, n.id());
+            }
+        }
+        List<NetworkState> prefixed = nameOrId == null || nameOrId.isEmpty() ? List.of()
+                : all.stream().filter(n -> n.id().startsWith(nameOrId)).toList();
+        if (prefixed.size() == 1) {
+            return new Network(c, prefixed.getFirst().id());
+        }
+        if (prefixed.size() > 1) {
+            throw WeftException.invalid("network id prefix " + nameOrId + " is ambiguous: it matches "
+                    + prefixed.stream().map(NetworkState::name).toList());
+        }
+        throw WeftException.notFound("network " + nameOrId + " not found");
+    }
+
+    void delete(String id) {
+        c.lock().lock();
+        try {
+            NetworkState n = c.networkState(id);
+            List<EndpointState> eps = c.state().endpoints(id);
+            if (!eps.isEmpty()) {
+                throw WeftException.conflict("network " + n.name() + " has active endpoints: "
+                        + String.join(", ", eps.stream().map(EndpointState::name).sorted().toList()));
+            }
+            NetworkState marked = n.markDeleting();
+            c.state().put(marked); // a restart finishes what this delete starts
+            finishDelete(marked);
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    /** Tears the network down, frees its subnets and forgets it; each step is safe to repeat. */
+    void finishDelete(NetworkState n) {
+        c.driver(n.driver()).deleteNetwork(n);
+        for (SubnetState s : n.subnets()) {
+            releaseSubnet(s);
+        }
+        c.state().deleteNetwork(n.id());
+    }
+
+    private void releaseSubnet(SubnetState s) {
+        try {
+            for (InetAddress a : c.ipam().holders(s.poolId()).keySet()) {
+                c.ipam().releaseAddress(s.poolId(), a);
+            }
+            c.ipam().releasePool(s.poolId());
+        } catch (IpamException e) {
+            if (e.reason() != IpamException.Reason.NOT_FOUND) {
+                throw Errors.of(e);
+            }
+        }
+    }
+}

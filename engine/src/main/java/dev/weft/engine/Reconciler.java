@@ -1,0 +1,132 @@
+package dev.weft.engine;
+
+import dev.weft.engine.driver.NetworkDriver;
+import dev.weft.engine.driver.SandboxPort;
+import dev.weft.engine.ipam.Ipam;
+import dev.weft.engine.ipam.IpamException;
+import dev.weft.engine.state.EndpointState;
+import dev.weft.engine.state.NetworkState;
+import dev.weft.engine.state.NetworkState.SubnetState;
+import dev.weft.engine.state.SandboxState;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Brings store, IPAM and kernel back into agreement when a controller starts, whatever moment a
+ * killed predecessor died at. Each step only trusts the records, and each is safe to repeat:
+ * <ol>
+ *   <li>networks marked for deletion finish deleting;</li>
+ *   <li>sandboxes whose namespace vanished are forgotten, namespaces without a record removed;</li>
+ *   <li>endpoints of vanished networks are forgotten, joins to vanished sandboxes undone;</li>
+ *   <li>IPAM: pools no network names are released, addresses nobody holds are released;</li>
+ *   <li>each driver repairs its networks and endpoints and removes kernel objects no record names.</li>
+ * </ol>
+ */
+final class Reconciler {
+    private static final System.Logger LOG = System.getLogger(Reconciler.class.getName());
+    private final Controller c;
+
+    Reconciler(Controller c) {
+        this.c = c;
+    }
+
+    void run() {
+        for (NetworkState n : c.state().networks()) {
+            if (n.deleting()) {
+                LOG.log(System.Logger.Level.INFO, "finishing the deletion of network " + n.name());
+                c.networkOps().finishDelete(n);
+            }
+        }
+        Set<String> sandboxes = sandboxes();
+        endpoints(sandboxes);
+        ipam();
+        drivers();
+    }
+
+    private Set<String> sandboxes() {
+        Set<String> alive = new HashSet<>();
+        Set<String> namespaces = new HashSet<>(c.sandboxNamespaces().list());
+        for (SandboxState sb : c.state().sandboxes()) {
+            if (sb.netnsPath() != null && !Files.exists(Path.of(sb.netnsPath()))) {
+                LOG.log(System.Logger.Level.INFO, "sandbox " + sb.id() + " lost its namespace; forgetting it");
+                c.state().deleteSandbox(sb.id());
+                continue;
+            }
+            alive.add(sb.id());
+            if (sb.netnsPath() != null) {
+                namespaces.remove(Path.of(sb.netnsPath()).getFileName().toString());
+            }
+        }
+        for (String orphan : namespaces) {
+            LOG.log(System.Logger.Level.INFO, "removing sandbox namespace " + orphan + " that no record names");
+            c.sandboxNamespaces().delete(orphan);
+        }
+        return alive;
+    }
+
+    private void endpoints(Set<String> sandboxes) {
+        Map<String, NetworkState> networks = new java.util.HashMap<>();
+        c.state().networks().forEach(n -> networks.put(n.id(), n));
+        for (EndpointState ep : c.state().endpoints()) {
+            NetworkState n = networks.get(ep.networkId());
+            if (n == null) {
+                c.state().deleteEndpoint(ep);
+            } else if (ep.joined() && !sandboxes.contains(ep.sandboxId())) {
+                try (SandboxPort gone = new SandboxPort(ep.sandboxId(), null)) {
+                    c.driver(n.driver()).leave(n, ep, gone);
+                }
+                c.state().put(ep.left());
+            }
+        }
+    }
+
+    private void ipam() {
+        Set<String> endpointIds = new HashSet<>();
+        c.state().endpoints().forEach(e -> endpointIds.add(e.id()));
+        Map<String, NetworkState> byPool = new java.util.HashMap<>();
+        for (NetworkState n : c.state().networks()) {
+            for (SubnetState s : n.subnets()) {
+                byPool.put(s.poolId(), n);
+            }
+        }
+        for (String space : List.of(Ipam.LOCAL_SPACE, Ipam.GLOBAL_SPACE)) {
+            for (Ipam.Pool pool : c.ipam().pools(space)) {
+                boolean named = byPool.containsKey(pool.id());
+                for (Map.Entry<InetAddress, String> held : c.ipam().holders(pool.id()).entrySet()) {
+                    String owner = held.getValue();
+                    boolean ok = named && (owner.equals("gateway") || owner.startsWith("aux:") || endpointIds.contains(owner));
+                    if (!ok) {
+                        LOG.log(System.Logger.Level.INFO, "releasing " + held.getKey().getHostAddress() + " held by "
+                                + owner + " in pool " + pool.id() + ": no record holds it");
+                        c.ipam().releaseAddress(pool.id(), held.getKey());
+                    }
+                }
+                if (!named) {
+                    LOG.log(System.Logger.Level.INFO, "releasing pool " + pool.id() + " that no network names");
+                    try {
+                        c.ipam().releasePool(pool.id());
+                    } catch (IpamException e) {
+                        LOG.log(System.Logger.Level.WARNING, "cannot release pool " + pool.id() + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    private void drivers() {
+        for (String name : c.driverNames()) {
+            NetworkDriver d = c.driver(name);
+            List<NetworkState> networks = c.state().networks().stream().filter(n -> n.driver().equals(name)).toList();
+            Set<String> ids = new HashSet<>();
+            networks.forEach(n -> ids.add(n.id()));
+            List<EndpointState> endpoints = c.state().endpoints().stream().filter(e -> ids.contains(e.networkId())).toList();
+            d.reconcile(networks, endpoints);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.weft.engine;
+
+import dev.weft.engine.state.SandboxState;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** A handle on a sandbox: a container's network stack (a network namespace, or the host's). */
+public final class Sandbox {
+    private final Controller controller;
+    private final String id;
+
+    Sandbox(Controller controller, String id) {
+        this.controller = controller;
+        this.id = id;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public SandboxState state() {
+        return controller.sandboxOps().state(id);
+    }
+
+    public String containerId() {
+        return state().containerId();
+    }
+
+    /** The bind-mounted network namespace (the sandbox key), or null for a host-network sandbox. */
+    public Path netnsPath() {
+        String p = state().netnsPath();
+        return p == null ? null : Path.of(p);
+    }
+
+    /** The endpoints joined to this sandbox. */
+    public List<Endpoint> endpoints() {
+        return controller.endpointOps().joinedTo(id);
+    }
+
+    /** Leaves every joined endpoint and removes the namespace. */
+    public void delete() {
+        controller.sandboxOps().delete(id);
+    }
+
+    @Override
+    public String toString() {
+        return "sandbox " + id;
+    }
+}

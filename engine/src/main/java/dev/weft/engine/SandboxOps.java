@@ -1,0 +1,151 @@
+package dev.weft.engine;
+
+import dev.weft.engine.driver.SandboxPort;
+import dev.weft.engine.state.EndpointState;
+import dev.weft.engine.state.NetworkState;
+import dev.weft.engine.state.NetworkState.SubnetState;
+import dev.weft.engine.state.SandboxState;
+import dev.weft.linux.KernelException;
+import dev.weft.linux.netns.Netns;
+import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.linux.rtnl.Route;
+import dev.weft.linux.rtnl.Rtnetlink;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Sandbox create, find and delete, and the sandbox's default routes. */
+final class SandboxOps {
+    private final Controller c;
+
+    SandboxOps(Controller c) {
+        this.c = c;
+    }
+
+    Sandbox create(String containerId, SandboxOptions options) {
+        if (containerId == null || containerId.isBlank()) {
+            throw WeftException.invalid("a sandbox needs a container id");
+        }
+        c.lock().lock();
+        try (Undo undo = new Undo()) {
+            if (c.state().sandboxes().stream().anyMatch(s -> s.containerId().equals(containerId))) {
+                throw WeftException.conflict("container " + containerId + " already has a sandbox");
+            }
+            String id = Ids.newId();
+            String path = null;
+            if (!options.hostNetwork()) {
+                String name = Ids.shortId(id);
+                try (Netns ns = c.sandboxNamespaces().create(name); Rtnetlink nl = Rtnetlink.open(ns)) {
+                    undo.push("delete namespace " + name, () -> c.sandboxNamespaces().delete(name));
+                    nl.links().setUp("lo");
+                    path = ns.path().toString();
+                } catch (KernelException e) {
+                    throw Errors.of(e);
+                }
+            }
+            c.state().put(new SandboxState(id, containerId, options.hostname(), options.domain(), path,
+                    options.hostNetwork(), Instant.now().toString()));
+            undo.commit();
+            return new Sandbox(c, id);
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    SandboxState state(String id) {
+        return c.state().sandbox(id).orElseThrow(() -> WeftException.notFound("sandbox " + id + " not found"));
+    }
+
+    Sandbox find(String key) {
+        List<SandboxState> all = c.state().sandboxes();
+        Optional<SandboxState> exact = all.stream()
+                .filter(s -> s.id().equals(key) || s.containerId().equals(key)).findFirst();
+        List<SandboxState> match = exact.map(List::of)
+                .orElseGet(() -> all.stream().filter(s -> !key.isEmpty() && s.id().startsWith(key)).toList());
+        if (match.size() != 1) {
+            throw match.isEmpty() ? WeftException.notFound("sandbox " + key + " not found")
+                    : WeftException.invalid("sandbox id prefix " + key + " is ambiguous");
+        }
+        return new Sandbox(c, match.getFirst().id());
+    }
+
+    /** Opens the sandbox's namespace for one operation. */
+    SandboxPort port(SandboxState sb) {
+        if (sb.hostNetwork()) {
+            return new SandboxPort(sb.id(), null);
+        }
+        return new SandboxPort(sb.id(), Netns.open(Path.of(sb.netnsPath())));
+    }
+
+    void delete(String id) {
+        c.lock().lock();
+        try {
+            SandboxState sb = state(id);
+            for (EndpointState ep : c.state().endpoints()) {
+                if (id.equals(ep.sandboxId())) {
+                    c.endpointOps().leave(ep.networkId(), ep.id(), id);
+                }
+            }
+            if (sb.netnsPath() != null) {
+                c.sandboxNamespaces().delete(Path.of(sb.netnsPath()).getFileName().toString());
+            }
+            c.state().deleteSandbox(id);
+        } catch (KernelException e) {
+            throw Errors.of(e);
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    /**
+     * Points the sandbox's default routes (IPv4 and IPv6) at the gateway of its highest-priority
+     * joined endpoint on a network that is not internal (ties: network name), or removes them
+     * when no such endpoint is left.
+     */
+    void updateGateway(SandboxState sb, SandboxPort port) {
+        if (port.hostNetwork()) {
+            return;
+        }
+        List<EndpointState> joined = c.state().endpoints().stream().filter(e -> sb.id().equals(e.sandboxId())).toList();
+        try (Rtnetlink nl = Rtnetlink.open(port.netns())) {
+            for (boolean v6 : new boolean[] {false, true}) {
+                Optional<Route> desired = joined.stream()
+                        .map(e -> gatewayRoute(nl, e, v6))
+                        .flatMap(Optional::stream)
+                        .max(Comparator.comparingInt(GatewayChoice::priority)
+                                .thenComparing(GatewayChoice::network, Comparator.reverseOrder()))
+                        .map(GatewayChoice::route);
+                List<Route> current = nl.routes().list(Route.MAIN_TABLE).stream()
+                        .filter(r -> r.isDefault() && r.destination().isIpv4() != v6).toList();
+                if (desired.isPresent()) {
+                    nl.routes().replace(desired.get());
+                } else {
+                    current.forEach(nl.routes()::deleteIfExists);
+                }
+            }
+        }
+    }
+
+    private record GatewayChoice(int priority, String network, Route route) {
+    }
+
+    private Optional<GatewayChoice> gatewayRoute(Rtnetlink nl, EndpointState e, boolean v6) {
+        NetworkState n = c.state().network(e.networkId()).orElse(null);
+        if (n == null || n.internal() || e.ifname() == null) {
+            return Optional.empty();
+        }
+        for (SubnetState s : n.subnets()) {
+            IpPrefix gw = s.gateway() == null ? null : IpPrefix.parse(s.gateway());
+            if (gw != null && gw.isIpv4() != v6) {
+                InetAddress via = gw.address();
+                return nl.links().find(e.ifname()).map(link -> new GatewayChoice(e.gatewayPriority(), n.name(),
+                        Route.defaultVia(via).withDevice(link.index())));
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,48 @@
+package dev.weft.engine.driver;
+
+import dev.weft.engine.NetworkConfig;
+import dev.weft.engine.Scope;
+import dev.weft.engine.state.EndpointState;
+import dev.weft.engine.state.NetworkState;
+
+import java.util.List;
+
+/**
+ * A network driver: validate, set up, tear down, picked by name (as netavark's drivers). Every
+ * method that changes the kernel is idempotent: set-up ensures the state exists, teardown treats
+ * "not found" as done, so the controller can repeat them after a crash.
+ */
+public interface NetworkDriver {
+    String name();
+
+    Scope scope();
+
+    /** Whether networks of this driver get subnets and endpoints get addresses (not null/host). */
+    boolean allocatesAddresses();
+
+    /** Checks the driver options of {@code config}; throws WeftException INVALID_ARGUMENT. */
+    void validate(NetworkConfig config);
+
+    /** Ensures the network's kernel objects exist (a bridge, nftables rules, ...). */
+    void createNetwork(NetworkState network);
+
+    /** Removes the network's kernel objects; what is already gone is skipped. */
+    void deleteNetwork(NetworkState network);
+
+    /**
+     * Plumbs {@code endpoint} into the sandbox: creates its interface there, named {@code ifname},
+     * with its addresses and MAC, up. Returns the name of the host side of the link, or null when
+     * there is none. (The controller sets the sandbox's default route.)
+     */
+    String join(NetworkState network, EndpointState endpoint, SandboxPort sandbox, String ifname);
+
+    /** Removes what {@link #join} made; what is already gone is skipped. */
+    void leave(NetworkState network, EndpointState endpoint, SandboxPort sandbox);
+
+    /**
+     * After a restart: repairs what the records say should exist and removes kernel objects this
+     * driver made that no record mentions. {@code networks} and {@code endpoints} are this
+     * driver's only.
+     */
+    void reconcile(List<NetworkState> networks, List<EndpointState> endpoints);
+}

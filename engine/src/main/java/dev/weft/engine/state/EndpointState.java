@@ -1,0 +1,27 @@
+package dev.weft.engine.state;
+
+import java.util.List;
+
+/**
+ * An endpoint as stored: its addresses for as long as it exists, and while joined the sandbox,
+ * the interface name inside it and the host side of its link (for drivers that have one).
+ */
+public record EndpointState(String id, String name, String networkId, String mac, String ipv4, String ipv6,
+                            List<String> aliases, String sandboxId, String ifname, String hostIfname,
+                            int gatewayPriority) {
+    public EndpointState {
+        aliases = aliases == null ? List.of() : List.copyOf(aliases);
+    }
+
+    public boolean joined() {
+        return sandboxId != null;
+    }
+
+    public EndpointState joinedTo(String sandbox, String inside, String hostSide, int priority) {
+        return new EndpointState(id, name, networkId, mac, ipv4, ipv6, aliases, sandbox, inside, hostSide, priority);
+    }
+
+    public EndpointState left() {
+        return new EndpointState(id, name, networkId, mac, ipv4, ipv6, aliases, null, null, null, 0);
+    }
+}

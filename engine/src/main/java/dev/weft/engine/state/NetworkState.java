@@ -1,0 +1,29 @@
+package dev.weft.engine.state;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A network as stored. Addresses are kept as text ("192.0.2.1/24") so the stored form is plain
+ * JSON a person can read. {@code deleting} marks a delete in progress that a restart finishes.
+ */
+public record NetworkState(String id, String name, String driver, String scope, String created, boolean internal,
+                           boolean enableIpv6, Map<String, String> options, Map<String, String> labels,
+                           List<SubnetState> subnets, boolean deleting) {
+    public NetworkState {
+        options = options == null ? Map.of() : Map.copyOf(options);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        subnets = subnets == null ? List.of() : List.copyOf(subnets);
+    }
+
+    /** One subnet of the network: its IPAM pool, the gateway (with prefix length) and aux addresses. */
+    public record SubnetState(String poolId, String subnet, String range, String gateway, Map<String, String> aux) {
+        public SubnetState {
+            aux = aux == null ? Map.of() : Map.copyOf(aux);
+        }
+    }
+
+    public NetworkState markDeleting() {
+        return new NetworkState(id, name, driver, scope, created, internal, enableIpv6, options, labels, subnets, true);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.weft.testkit;
+
+import dev.weft.linux.sys.Libc;
+import dev.weft.linux.sys.SysException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * A throwaway run directory under /run (named "wt..."), for controllers and daemons under test.
+ * Closing it unmounts everything mounted below it (sandbox namespaces, the shared bind mount of
+ * a namespace directory), deepest first, and deletes it, so a test that failed leaves nothing.
+ */
+public final class RunDir implements AutoCloseable {
+    private final Path path;
+
+    public RunDir() {
+        path = Path.of("/run", "wt" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 45), 36));
+        try {
+            Files.createDirectories(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + path, e);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public void close() {
+        List<String> mounts = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String point = line.split(" ")[4];
+                if (point.equals(path.toString()) || point.startsWith(path + "/")) {
+                    mounts.add(point);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read mounts", e);
+        }
+        mounts.sort(Comparator.comparingInt(String::length).reversed());
+        for (String m : mounts) {
+            try {
+                Libc.umount2(m, Libc.MNT_DETACH);
+            } catch (SysException ignored) {
+                // already gone with its parent
+            }
+        }
+        try (Stream<Path> files = Files.walk(path)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + path, e);
+        }
+    }
+}
