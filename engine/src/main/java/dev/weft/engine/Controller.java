@@ -157,8 +157,10 @@ public final class Controller implements AutoCloseable {
         return out;
     }
 
+    /** Closes the controller's sockets; networks, endpoints and sandboxes stay as they are. */
     @Override
     public void close() {
+        drivers.values().forEach(NetworkDriver::close);
         host.close();
     }
 }

@@ -45,4 +45,8 @@ public interface NetworkDriver {
      * driver's only.
      */
     void reconcile(List<NetworkState> networks, List<EndpointState> endpoints);
+
+    /** Releases what the driver holds open (netlink sockets); kernel state stays. */
+    default void close() {
+    }
 }

@@ -1,0 +1,161 @@
+package dev.weft.engine.driver.bridge;
+
+import dev.weft.engine.NetworkConfig;
+import dev.weft.engine.Scope;
+import dev.weft.engine.WeftException;
+import dev.weft.engine.driver.NetworkDriver;
+import dev.weft.engine.driver.SandboxPort;
+import dev.weft.engine.state.EndpointState;
+import dev.weft.engine.state.NetworkState;
+import dev.weft.engine.state.NetworkState.SubnetState;
+import dev.weft.linux.KernelException;
+import dev.weft.linux.netns.Netns;
+import dev.weft.linux.rtnl.BridgePort;
+import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.linux.rtnl.Link;
+import dev.weft.linux.rtnl.LinkSpec;
+import dev.weft.linux.rtnl.MacAddress;
+import dev.weft.linux.rtnl.Rtnetlink;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The bridge driver: a Linux bridge per network in the host namespace, holding the gateway
+ * addresses; per joined endpoint a veth whose container end is created directly inside the
+ * sandbox's namespace with the endpoint's name, MAC and addresses, and whose host end ("wv" +
+ * the endpoint id) is a hairpin port of the bridge. Bridges it names itself are "wb-" + the
+ * network id; both prefixes let a restart find and remove what no record names.
+ */
+public final class BridgeDriver implements NetworkDriver {
+    static final String BRIDGE_PREFIX = "wb-";
+    static final String VETH_PREFIX = "wv";
+    private final Rtnetlink host;
+
+    /** A driver working in {@code hostNs}, or in the process's own namespace when null. */
+    public BridgeDriver(Netns hostNs) {
+        this.host = hostNs == null ? Rtnetlink.open() : Rtnetlink.open(hostNs);
+    }
+
+    @Override
+    public String name() {
+        return "bridge";
+    }
+
+    @Override
+    public Scope scope() {
+        return Scope.LOCAL;
+    }
+
+    @Override
+    public boolean allocatesAddresses() {
+        return true;
+    }
+
+    @Override
+    public void validate(NetworkConfig config) {
+        BridgeOptions o = BridgeOptions.parse(config.options());
+        if (o.bridgeName() != null && o.bridgeName().startsWith(VETH_PREFIX)) {
+            throw WeftException.invalid("bridge name " + o.bridgeName() + " uses the prefix weft keeps for endpoint links");
+        }
+    }
+
+    static String bridgeName(NetworkState n) {
+        String name = n.options().get(BridgeOptions.NAME);
+        return name != null ? name : BRIDGE_PREFIX + n.id().substring(0, 12);
+    }
+
+    static String hostSide(EndpointState ep) {
+        return VETH_PREFIX + ep.id().substring(0, 13);
+    }
+
+    @Override
+    public void createNetwork(NetworkState n) {
+        BridgeOptions o = BridgeOptions.parse(n.options());
+        String bridge = bridgeName(n);
+        try {
+            if (host.links().find(bridge).isEmpty()) {
+                host.links().create(new LinkSpec.Bridge(bridge, o.mtu(), null));
+            }
+            for (SubnetState s : n.subnets()) {
+                IpPrefix gw = IpPrefix.parse(s.gateway());
+                if (host.addresses().list(bridge).stream().noneMatch(a -> a.prefix().equals(gw))) {
+                    host.addresses().add(bridge, gw);
+                }
+            }
+            host.links().setUp(bridge);
+        } catch (KernelException e) {
+            throw new WeftException(WeftException.Kind.UNAVAILABLE, "create network " + n.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void deleteNetwork(NetworkState n) {
+        host.links().deleteIfExists(bridgeName(n));
+    }
+
+    @Override
+    public String join(NetworkState n, EndpointState ep, SandboxPort sandbox, String ifname) {
+        if (sandbox.hostNetwork()) {
+            throw WeftException.forbidden("a sandbox on the host's network cannot join bridge network " + n.name());
+        }
+        BridgeOptions o = BridgeOptions.parse(n.options());
+        String hostIf = hostSide(ep);
+        String bridge = bridgeName(n);
+        try {
+            host.links().create(new LinkSpec.Veth(hostIf, ifname, sandbox.netns(), o.mtu(), null, MacAddress.parse(ep.mac())));
+            host.links().setMaster(hostIf, bridge);
+            host.links().setBridgePort(hostIf, BridgePort.hairpin(true));
+            host.links().setUp(hostIf);
+            try (Rtnetlink inside = Rtnetlink.open(sandbox.netns())) {
+                int index = inside.links().get(ifname).index();
+                for (String a : new String[] {ep.ipv4(), ep.ipv6()}) {
+                    if (a != null) {
+                        inside.addresses().add(index, ifname, IpPrefix.parse(a));
+                    }
+                }
+                inside.links().setUp(ifname);
+            }
+            return hostIf;
+        } catch (KernelException e) {
+            throw new WeftException(WeftException.Kind.UNAVAILABLE,
+                    "join endpoint " + ep.name() + " to network " + n.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void leave(NetworkState n, EndpointState ep, SandboxPort sandbox) {
+        host.links().deleteIfExists(hostSide(ep));
+    }
+
+    @Override
+    public void reconcile(List<NetworkState> networks, List<EndpointState> endpoints) {
+        Set<String> bridges = new HashSet<>();
+        Set<String> veths = new HashSet<>();
+        for (NetworkState n : networks) {
+            if (!n.deleting()) {
+                createNetwork(n);
+                bridges.add(bridgeName(n));
+            }
+        }
+        for (EndpointState ep : endpoints) {
+            if (ep.joined()) {
+                veths.add(hostSide(ep));
+            }
+        }
+        for (Link link : host.links().list()) {
+            String name = link.name();
+            boolean strayBridge = name.startsWith(BRIDGE_PREFIX) && "bridge".equals(link.kind()) && !bridges.contains(name);
+            boolean strayVeth = name.startsWith(VETH_PREFIX) && "veth".equals(link.kind()) && !veths.contains(name);
+            if (strayBridge || strayVeth) {
+                host.links().deleteIfExists(name);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        host.close();
+    }
+}
