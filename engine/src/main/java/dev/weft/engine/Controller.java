@@ -31,6 +31,7 @@ public final class Controller implements AutoCloseable {
     private final DefaultIpam ipam;
     private final Map<String, NetworkDriver> drivers = new LinkedHashMap<>();
     private final Namespaces sandboxNamespaces;
+    private final SandboxFiles sandboxFiles;
     private final Rtnetlink host;
     private final ReentrantLock lock = new ReentrantLock();
     private final NetworkOps networks;
@@ -53,6 +54,7 @@ public final class Controller implements AutoCloseable {
             drivers.put(d.name(), d);
         }
         this.sandboxNamespaces = new Namespaces(config.runDir().resolve("netns"));
+        this.sandboxFiles = new SandboxFiles(config.runDir(), config.hostResolvConf());
         this.networks = new NetworkOps(this);
         this.endpoints = new EndpointOps(this);
         this.sandboxes = new SandboxOps(this);
@@ -129,6 +131,10 @@ public final class Controller implements AutoCloseable {
 
     Namespaces sandboxNamespaces() {
         return sandboxNamespaces;
+    }
+
+    SandboxFiles sandboxFiles() {
+        return sandboxFiles;
     }
 
     Netns hostNetns() {

@@ -11,21 +11,32 @@ import java.util.Map;
 
 /**
  * How a controller is wired: its store, its run directory (sandbox namespaces are bound under
- * {@code runDir/netns}), the network namespace it treats as the host (the process's own, or a
- * simulated host's in tests), the drivers beyond the built-in ones, and the default pools.
+ * {@code runDir/netns}, their hosts and resolv.conf files kept under {@code runDir/sandboxes}),
+ * the network namespace it treats as the host (the process's own when null, or a simulated
+ * host's in tests), the drivers beyond the built-in ones, the default pools, and the host's
+ * resolv.conf that sandboxes' files derive from.
  */
 public record ControllerConfig(Store store, Path runDir, Netns host, List<NetworkDriver> drivers,
-                               Map<String, PredefinedPools> defaultPools) {
+                               Map<String, PredefinedPools> defaultPools, Path hostResolvConf) {
     public ControllerConfig {
         drivers = drivers == null ? List.of() : List.copyOf(drivers);
         defaultPools = defaultPools == null ? Map.of() : Map.copyOf(defaultPools);
+        hostResolvConf = hostResolvConf == null ? Path.of("/etc/resolv.conf") : hostResolvConf;
     }
 
     public static ControllerConfig of(Store store, Path runDir, Netns host) {
-        return new ControllerConfig(store, runDir, host, List.of(), Map.of());
+        return new ControllerConfig(store, runDir, host, List.of(), Map.of(), null);
     }
 
     public ControllerConfig withDrivers(List<NetworkDriver> more) {
-        return new ControllerConfig(store, runDir, host, more, defaultPools);
+        return new ControllerConfig(store, runDir, host, more, defaultPools, hostResolvConf);
+    }
+
+    public ControllerConfig withDefaultPools(Map<String, PredefinedPools> pools) {
+        return new ControllerConfig(store, runDir, host, drivers, pools, hostResolvConf);
+    }
+
+    public ControllerConfig withHostResolvConf(Path file) {
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, file);
     }
 }

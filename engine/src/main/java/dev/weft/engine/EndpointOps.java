@@ -161,7 +161,7 @@ final class EndpointOps {
                 EndpointState joinedEp = ep.joinedTo(sandboxId, ifname, hostSide, priority);
                 c.state().put(joinedEp);
                 undo.push("forget the join of " + ep.name(), () -> c.state().put(ep));
-                c.sandboxOps().updateGateway(sb, port);
+                c.sandboxOps().refresh(sb, port);
             } catch (KernelException e) {
                 throw Errors.of(e);
             }
@@ -195,7 +195,7 @@ final class EndpointOps {
             try (SandboxPort port = c.sandboxOps().port(sb)) {
                 c.driver(n.driver()).leave(n, ep, port);
                 c.state().put(ep.left());
-                c.sandboxOps().updateGateway(sb, port);
+                c.sandboxOps().refresh(sb, port);
             } catch (KernelException e) {
                 throw Errors.of(e);
             }

@@ -22,7 +22,7 @@ import java.util.Set;
  * killed predecessor died at. Each step only trusts the records, and each is safe to repeat:
  * <ol>
  *   <li>networks marked for deletion finish deleting;</li>
- *   <li>sandboxes whose namespace vanished are forgotten, namespaces without a record removed;</li>
+ *   <li>sandboxes whose namespace vanished are forgotten, namespaces and files without a record removed;</li>
  *   <li>endpoints of vanished networks are forgotten, joins to vanished sandboxes undone;</li>
  *   <li>IPAM: pools no network names are released, addresses nobody holds are released;</li>
  *   <li>each driver repairs its networks and endpoints and removes kernel objects no record names.</li>
@@ -66,6 +66,15 @@ final class Reconciler {
         for (String orphan : namespaces) {
             LOG.log(System.Logger.Level.INFO, "removing sandbox namespace " + orphan + " that no record names");
             c.sandboxNamespaces().delete(orphan);
+        }
+        Path files = c.sandboxFiles().directory("x").getParent();
+        if (Files.isDirectory(files)) {
+            try (var dirs = Files.list(files)) {
+                dirs.map(d -> d.getFileName().toString()).filter(id -> !alive.contains(id))
+                        .forEach(c.sandboxFiles()::delete);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot list " + files, e);
+            }
         }
         return alive;
     }

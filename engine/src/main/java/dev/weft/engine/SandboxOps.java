@@ -47,8 +47,14 @@ final class SandboxOps {
                     throw Errors.of(e);
                 }
             }
-            c.state().put(new SandboxState(id, containerId, options.hostname(), options.domain(), path,
-                    options.hostNetwork(), Instant.now().toString()));
+            SandboxState sb = new SandboxState(id, containerId, options.hostname(), options.domain(), path,
+                    options.hostNetwork(), Instant.now().toString());
+            c.state().put(sb);
+            undo.push("delete the record of sandbox " + id, () -> c.state().deleteSandbox(id));
+            if (!options.hostNetwork()) {
+                undo.push("delete the files of sandbox " + id, () -> c.sandboxFiles().delete(id));
+                c.sandboxFiles().write(sb, List.of());
+            }
             undo.commit();
             return new Sandbox(c, id);
         } finally {
@@ -94,6 +100,7 @@ final class SandboxOps {
                 c.sandboxNamespaces().delete(Path.of(sb.netnsPath()).getFileName().toString());
             }
             c.state().deleteSandbox(id);
+            c.sandboxFiles().delete(id);
         } catch (KernelException e) {
             throw Errors.of(e);
         } finally {
@@ -102,15 +109,16 @@ final class SandboxOps {
     }
 
     /**
-     * Points the sandbox's default routes (IPv4 and IPv6) at the gateway of its highest-priority
+     * Rewrites the sandbox's hosts and resolv.conf for its joined endpoints, and points its default routes (IPv4 and IPv6) at the gateway of its highest-priority
      * joined endpoint on a network that is not internal (ties: network name), or removes them
      * when no such endpoint is left.
      */
-    void updateGateway(SandboxState sb, SandboxPort port) {
+    void refresh(SandboxState sb, SandboxPort port) {
         if (port.hostNetwork()) {
             return;
         }
         List<EndpointState> joined = c.state().endpoints().stream().filter(e -> sb.id().equals(e.sandboxId())).toList();
+        c.sandboxFiles().write(sb, joined);
         try (Rtnetlink nl = Rtnetlink.open(port.netns())) {
             for (boolean v6 : new boolean[] {false, true}) {
                 Optional<Route> desired = joined.stream()

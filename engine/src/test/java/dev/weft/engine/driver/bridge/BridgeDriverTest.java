@@ -153,6 +153,8 @@ class BridgeDriverTest {
         assertThat(Shell.run("nsenter", "--net=" + a.netnsPath(), "ping", "-6", "-c", "1", "-W", "2", "2001:db8:1::3"))
                 .contains("1 received");
         assertThat(b.id()).isNotEmpty();
+        Path hosts = runDir.path().resolve("sandboxes").resolve(b.id()).resolve("hosts");
+        assertThat(hosts).content().contains("192.0.2.3\tb\n").contains("2001:db8:1::3\tb\n");
     }
 
     @Test
@@ -170,6 +172,7 @@ class BridgeDriverTest {
             assertThat(nl.links().list()).extracting(Link::name).containsExactly("lo");
         }
         assertThat(netns.toFile()).doesNotExist();
+        assertThat(runDir.path().resolve("sandboxes").resolve(a.id())).doesNotExist();
         assertThat(hostSide).startsWith("wv");
     }
 

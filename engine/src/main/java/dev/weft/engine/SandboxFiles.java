@@ -1,0 +1,122 @@
+package dev.weft.engine;
+
+import dev.weft.engine.state.EndpointState;
+import dev.weft.engine.state.SandboxState;
+import dev.weft.linux.rtnl.IpPrefix;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A sandbox's /etc/hosts and /etc/resolv.conf, generated as Docker does and kept in
+ * {@code runDir/sandboxes/ID/}. Files are rewritten in place, never replaced, so a bind mount of
+ * them into a container keeps seeing the new content.
+ */
+final class SandboxFiles {
+    static final List<String> DEFAULT_NAMESERVERS = List.of("8.8.8.8", "8.8.4.4");
+    private static final String HOSTS_HEADER = """
+            127.0.0.1\tlocalhost
+            ::1\tlocalhost ip6-localhost ip6-loopback
+            fe00::0\tip6-localnet
+            ff00::0\tip6-mcastprefix
+            ff02::1\tip6-allnodes
+            ff02::2\tip6-allrouters
+            """;
+
+    private final Path dir;
+    private final Path hostResolvConf;
+
+    SandboxFiles(Path runDir, Path hostResolvConf) {
+        this.dir = runDir.resolve("sandboxes");
+        this.hostResolvConf = hostResolvConf;
+    }
+
+    Path directory(String sandboxId) {
+        return dir.resolve(sandboxId);
+    }
+
+    /** Writes both files for the sandbox and the endpoints joined to it. */
+    void write(SandboxState sb, List<EndpointState> joined) {
+        Path d = directory(sb.id());
+        try {
+            Files.createDirectories(d);
+            rewrite(d.resolve("hosts"), hosts(sb, joined));
+            String host = Files.exists(hostResolvConf) ? Files.readString(hostResolvConf) : "";
+            boolean ipv6 = joined.stream().anyMatch(e -> e.ipv6() != null);
+            rewrite(d.resolve("resolv.conf"), resolvConf(host, ipv6));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the hosts and resolv.conf files of sandbox " + sb.id(), e);
+        }
+    }
+
+    void delete(String sandboxId) {
+        Path d = directory(sandboxId);
+        try {
+            for (String f : List.of("hosts", "resolv.conf")) {
+                Files.deleteIfExists(d.resolve(f));
+            }
+            Files.deleteIfExists(d);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the files of sandbox " + sandboxId, e);
+        }
+    }
+
+    private static void rewrite(Path file, String content) throws IOException {
+        Files.writeString(file, content, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    /** The default entries, then one line per joined endpoint address: the hostname (and FQDN). */
+    static String hosts(SandboxState sb, List<EndpointState> joined) {
+        StringBuilder out = new StringBuilder(HOSTS_HEADER);
+        String name = sb.hostname() == null || sb.hostname().isEmpty() ? sb.id().substring(0, 12) : sb.hostname();
+        String names = sb.domain() == null || sb.domain().isEmpty() ? name : name + "." + sb.domain() + " " + name;
+        for (EndpointState e : joined) {
+            for (String a : new String[] {e.ipv4(), e.ipv6()}) {
+                if (a != null) {
+                    out.append(IpPrefix.format(IpPrefix.parse(a).address())).append('\t').append(names).append('\n');
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * The host's resolv.conf without loopback nameservers (they would mean the container itself),
+     * and without IPv6 nameservers unless the sandbox has IPv6; Google's public resolvers when no
+     * nameserver is left, as Docker does. search, domain and options lines are kept.
+     */
+    static String resolvConf(String host, boolean ipv6) {
+        List<String> kept = new ArrayList<>();
+        int nameservers = 0;
+        for (String line : host.split("\n")) {
+            String t = line.trim();
+            if (t.startsWith("nameserver")) {
+                String[] f = t.split("\\s+");
+                if (f.length < 2 || isLoopback(f[1]) || (!ipv6 && f[1].contains(":"))) {
+                    continue;
+                }
+                nameservers++;
+            }
+            if (!t.isEmpty()) {
+                kept.add(t);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        kept.forEach(l -> out.append(l).append('\n'));
+        if (nameservers == 0) {
+            DEFAULT_NAMESERVERS.forEach(ns -> out.append("nameserver ").append(ns).append('\n'));
+        }
+        return out.toString();
+    }
+
+    private static boolean isLoopback(String address) {
+        String a = address.split("%")[0];
+        return a.startsWith("127.") || a.equals("::1") || a.equals("0:0:0:0:0:0:0:1");
+    }
+}
