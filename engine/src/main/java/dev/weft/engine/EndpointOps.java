@@ -35,18 +35,41 @@ final class EndpointOps {
             if (c.state().endpoints(networkId).stream().anyMatch(e -> e.name().equals(name))) {
                 throw WeftException.conflict("endpoint " + name + " already exists in network " + n.name());
             }
+            checkPorts(n, options);
             String id = Ids.newId();
             IpPrefix v4 = address(n, false, options.ipv4(), id, undo);
             IpPrefix v6 = address(n, true, options.ipv6(), id, undo);
             MacAddress mac = options.mac() != null ? options.mac()
                     : v4 != null ? MacAddress.fromIpv4((Inet4Address) v4.address()) : MacAddress.random();
             EndpointState ep = new EndpointState(id, name, networkId, mac.toString(), str(v4), str(v6),
-                    options.aliases(), null, null, null, 0);
+                    options.aliases(), options.ports().stream().map(PortBinding::toString).toList(), null, null, null, 0);
             c.state().put(ep);
             undo.commit();
             return new Endpoint(c, networkId, id);
         } finally {
             c.lock().unlock();
+        }
+    }
+
+    /** Ports only on drivers that publish them, and no host port twice. */
+    private void checkPorts(NetworkState n, EndpointOptions options) {
+        if (options.ports().isEmpty()) {
+            return;
+        }
+        if (!c.driver(n.driver()).publishesPorts()) {
+            throw WeftException.invalid("the " + n.driver() + " driver cannot publish ports");
+        }
+        for (EndpointState other : c.state().endpoints()) {
+            for (String taken : other.ports()) {
+                PortBinding t = PortBinding.parse(taken).getFirst();
+                for (PortBinding p : options.ports()) {
+                    boolean sameAddress = t.hostIp() == null || p.hostIp() == null || t.hostIp().equals(p.hostIp());
+                    if (sameAddress && t.protocol().equals(p.protocol()) && t.hostPort() == p.hostPort()) {
+                        throw WeftException.conflict("host port " + p.hostPort() + "/" + p.protocol()
+                                + " is already published by endpoint " + other.name());
+                    }
+                }
+            }
         }
     }
 

@@ -5,13 +5,23 @@ import dev.weft.linux.rtnl.MacAddress;
 import java.net.InetAddress;
 import java.util.List;
 
-/** Optional wishes for a new endpoint: addresses, MAC, network-scoped DNS aliases. */
-public record EndpointOptions(InetAddress ipv4, InetAddress ipv6, MacAddress mac, List<String> aliases) {
+/** Optional wishes for a new endpoint: addresses, MAC, network-scoped DNS aliases, published ports. */
+public record EndpointOptions(InetAddress ipv4, InetAddress ipv6, MacAddress mac, List<String> aliases,
+                              List<PortBinding> ports) {
     public EndpointOptions {
         aliases = aliases == null ? List.of() : List.copyOf(aliases);
+        ports = ports == null ? List.of() : List.copyOf(ports);
+    }
+
+    public EndpointOptions(InetAddress ipv4, InetAddress ipv6, MacAddress mac, List<String> aliases) {
+        this(ipv4, ipv6, mac, aliases, List.of());
     }
 
     public static EndpointOptions none() {
-        return new EndpointOptions(null, null, null, List.of());
+        return new EndpointOptions(null, null, null, List.of(), List.of());
+    }
+
+    public static EndpointOptions publishing(List<PortBinding> ports) {
+        return new EndpointOptions(null, null, null, List.of(), ports);
     }
 }

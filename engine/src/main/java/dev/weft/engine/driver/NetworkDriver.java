@@ -20,6 +20,11 @@ public interface NetworkDriver {
     /** Whether networks of this driver get subnets and endpoints get addresses (not null/host). */
     boolean allocatesAddresses();
 
+    /** Whether endpoints of this driver can publish ports on the host. */
+    default boolean publishesPorts() {
+        return false;
+    }
+
     /** Checks the driver options of {@code config}; throws WeftException INVALID_ARGUMENT. */
     void validate(NetworkConfig config);
 

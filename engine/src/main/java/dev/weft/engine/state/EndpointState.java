@@ -3,14 +3,16 @@ package dev.weft.engine.state;
 import java.util.List;
 
 /**
- * An endpoint as stored: its addresses for as long as it exists, and while joined the sandbox,
- * the interface name inside it and the host side of its link (for drivers that have one).
+ * An endpoint as stored: its addresses for as long as it exists, its published ports (in the
+ * text form of {@code PortBinding}, such as "127.0.0.1:8080:80/tcp"), and while joined the
+ * sandbox, the interface name inside it and the host side of its link (for drivers that have one).
  */
 public record EndpointState(String id, String name, String networkId, String mac, String ipv4, String ipv6,
-                            List<String> aliases, String sandboxId, String ifname, String hostIfname,
-                            int gatewayPriority) {
+                            List<String> aliases, List<String> ports, String sandboxId, String ifname,
+                            String hostIfname, int gatewayPriority) {
     public EndpointState {
         aliases = aliases == null ? List.of() : List.copyOf(aliases);
+        ports = ports == null ? List.of() : List.copyOf(ports);
     }
 
     public boolean joined() {
@@ -18,10 +20,10 @@ public record EndpointState(String id, String name, String networkId, String mac
     }
 
     public EndpointState joinedTo(String sandbox, String inside, String hostSide, int priority) {
-        return new EndpointState(id, name, networkId, mac, ipv4, ipv6, aliases, sandbox, inside, hostSide, priority);
+        return new EndpointState(id, name, networkId, mac, ipv4, ipv6, aliases, ports, sandbox, inside, hostSide, priority);
     }
 
     public EndpointState left() {
-        return new EndpointState(id, name, networkId, mac, ipv4, ipv6, aliases, null, null, null, 0);
+        return new EndpointState(id, name, networkId, mac, ipv4, ipv6, aliases, ports, null, null, null, 0);
     }
 }

@@ -1,6 +1,7 @@
 package dev.weft.engine.driver.bridge;
 
 import dev.weft.engine.NetworkConfig;
+import dev.weft.engine.PortBinding;
 import dev.weft.engine.Scope;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.driver.NetworkDriver;
@@ -16,6 +17,12 @@ import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.LinkSpec;
 import dev.weft.linux.rtnl.MacAddress;
 import dev.weft.linux.rtnl.Rtnetlink;
+import dev.weft.linux.sysctl.Sysctl;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import java.util.HashSet;
 import java.util.List;
@@ -25,17 +32,38 @@ import java.util.Set;
  * The bridge driver: a Linux bridge per network in the host namespace, holding the gateway
  * addresses; per joined endpoint a veth whose container end is created directly inside the
  * sandbox's namespace with the endpoint's name, MAC and addresses, and whose host end ("wv" +
- * the endpoint id) is a hairpin port of the bridge. Bridges it names itself are "wb-" + the
+ * the endpoint id) is a hairpin port of the bridge, isolated from its siblings when ICC is off.
+ * Masquerade, isolation between networks, internal networks and published ports are rules of
+ * weft's nftables table ({@link BridgeFirewall}). Bridges it names itself are "wb-" + the
  * network id; both prefixes let a restart find and remove what no record names.
  */
 public final class BridgeDriver implements NetworkDriver {
     static final String BRIDGE_PREFIX = "wb-";
     static final String VETH_PREFIX = "wv";
     private final Rtnetlink host;
+    private final Sysctl sysctl;
+    private final BridgeFirewall firewall;
+    private final Map<String, BridgeFirewall.Net> networks = new ConcurrentHashMap<>();
+    private final Map<String, List<BridgeFirewall.Published>> published = new ConcurrentHashMap<>();
 
-    /** A driver working in {@code hostNs}, or in the process's own namespace when null. */
+    /**
+     * A driver working in {@code hostNs}, or in the process's own namespace when null. Create it
+     * at start-up: it opens its nftables context, which must happen while descriptors are few.
+     */
     public BridgeDriver(Netns hostNs) {
         this.host = hostNs == null ? Rtnetlink.open() : Rtnetlink.open(hostNs);
+        this.sysctl = hostNs == null ? Sysctl.current() : Sysctl.of(hostNs);
+        try {
+            this.firewall = new BridgeFirewall(hostNs);
+        } catch (RuntimeException e) {
+            host.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean publishesPorts() {
+        return true;
     }
 
     @Override
@@ -85,14 +113,33 @@ public final class BridgeDriver implements NetworkDriver {
                 }
             }
             host.links().setUp(bridge);
+            if (!n.internal()) {
+                sysctl.ipForward(true);
+            }
+            networks.put(n.id(), net(n, o));
+            syncFirewall();
         } catch (KernelException e) {
             throw new WeftException(WeftException.Kind.UNAVAILABLE, "create network " + n.name() + ": " + e.getMessage(), e);
         }
     }
 
+    private static BridgeFirewall.Net net(NetworkState n, BridgeOptions o) {
+        return new BridgeFirewall.Net(bridgeName(n), n.subnets().stream().map(s -> IpPrefix.parse(s.subnet())).toList(),
+                o.masquerade(), n.internal());
+    }
+
+    private void syncFirewall() {
+        List<BridgeFirewall.Published> all = new ArrayList<>();
+        published.values().forEach(all::addAll);
+        firewall.sync(networks.values(), all);
+    }
+
     @Override
     public void deleteNetwork(NetworkState n) {
         host.links().deleteIfExists(bridgeName(n));
+        if (networks.remove(n.id()) != null) {
+            syncFirewall();
+        }
     }
 
     @Override
@@ -106,7 +153,7 @@ public final class BridgeDriver implements NetworkDriver {
         try {
             host.links().create(new LinkSpec.Veth(hostIf, ifname, sandbox.netns(), o.mtu(), null, MacAddress.parse(ep.mac())));
             host.links().setMaster(hostIf, bridge);
-            host.links().setBridgePort(hostIf, BridgePort.hairpin(true));
+            host.links().setBridgePort(hostIf, new BridgePort(true, null, null, null, !o.icc()));
             host.links().setUp(hostIf);
             try (Rtnetlink inside = Rtnetlink.open(sandbox.netns())) {
                 int index = inside.links().get(ifname).index();
@@ -117,6 +164,11 @@ public final class BridgeDriver implements NetworkDriver {
                 }
                 inside.links().setUp(ifname);
             }
+            List<BridgeFirewall.Published> ports = ports(ep);
+            if (!ports.isEmpty()) {
+                published.put(ep.id(), ports);
+                firewall.publish(ports);
+            }
             return hostIf;
         } catch (KernelException e) {
             throw new WeftException(WeftException.Kind.UNAVAILABLE,
@@ -124,8 +176,24 @@ public final class BridgeDriver implements NetworkDriver {
         }
     }
 
+    private static List<BridgeFirewall.Published> ports(EndpointState ep) {
+        if (ep.ports().isEmpty() || ep.ipv4() == null) {
+            return List.of();
+        }
+        InetAddress container = IpPrefix.parse(ep.ipv4()).address();
+        List<BridgeFirewall.Published> out = new ArrayList<>();
+        for (String p : ep.ports()) {
+            out.add(new BridgeFirewall.Published(PortBinding.parse(p).getFirst(), container));
+        }
+        return out;
+    }
+
     @Override
     public void leave(NetworkState n, EndpointState ep, SandboxPort sandbox) {
+        List<BridgeFirewall.Published> ports = published.remove(ep.id());
+        if (ports != null) {
+            firewall.unpublish(ports);
+        }
         host.links().deleteIfExists(hostSide(ep));
     }
 
@@ -133,17 +201,24 @@ public final class BridgeDriver implements NetworkDriver {
     public void reconcile(List<NetworkState> networks, List<EndpointState> endpoints) {
         Set<String> bridges = new HashSet<>();
         Set<String> veths = new HashSet<>();
+        this.networks.clear();
+        this.published.clear();
+        for (EndpointState ep : endpoints) {
+            if (ep.joined()) {
+                veths.add(hostSide(ep));
+                List<BridgeFirewall.Published> ports = ports(ep);
+                if (!ports.isEmpty()) {
+                    published.put(ep.id(), ports);
+                }
+            }
+        }
         for (NetworkState n : networks) {
             if (!n.deleting()) {
                 createNetwork(n);
                 bridges.add(bridgeName(n));
             }
         }
-        for (EndpointState ep : endpoints) {
-            if (ep.joined()) {
-                veths.add(hostSide(ep));
-            }
-        }
+        syncFirewall();
         for (Link link : host.links().list()) {
             String name = link.name();
             boolean strayBridge = name.startsWith(BRIDGE_PREFIX) && "bridge".equals(link.kind()) && !bridges.contains(name);
@@ -156,6 +231,7 @@ public final class BridgeDriver implements NetworkDriver {
 
     @Override
     public void close() {
+        firewall.close();
         host.close();
     }
 }

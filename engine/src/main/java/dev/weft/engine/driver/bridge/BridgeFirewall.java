@@ -1,0 +1,181 @@
+package dev.weft.engine.driver.bridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.engine.PortBinding;
+import dev.weft.linux.netns.Netns;
+import dev.weft.linux.nft.NftBatch;
+import dev.weft.linux.nft.Nftables;
+import dev.weft.linux.rtnl.IpPrefix;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import static dev.weft.linux.nft.Nft.accept;
+import static dev.weft.linux.nft.Nft.concat;
+import static dev.weft.linux.nft.Nft.ct;
+import static dev.weft.linux.nft.Nft.dnat;
+import static dev.weft.linux.nft.Nft.drop;
+import static dev.weft.linux.nft.Nft.fib;
+import static dev.weft.linux.nft.Nft.jump;
+import static dev.weft.linux.nft.Nft.mapLookup;
+import static dev.weft.linux.nft.Nft.mapping;
+import static dev.weft.linux.nft.Nft.masquerade;
+import static dev.weft.linux.nft.Nft.match;
+import static dev.weft.linux.nft.Nft.meta;
+import static dev.weft.linux.nft.Nft.payload;
+import static dev.weft.linux.nft.Nft.prefix;
+import static dev.weft.linux.nft.Nft.set;
+import static dev.weft.linux.nft.Nft.value;
+
+/**
+ * The bridge driver's nftables table, {@code inet weft}, in the host namespace. Networks change
+ * rarely, so a network change rewrites the whole table in one transaction; published ports live
+ * in maps, so publishing the 1000th port is one element insert, like the first:
+ * <pre>
+ *   prerouting/output (nat): fib daddr type local jump publish
+ *   publish:     dnat to the map entry for (daddr . proto . port), else for (proto . port)
+ *   postrouting: masquerade a subnet leaving its bridge; masquerade hairpinned (DNATed) traffic
+ *   forward:     established accept; within a bridge accept; internal bridges drop the rest;
+ *                between weft bridges drop (isolation)
+ * </pre>
+ * Inter-container traffic on one bridge is switched, not routed, so ICC is not in this table:
+ * the driver isolates the bridge ports instead.
+ */
+final class BridgeFirewall implements AutoCloseable {
+    static final String FAMILY = "inet";
+    static final String TABLE = "weft";
+
+    /** What the table needs to know of a network. */
+    record Net(String bridge, List<IpPrefix> subnets, boolean masquerade, boolean internal) {
+    }
+
+    /** A published port with the container address it leads to. */
+    record Published(PortBinding binding, InetAddress container) {
+    }
+
+    private final Nftables nft;
+
+    BridgeFirewall(Netns host) {
+        this.nft = host == null ? Nftables.open(TABLE) : Nftables.open(host, TABLE);
+    }
+
+    /** Rewrites the whole table for these networks and published ports, atomically. */
+    void sync(Collection<Net> networks, Collection<Published> ports) {
+        if (networks.isEmpty()) {
+            nft.deleteTable(FAMILY, TABLE);
+            return;
+        }
+        NftBatch b = new NftBatch().replaceTable(FAMILY, TABLE)
+                .addSet(FAMILY, TABLE, "bridges", List.of("ifname"), List.of())
+                .addMap(FAMILY, TABLE, "pub_addr", List.of("ipv4_addr", "inet_proto", "inet_service"), "ipv4_addr", List.of())
+                .addMap(FAMILY, TABLE, "pub_port", List.of("ipv4_addr", "inet_proto", "inet_service"), "inet_service", List.of())
+                .addMap(FAMILY, TABLE, "pub_any_addr", List.of("inet_proto", "inet_service"), "ipv4_addr", List.of())
+                .addMap(FAMILY, TABLE, "pub_any_port", List.of("inet_proto", "inet_service"), "inet_service", List.of())
+                .addChain(FAMILY, TABLE, "publish")
+                .addChain(FAMILY, TABLE, "prerouting", NftBatch.Hook.nat("prerouting", -100))
+                .addChain(FAMILY, TABLE, "output", NftBatch.Hook.nat("output", -100))
+                .addChain(FAMILY, TABLE, "postrouting", NftBatch.Hook.nat("postrouting", 100))
+                .addChain(FAMILY, TABLE, "forward", NftBatch.Hook.filter("forward", 0, "accept"));
+        List<JsonNode> local = List.of(match(fib(new String[] {"daddr"}, "type"), "==", value("local")), jump("publish"));
+        b.addRule(FAMILY, TABLE, "prerouting", local, null).addRule(FAMILY, TABLE, "output", local, null);
+        JsonNode specific = concat(payload("ip", "daddr"), meta("l4proto"), payload("th", "dport"));
+        JsonNode any = concat(meta("l4proto"), payload("th", "dport"));
+        b.addRule(FAMILY, TABLE, "publish", List.of(dnat("ip", mapLookup(specific, "pub_addr"), mapLookup(specific, "pub_port"))),
+                "ports published on one host address");
+        b.addRule(FAMILY, TABLE, "publish", List.of(dnat("ip", mapLookup(any, "pub_any_addr"), mapLookup(any, "pub_any_port"))),
+                "ports published on every host address");
+        b.addRule(FAMILY, TABLE, "forward", List.of(match(ct("state"), "in", set("established", "related")), accept()), null);
+        List<JsonNode> bridges = new ArrayList<>();
+        for (Net n : networks) {
+            bridges.add(value(n.bridge()));
+            b.addRule(FAMILY, TABLE, "forward", List.of(inIf(n), outIf(n, "=="), accept()), "within " + n.bridge());
+            if (n.internal()) {
+                b.addRule(FAMILY, TABLE, "forward", List.of(inIf(n), drop()), "internal " + n.bridge());
+                b.addRule(FAMILY, TABLE, "forward", List.of(outIf(n, "=="), drop()), "internal " + n.bridge());
+            }
+            for (IpPrefix s : n.subnets()) {
+                if (!(s.address() instanceof Inet4Address)) {
+                    continue;
+                }
+                JsonNode from = match(payload("ip", "saddr"), "==", prefix(IpPrefix.format(s.address()), s.length()));
+                if (n.masquerade() && !n.internal()) {
+                    b.addRule(FAMILY, TABLE, "postrouting", List.of(from, outIf(n, "!="), masquerade()), "masquerade " + s);
+                }
+                b.addRule(FAMILY, TABLE, "postrouting", List.of(from, outIf(n, "=="),
+                        match(ct("status"), "in", value("dnat")), masquerade()), "hairpin " + s);
+            }
+        }
+        b.addElements(FAMILY, TABLE, "bridges", bridges);
+        b.addRule(FAMILY, TABLE, "forward", List.of(match(meta("iifname"), "==", value("@bridges")),
+                match(meta("oifname"), "==", value("@bridges")), drop()), "isolate weft networks from each other");
+        if (!ports.isEmpty()) {
+            elements(b, ports, true);
+        }
+        nft.apply(b);
+    }
+
+    private static JsonNode inIf(Net n) {
+        return match(meta("iifname"), "==", value(n.bridge()));
+    }
+
+    private static JsonNode outIf(Net n, String op) {
+        return match(meta("oifname"), op, value(n.bridge()));
+    }
+
+    /** Adds published ports to the maps. */
+    void publish(Collection<Published> ports) {
+        if (!ports.isEmpty()) {
+            NftBatch b = new NftBatch();
+            elements(b, ports, true);
+            nft.apply(b);
+        }
+    }
+
+    /** Removes published ports from the maps. */
+    void unpublish(Collection<Published> ports) {
+        if (!ports.isEmpty()) {
+            NftBatch b = new NftBatch();
+            elements(b, ports, false);
+            nft.apply(b);
+        }
+    }
+
+    private static void elements(NftBatch b, Collection<Published> ports, boolean add) {
+        List<JsonNode> addrs = new ArrayList<>();
+        List<JsonNode> targetPorts = new ArrayList<>();
+        List<JsonNode> anyAddrs = new ArrayList<>();
+        List<JsonNode> anyPorts = new ArrayList<>();
+        for (Published p : ports) {
+            PortBinding pb = p.binding();
+            JsonNode key = pb.hostIp() == null ? concat(value(pb.protocol()), value(pb.hostPort()))
+                    : concat(value(IpPrefix.format(pb.hostIp())), value(pb.protocol()), value(pb.hostPort()));
+            JsonNode addr = add ? mapping(key, value(IpPrefix.format(p.container()))) : key;
+            JsonNode port = add ? mapping(key, value(pb.containerPort())) : key;
+            (pb.hostIp() == null ? anyAddrs : addrs).add(addr);
+            (pb.hostIp() == null ? anyPorts : targetPorts).add(port);
+        }
+        apply(b, add, "pub_addr", addrs);
+        apply(b, add, "pub_port", targetPorts);
+        apply(b, add, "pub_any_addr", anyAddrs);
+        apply(b, add, "pub_any_port", anyPorts);
+    }
+
+    private static void apply(NftBatch b, boolean add, String map, List<JsonNode> elements) {
+        if (elements.isEmpty()) {
+            return;
+        }
+        if (add) {
+            b.addElements(FAMILY, TABLE, map, elements);
+        } else {
+            b.deleteElements(FAMILY, TABLE, map, elements);
+        }
+    }
+
+    @Override
+    public void close() {
+        nft.close();
+    }
+}

@@ -1,0 +1,246 @@
+package dev.weft.engine.driver.bridge;
+
+import dev.weft.engine.Controller;
+import dev.weft.engine.ControllerConfig;
+import dev.weft.engine.EndpointOptions;
+import dev.weft.engine.IpamConfig;
+import dev.weft.engine.Network;
+import dev.weft.engine.NetworkConfig;
+import dev.weft.engine.PortBinding;
+import dev.weft.engine.Sandbox;
+import dev.weft.engine.SandboxOptions;
+import dev.weft.engine.WeftException;
+import dev.weft.linux.TestNamespaces;
+import dev.weft.linux.netns.Netns;
+import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.linux.rtnl.LinkSpec;
+import dev.weft.linux.rtnl.Route;
+import dev.weft.linux.rtnl.Rtnetlink;
+import dev.weft.store.LocalStore;
+import dev.weft.store.Store;
+import dev.weft.testkit.RunDir;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Masquerade, isolation, ICC, internal networks and published ports, with real packets. The host
+ * namespace reaches an "outside" namespace (203.0.113.1) through 203.0.113.2, its default route.
+ */
+class BridgeFirewallTest {
+    private TestNamespaces namespaces;
+    private RunDir runDir;
+    private Store store;
+    private Netns host;
+    private Netns outside;
+    private Controller controller;
+    private final List<AutoCloseable> servers = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        namespaces = new TestNamespaces();
+        runDir = new RunDir();
+        host = namespaces.create("fw");
+        outside = namespaces.create("out");
+        try (Rtnetlink h = Rtnetlink.open(host); Rtnetlink o = Rtnetlink.open(outside)) {
+            h.links().setUp("lo");
+            o.links().setUp("lo");
+            h.links().create(new LinkSpec.Veth("wxo", "eth0", outside));
+            h.addresses().add("wxo", IpPrefix.parse("203.0.113.2/24"));
+            h.links().setUp("wxo");
+            o.addresses().add("eth0", IpPrefix.parse("203.0.113.1/24"));
+            o.links().setUp("eth0");
+            h.routes().add(Route.defaultVia(IpPrefix.parseAddress("203.0.113.1")));
+        }
+        store = LocalStore.open(runDir.path().resolve("weft.db"));
+        controller = Controller.start(ControllerConfig.of(store, runDir.path(), host).withDrivers(List.of(new BridgeDriver(host))));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable s : servers) {
+            s.close();
+        }
+        controller.close();
+        store.close();
+        runDir.close();
+        namespaces.close();
+    }
+
+    private Sandbox container(Network net, String name, EndpointOptions options) {
+        Sandbox sb = controller.newSandbox(name, SandboxOptions.named(name));
+        net.createEndpoint(name, options).join(sb);
+        return sb;
+    }
+
+    private Sandbox container(Network net, String name) {
+        return container(net, name, EndpointOptions.none());
+    }
+
+    private Network bridge(String name, String subnet, Map<String, String> options) {
+        return controller.newNetwork(NetworkConfig.of(name, "bridge").withIpv4(IpamConfig.subnet(subnet)).withOptions(options));
+    }
+
+    private static boolean ping(Netns from, String to) {
+        return from.call(() -> {
+            Process p = new ProcessBuilder("nsenter", "--net=" + from.path(), "ping", "-c", "1", "-W", "1", to)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor() == 0;
+        });
+    }
+
+    private static boolean ping(Sandbox from, String to) {
+        try (Netns ns = Netns.open(from.netnsPath())) {
+            return ping(ns, to);
+        }
+    }
+
+    /** A TCP server inside {@code ns} on {@code port} that answers every connection with its peer's address. */
+    private void server(Netns ns, int port) {
+        ServerSocketChannel server = ns.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(port)));
+        servers.add(server);
+        Thread.ofVirtual().start(() -> {
+            while (server.isOpen()) {
+                try (SocketChannel c = server.accept()) {
+                    String peer = ((InetSocketAddress) c.getRemoteAddress()).getAddress().getHostAddress();
+                    c.write(ByteBuffer.wrap(peer.getBytes(StandardCharsets.UTF_8)));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /** Connects from inside {@code ns}; returns what the server answered, or null if unreachable. */
+    private static String connect(Netns ns, String ip, int port) {
+        return ns.call(() -> {
+            try (SocketChannel c = SocketChannel.open()) {
+                c.socket().connect(new InetSocketAddress(ip, port), 1500);
+                ByteBuffer b = ByteBuffer.allocate(64);
+                c.read(b);
+                return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return null;
+            }
+        });
+    }
+
+    @Test
+    void trafficLeavingTheHostIsMasqueraded() {
+        Network net = bridge("nat", "192.0.2.0/24", Map.of());
+        Sandbox a = container(net, "a");
+        server(outside, 7000);
+        try (Netns ns = Netns.open(a.netnsPath())) {
+            assertThat(connect(ns, "203.0.113.1", 7000)).as("the outside sees the host's address").isEqualTo("203.0.113.2");
+        }
+    }
+
+    @Test
+    void withoutMasqueradeTheOutsideCannotAnswer() {
+        Network net = bridge("plain", "192.0.2.0/24", Map.of("com.docker.network.bridge.enable_ip_masquerade", "false"));
+        Sandbox a = container(net, "a");
+        assertThat(ping(a, "203.0.113.1")).isFalse();
+        assertThat(ping(a, "192.0.2.1")).isTrue();
+    }
+
+    @Test
+    void differentBridgeNetworksCannotReachEachOther() {
+        Network n1 = bridge("n1", "192.0.2.0/24", Map.of());
+        Network n2 = bridge("n2", "198.51.100.0/24", Map.of());
+        Sandbox a = container(n1, "a");
+        container(n2, "b");
+        assertThat(ping(a, IpPrefix.format(n2.endpoint("b").ipv4().address()))).isFalse();
+        assertThat(ping(a, "203.0.113.1")).as("while the outside stays reachable").isTrue();
+    }
+
+    @Test
+    void iccOffBlocksContainerToContainerButNotTheGateway() {
+        Network net = bridge("noicc", "192.0.2.0/24", Map.of("com.docker.network.bridge.enable_icc", "false"));
+        Sandbox a = container(net, "a");
+        container(net, "b");
+        assertThat(ping(a, IpPrefix.format(net.endpoint("b").ipv4().address()))).isFalse();
+        assertThat(ping(a, "192.0.2.1")).isTrue();
+        Network open = bridge("icc", "198.51.100.0/24", Map.of());
+        Sandbox c = container(open, "c");
+        container(open, "d");
+        assertThat(ping(c, IpPrefix.format(open.endpoint("d").ipv4().address()))).isTrue();
+    }
+
+    @Test
+    void internalNetworksReachOnlyEachOther() {
+        Network net = controller.newNetwork(NetworkConfig.of("inside", "bridge").asInternal()
+                .withIpv4(IpamConfig.subnet("192.0.2.0/24")));
+        Sandbox a = container(net, "a");
+        container(net, "b");
+        assertThat(ping(a, IpPrefix.format(net.endpoint("b").ipv4().address()))).isTrue();
+        try (Netns ns = Netns.open(a.netnsPath()); Rtnetlink nl = Rtnetlink.open(ns)) {
+            nl.routes().add(Route.defaultVia(IpPrefix.parseAddress("192.0.2.1"))); // even with a route out
+        }
+        assertThat(ping(a, "203.0.113.1")).isFalse();
+    }
+
+    @Test
+    void publishedPortsReachTheContainerFromOutsideFromTheHostAndFromItself() {
+        Network net = bridge("web", "192.0.2.0/24", Map.of());
+        Sandbox web = container(net, "web", EndpointOptions.publishing(PortBinding.parse("8080:80")));
+        try (Netns ns = Netns.open(web.netnsPath())) {
+            server(ns, 80);
+            assertThat(connect(outside, "203.0.113.2", 8080)).as("from another namespace").isEqualTo("203.0.113.1");
+            assertThat(connect(host, "203.0.113.2", 8080)).as("from the host itself").isNotNull();
+            assertThat(connect(ns, "203.0.113.2", 8080)).as("hairpin: the container reaches its own published port")
+                    .isEqualTo("192.0.2.1");
+            assertThat(connect(outside, "203.0.113.2", 8081)).as("an unpublished port").isNull();
+        }
+        net.endpoint("web").leave(web);
+        assertThat(connect(outside, "203.0.113.2", 8080)).as("unpublished on leave").isNull();
+    }
+
+    @Test
+    void portsOnOneHostAddressAndUdpRanges() {
+        Network net = bridge("web", "192.0.2.0/24", Map.of());
+        List<PortBinding> ports = new ArrayList<>(PortBinding.parse("203.0.113.2:9090:90"));
+        ports.addAll(PortBinding.parse("5000-5001:5000-5001/udp"));
+        Sandbox web = container(net, "web", EndpointOptions.publishing(ports));
+        try (Netns ns = Netns.open(web.netnsPath())) {
+            server(ns, 90);
+            assertThat(connect(outside, "203.0.113.2", 9090)).isEqualTo("203.0.113.1");
+            assertThat(connect(host, "192.0.2.1", 9090)).as("bound to 203.0.113.2 only").isNull();
+        }
+        assertThatThrownBy(() -> net.createEndpoint("other", EndpointOptions.publishing(PortBinding.parse("9090:90"))))
+                .hasMessageContaining("host port 9090/tcp is already published by endpoint web")
+                .extracting(e -> ((WeftException) e).kind()).isEqualTo(WeftException.Kind.CONFLICT);
+    }
+
+    @Test
+    void theTableIsRebuiltByARestartAndRemovedWithTheLastNetwork() {
+        Network net = bridge("web", "192.0.2.0/24", Map.of());
+        Sandbox web = container(net, "web", EndpointOptions.publishing(PortBinding.parse("8080:80")));
+        controller.close();
+        dev.weft.linux.Shell.run("ip", "netns", "exec", host.name(), "nft", "delete", "table", "inet", "weft");
+        controller = Controller.start(ControllerConfig.of(store, runDir.path(), host).withDrivers(List.of(new BridgeDriver(host))));
+        try (Netns ns = Netns.open(web.netnsPath())) {
+            server(ns, 80);
+            assertThat(connect(outside, "203.0.113.2", 8080)).isEqualTo("203.0.113.1");
+        }
+        Network again = controller.network("web");
+        Sandbox sb = controller.sandbox("web");
+        again.endpoint("web").leave(sb);
+        again.endpoint("web").delete();
+        sb.delete();
+        again.delete();
+        assertThat(dev.weft.linux.Shell.run("ip", "netns", "exec", host.name(), "nft", "list", "tables")).doesNotContain("weft");
+    }
+}
