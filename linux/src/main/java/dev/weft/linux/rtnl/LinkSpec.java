@@ -65,7 +65,16 @@ public sealed interface LinkSpec {
         }
     }
 
-    record Macvlan(String name, String parent, MacvlanMode mode, int mtu, MacAddress mac) implements LinkSpec {
+    /**
+     * A macvlan on {@code parent} (a link of this namespace), created directly inside
+     * {@code namespace} when given, else beside its parent.
+     */
+    record Macvlan(String name, String parent, MacvlanMode mode, int mtu, MacAddress mac, Netns namespace)
+            implements LinkSpec {
+        public Macvlan(String name, String parent, MacvlanMode mode, int mtu, MacAddress mac) {
+            this(name, parent, mode, mtu, mac, null);
+        }
+
         @Override
         public String kind() {
             return "macvlan";

@@ -81,6 +81,9 @@ public final class Links {
             case LinkSpec.Macvlan m -> {
                 common(attrs, m.mtu(), m.mac());
                 attrs.add(Attr.u32(Rt.IFLA_LINK, parentIndex(m.parent(), spec)));
+                if (m.namespace() != null) {
+                    attrs.add(Attr.u32(Rt.IFLA_NET_NS_FD, m.namespace().fd()));
+                }
                 yield List.of(Attr.u32(Rt.IFLA_MACVLAN_MODE, m.mode().value));
             }
         };
@@ -237,9 +240,12 @@ public final class Links {
     }
 
     private static String describe(LinkSpec spec) {
-        return spec instanceof LinkSpec.Veth v ? quote(v.name()) + " (peer " + quote(v.peerName())
-                + (v.peerNamespace() != null ? " in namespace " + v.peerNamespace().name() : "") + ")"
-                : quote(spec.name());
+        return switch (spec) {
+            case LinkSpec.Veth v -> quote(v.name()) + " (peer " + quote(v.peerName())
+                    + (v.peerNamespace() != null ? " in namespace " + v.peerNamespace().name() : "") + ")";
+            case LinkSpec.Macvlan m when m.namespace() != null -> quote(m.name()) + " (into namespace " + m.namespace().name() + ")";
+            default -> quote(spec.name());
+        };
     }
 
     static String quote(String name) {

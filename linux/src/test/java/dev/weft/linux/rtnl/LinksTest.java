@@ -129,6 +129,22 @@ class LinksTest {
     }
 
     @Test
+    void macvlanCreatedDirectlyInsideAnotherNamespace() {
+        nl.links().create(new LinkSpec.Veth("wvp", "wvq"));
+        MacAddress mac = MacAddress.parse("02:42:c6:33:64:0a");
+        nl.links().create(new LinkSpec.Macvlan("eth0", "wvp", MacvlanMode.BRIDGE, 1400, mac, container));
+        assertThat(nl.links().find("eth0")).isEmpty();
+        try (Rtnetlink inside = Rtnetlink.open(container)) {
+            Link m = inside.links().get("eth0");
+            assertThat(m.kind()).isEqualTo("macvlan");
+            assertThat(m.mac()).isEqualTo(mac);
+            assertThat(m.mtu()).isEqualTo(1400);
+        }
+        assertThatThrownBy(() -> nl.links().create(new LinkSpec.Macvlan("eth0", "wvp", MacvlanMode.BRIDGE, 0, null, container)))
+                .isInstanceOf(KernelException.AlreadyExists.class).hasMessageContaining("(into namespace " + container.name() + ")");
+    }
+
+    @Test
     void moveToAnotherNamespace() {
         nl.links().create(new LinkSpec.Veth("wvm", "wvn"));
         nl.links().moveTo("wvn", container);
