@@ -25,7 +25,8 @@ import java.util.Set;
  *   <li>sandboxes whose namespace vanished are forgotten, namespaces and files without a record removed;</li>
  *   <li>endpoints of vanished networks are forgotten, joins to vanished sandboxes undone;</li>
  *   <li>IPAM: pools no network names are released, addresses nobody holds are released;</li>
- *   <li>each driver repairs its networks and endpoints and removes kernel objects no record names.</li>
+ *   <li>each driver repairs its networks and removes kernel objects no record names;</li>
+ *   <li>joined endpoints whose interfaces vanished are joined again.</li>
  * </ol>
  */
 final class Reconciler {
@@ -47,15 +48,36 @@ final class Reconciler {
         endpoints(sandboxes);
         ipam();
         drivers();
+        repairJoins();
+    }
+
+    /** Re-plumbs joined endpoints whose kernel objects vanished (a crash in the middle of a leave). */
+    private void repairJoins() {
+        for (EndpointState ep : c.state().endpoints()) {
+            if (!ep.joined()) {
+                continue;
+            }
+            NetworkState n = c.state().network(ep.networkId()).orElseThrow();
+            SandboxState sb = c.sandboxOps().state(ep.sandboxId());
+            NetworkDriver d = c.driver(n.driver());
+            try (SandboxPort port = c.sandboxOps().port(sb)) {
+                if (!d.plumbed(n, ep, port)) {
+                    LOG.log(System.Logger.Level.INFO, "re-joining endpoint " + ep.name() + " whose interfaces vanished");
+                    d.leave(n, ep, port);
+                    d.join(n, ep, port, ep.ifname());
+                    c.sandboxOps().refresh(sb, port);
+                }
+            }
+        }
     }
 
     private Set<String> sandboxes() {
         Set<String> alive = new HashSet<>();
         Set<String> namespaces = new HashSet<>(c.sandboxNamespaces().list());
         for (SandboxState sb : c.state().sandboxes()) {
-            if (sb.netnsPath() != null && !Files.exists(Path.of(sb.netnsPath()))) {
+            if (sb.netnsPath() != null && !c.sandboxNamespaces().isMounted(Path.of(sb.netnsPath()).getFileName().toString())) {
                 LOG.log(System.Logger.Level.INFO, "sandbox " + sb.id() + " lost its namespace; forgetting it");
-                c.state().deleteSandbox(sb.id());
+                c.state().deleteSandbox(sb.id()); // a bare file left there is removed below with the other strays
                 continue;
             }
             alive.add(sb.id());

@@ -41,6 +41,14 @@ public interface NetworkDriver {
      */
     String join(NetworkState network, EndpointState endpoint, SandboxPort sandbox, String ifname);
 
+    /**
+     * Whether what {@link #join} made for a joined endpoint is still there. After a crash the
+     * controller re-joins an endpoint whose plumbing vanished.
+     */
+    default boolean plumbed(NetworkState network, EndpointState endpoint, SandboxPort sandbox) {
+        return true;
+    }
+
     /** Removes what {@link #join} made; what is already gone is skipped. */
     void leave(NetworkState network, EndpointState endpoint, SandboxPort sandbox);
 

@@ -131,6 +131,26 @@ public final class Namespaces {
     }
 
     /**
+     * Whether {@code name} is a mounted namespace. A bare file without the mount is what a process
+     * killed in the middle of {@link #create} or {@link #delete} leaves behind; it is no namespace.
+     */
+    public boolean isMounted(String name) {
+        String target = path(name).toString();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] halves = line.split(" - ", 2);
+                if (halves.length == 2 && halves[1].startsWith("nsfs ")
+                        && halves[0].split(" ")[4].replace("\\040", " ").equals(target)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/mountinfo", e);
+        }
+    }
+
+    /**
      * Unmounts and removes the namespace called {@code name}. Returns false if there was none,
      * so teardown can be repeated safely. The namespace itself lives on while a process or an
      * open handle still uses it.

@@ -41,6 +41,7 @@ class NetnsTest {
         try {
             assertThat(ns.list()).contains(name);
             assertThat(ns.exists(name)).isTrue();
+            assertThat(ns.isMounted(name)).isTrue();
             assertThat(Shell.run("ip", "netns", "list")).contains(name);
             assertThat(Shell.run("ip", "-n", name, "-o", "link")).contains("lo");
         } finally {
@@ -105,6 +106,10 @@ class NetnsTest {
                 assertThat(custom.list()).containsExactly("sb");
                 assertThat(n.call(NetnsTest::inode)).isNotEqualTo(inode());
             }
+            assertThat(custom.isMounted("sb")).isTrue();
+            Libc.umount2(dir.resolve("sb").toString(), Libc.MNT_DETACH); // as a delete killed halfway leaves it
+            assertThat(custom.exists("sb")).isTrue();
+            assertThat(custom.isMounted("sb")).as("a bare file is no namespace").isFalse();
             assertThat(custom.delete("sb")).isTrue();
             assertThat(custom.list()).isEmpty();
         } finally {

@@ -176,6 +176,16 @@ public final class BridgeDriver implements NetworkDriver {
         }
     }
 
+    @Override
+    public boolean plumbed(NetworkState n, EndpointState ep, SandboxPort sandbox) {
+        if (host.links().find(hostSide(ep)).isEmpty() || sandbox.netns() == null) {
+            return false;
+        }
+        try (Rtnetlink inside = Rtnetlink.open(sandbox.netns())) {
+            return inside.links().find(ep.ifname()).isPresent();
+        }
+    }
+
     private static List<BridgeFirewall.Published> ports(EndpointState ep) {
         if (ep.ports().isEmpty() || ep.ipv4() == null) {
             return List.of();

@@ -131,6 +131,16 @@ public final class MacvlanDriver implements NetworkDriver {
     }
 
     @Override
+    public boolean plumbed(NetworkState n, EndpointState ep, SandboxPort sandbox) {
+        if (sandbox.netns() == null) {
+            return false;
+        }
+        try (Rtnetlink inside = Rtnetlink.open(sandbox.netns())) {
+            return inside.links().find(ep.ifname()).isPresent();
+        }
+    }
+
+    @Override
     public void leave(NetworkState n, EndpointState ep, SandboxPort sandbox) {
         if (sandbox.netns() == null || ep.ifname() == null) {
             return; // the sandbox is gone, and its macvlan with it
