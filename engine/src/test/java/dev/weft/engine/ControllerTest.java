@@ -123,6 +123,33 @@ class ControllerTest {
     }
 
     @Test
+    void badSubnetsAddressesAndPortsAreTypedErrors() {
+        controller.newNetwork(NetworkConfig.of("a", "recording").withIpv4(IpamConfig.subnet("192.0.2.0/24")));
+        assertThatThrownBy(() -> controller.newNetwork(NetworkConfig.of("b", "recording").withIpv4(IpamConfig.subnet("192.0.2.0/25"))))
+                .hasMessageContaining("overlaps 192.0.2.0/24").extracting(ControllerTest::kind).isEqualTo(WeftException.Kind.CONFLICT);
+        assertThatThrownBy(() -> controller.newNetwork(NetworkConfig.of("c", "recording").withIpv4(new IpamConfig(
+                IpPrefix.parse("198.51.100.0/24"), null, null, Map.of("printer", IpPrefix.parseAddress("203.0.113.9"))))))
+                .hasMessageContaining("aux address printer").extracting(ControllerTest::kind)
+                .isEqualTo(WeftException.Kind.INVALID_ARGUMENT);
+        assertThatThrownBy(() -> controller.newNetwork(NetworkConfig.of("d", "recording").withIpv4(new IpamConfig(
+                null, IpPrefix.parse("198.51.100.0/28"), null, Map.of()))))
+                .hasMessageContaining("need an explicit subnet");
+        Network a = controller.network("a");
+        assertThatThrownBy(() -> a.createEndpoint("x", new EndpointOptions(IpPrefix.parseAddress("203.0.113.5"), null, null, null)))
+                .hasMessageContaining("in no subnet of network a").extracting(ControllerTest::kind)
+                .isEqualTo(WeftException.Kind.INVALID_ARGUMENT);
+        Network none = controller.newNetwork(NetworkConfig.of("none", "null"));
+        assertThatThrownBy(() -> none.createEndpoint("x", EndpointOptions.publishing(PortBinding.parse("8080:80"))))
+                .hasMessageContaining("cannot publish ports").extracting(ControllerTest::kind)
+                .isEqualTo(WeftException.Kind.INVALID_ARGUMENT);
+        assertThatThrownBy(() -> a.createEndpoint("bad name")).extracting(ControllerTest::kind)
+                .isEqualTo(WeftException.Kind.INVALID_ARGUMENT);
+        assertThat(controller.networks()).extracting(Network::name).containsExactlyInAnyOrder("a", "none");
+        assertThat(a.endpoints()).isEmpty();
+        assertThat(store.list("ipam/LocalDefault/pools/")).hasSize(1);
+    }
+
+    @Test
     void aNetworkWithEndpointsCannotBeDeletedAndSaysWhichOnes() {
         Network prod = controller.newNetwork(NetworkConfig.of("prod", "recording"));
         prod.createEndpoint("web2");
