@@ -10,15 +10,14 @@ import dev.weft.engine.PortBinding;
 import dev.weft.engine.Sandbox;
 import dev.weft.engine.SandboxOptions;
 import dev.weft.engine.WeftException;
-import dev.weft.linux.TestNamespaces;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.IpPrefix;
-import dev.weft.linux.rtnl.LinkSpec;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
 import dev.weft.store.LocalStore;
 import dev.weft.store.Store;
 import dev.weft.testkit.RunDir;
+import dev.weft.testkit.SimulatedHosts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,11 +36,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Masquerade, isolation, ICC, internal networks and published ports, with real packets. The host
- * namespace reaches an "outside" namespace (203.0.113.1) through 203.0.113.2, its default route.
+ * Masquerade, isolation, ICC, internal networks and published ports, with real packets, on two
+ * simulated hosts: the controller runs on the first (203.0.113.1), whose default route leads to
+ * the second (203.0.113.2), the "outside".
  */
 class BridgeFirewallTest {
-    private TestNamespaces namespaces;
+    private static final String HOST = "203.0.113.1";
+    private static final String OUTSIDE = "203.0.113.2";
+    private SimulatedHosts hosts;
     private RunDir runDir;
     private Store store;
     private Netns host;
@@ -51,19 +53,12 @@ class BridgeFirewallTest {
 
     @BeforeEach
     void start() {
-        namespaces = new TestNamespaces();
+        hosts = SimulatedHosts.create(2, IpPrefix.parse("203.0.113.0/24"), 1500);
         runDir = new RunDir();
-        host = namespaces.create("fw");
-        outside = namespaces.create("out");
-        try (Rtnetlink h = Rtnetlink.open(host); Rtnetlink o = Rtnetlink.open(outside)) {
-            h.links().setUp("lo");
-            o.links().setUp("lo");
-            h.links().create(new LinkSpec.Veth("wxo", "eth0", outside));
-            h.addresses().add("wxo", IpPrefix.parse("203.0.113.2/24"));
-            h.links().setUp("wxo");
-            o.addresses().add("eth0", IpPrefix.parse("203.0.113.1/24"));
-            o.links().setUp("eth0");
-            h.routes().add(Route.defaultVia(IpPrefix.parseAddress("203.0.113.1")));
+        host = hosts.get(0).netns();
+        outside = hosts.get(1).netns();
+        try (Rtnetlink h = Rtnetlink.open(host)) {
+            h.routes().add(Route.defaultVia(IpPrefix.parseAddress(OUTSIDE)));
         }
         store = LocalStore.open(runDir.path().resolve("weft.db"));
         controller = Controller.start(ControllerConfig.of(store, runDir.path(), host).withDrivers(List.of(new BridgeDriver(host))));
@@ -77,7 +72,7 @@ class BridgeFirewallTest {
         controller.close();
         store.close();
         runDir.close();
-        namespaces.close();
+        hosts.close();
     }
 
     private Sandbox container(Network net, String name, EndpointOptions options) {
@@ -144,7 +139,7 @@ class BridgeFirewallTest {
         Sandbox a = container(net, "a");
         server(outside, 7000);
         try (Netns ns = Netns.open(a.netnsPath())) {
-            assertThat(connect(ns, "203.0.113.1", 7000)).as("the outside sees the host's address").isEqualTo("203.0.113.2");
+            assertThat(connect(ns, OUTSIDE, 7000)).as("the outside sees the host's address").isEqualTo(HOST);
         }
     }
 
@@ -152,7 +147,7 @@ class BridgeFirewallTest {
     void withoutMasqueradeTheOutsideCannotAnswer() {
         Network net = bridge("plain", "192.0.2.0/24", Map.of("com.docker.network.bridge.enable_ip_masquerade", "false"));
         Sandbox a = container(net, "a");
-        assertThat(ping(a, "203.0.113.1")).isFalse();
+        assertThat(ping(a, OUTSIDE)).isFalse();
         assertThat(ping(a, "192.0.2.1")).isTrue();
     }
 
@@ -163,7 +158,7 @@ class BridgeFirewallTest {
         Sandbox a = container(n1, "a");
         container(n2, "b");
         assertThat(ping(a, IpPrefix.format(n2.endpoint("b").ipv4().address()))).isFalse();
-        assertThat(ping(a, "203.0.113.1")).as("while the outside stays reachable").isTrue();
+        assertThat(ping(a, OUTSIDE)).as("while the outside stays reachable").isTrue();
     }
 
     @Test
@@ -189,7 +184,7 @@ class BridgeFirewallTest {
         try (Netns ns = Netns.open(a.netnsPath()); Rtnetlink nl = Rtnetlink.open(ns)) {
             nl.routes().add(Route.defaultVia(IpPrefix.parseAddress("192.0.2.1"))); // even with a route out
         }
-        assertThat(ping(a, "203.0.113.1")).isFalse();
+        assertThat(ping(a, OUTSIDE)).isFalse();
     }
 
     @Test
@@ -198,25 +193,25 @@ class BridgeFirewallTest {
         Sandbox web = container(net, "web", EndpointOptions.publishing(PortBinding.parse("8080:80")));
         try (Netns ns = Netns.open(web.netnsPath())) {
             server(ns, 80);
-            assertThat(connect(outside, "203.0.113.2", 8080)).as("from another namespace").isEqualTo("203.0.113.1");
-            assertThat(connect(host, "203.0.113.2", 8080)).as("from the host itself").isNotNull();
-            assertThat(connect(ns, "203.0.113.2", 8080)).as("hairpin: the container reaches its own published port")
+            assertThat(connect(outside, HOST, 8080)).as("from another namespace").isEqualTo(OUTSIDE);
+            assertThat(connect(host, HOST, 8080)).as("from the host itself").isNotNull();
+            assertThat(connect(ns, HOST, 8080)).as("hairpin: the container reaches its own published port")
                     .isEqualTo("192.0.2.1");
-            assertThat(connect(outside, "203.0.113.2", 8081)).as("an unpublished port").isNull();
+            assertThat(connect(outside, HOST, 8081)).as("an unpublished port").isNull();
         }
         net.endpoint("web").leave(web);
-        assertThat(connect(outside, "203.0.113.2", 8080)).as("unpublished on leave").isNull();
+        assertThat(connect(outside, HOST, 8080)).as("unpublished on leave").isNull();
     }
 
     @Test
     void portsOnOneHostAddressAndUdpRanges() {
         Network net = bridge("web", "192.0.2.0/24", Map.of());
-        List<PortBinding> ports = new ArrayList<>(PortBinding.parse("203.0.113.2:9090:90"));
+        List<PortBinding> ports = new ArrayList<>(PortBinding.parse(HOST + ":9090:90"));
         ports.addAll(PortBinding.parse("5000-5001:5000-5001/udp"));
         Sandbox web = container(net, "web", EndpointOptions.publishing(ports));
         try (Netns ns = Netns.open(web.netnsPath())) {
             server(ns, 90);
-            assertThat(connect(outside, "203.0.113.2", 9090)).isEqualTo("203.0.113.1");
+            assertThat(connect(outside, HOST, 9090)).isEqualTo(OUTSIDE);
             assertThat(connect(host, "192.0.2.1", 9090)).as("bound to 203.0.113.2 only").isNull();
         }
         assertThatThrownBy(() -> net.createEndpoint("other", EndpointOptions.publishing(PortBinding.parse("9090:90"))))
@@ -233,7 +228,7 @@ class BridgeFirewallTest {
         controller = Controller.start(ControllerConfig.of(store, runDir.path(), host).withDrivers(List.of(new BridgeDriver(host))));
         try (Netns ns = Netns.open(web.netnsPath())) {
             server(ns, 80);
-            assertThat(connect(outside, "203.0.113.2", 8080)).isEqualTo("203.0.113.1");
+            assertThat(connect(outside, HOST, 8080)).isEqualTo(OUTSIDE);
         }
         Network again = controller.network("web");
         Sandbox sb = controller.sandbox("web");
