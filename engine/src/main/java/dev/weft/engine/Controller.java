@@ -166,6 +166,7 @@ public final class Controller implements AutoCloseable {
     /** Closes the controller's sockets; networks, endpoints and sandboxes stay as they are. */
     @Override
     public void close() {
+        sandboxes.closeAll();
         drivers.values().forEach(NetworkDriver::close);
         host.close();
     }

@@ -101,7 +101,7 @@ final class EndpointOps {
     }
 
     EndpointState state(String networkId, String id) {
-        return c.state().endpoints(networkId).stream().filter(e -> e.id().equals(id)).findFirst()
+        return c.state().endpoint(networkId, id)
                 .orElseThrow(() -> WeftException.notFound("endpoint " + id + " not found"));
     }
 
@@ -124,8 +124,7 @@ final class EndpointOps {
     }
 
     List<Endpoint> joinedTo(String sandboxId) {
-        return c.state().endpoints().stream().filter(e -> sandboxId.equals(e.sandboxId()))
-                .map(e -> new Endpoint(c, e.networkId(), e.id())).toList();
+        return c.state().joinedTo(sandboxId).stream().map(e -> new Endpoint(c, e.networkId(), e.id())).toList();
     }
 
     void delete(String networkId, String id) {
@@ -172,13 +171,14 @@ final class EndpointOps {
             if (ep.joined()) {
                 throw WeftException.conflict("endpoint " + ep.name() + " is already joined to sandbox " + Ids.shortId(ep.sandboxId()));
             }
-            List<EndpointState> joined = c.state().endpoints().stream().filter(e -> sandboxId.equals(e.sandboxId())).toList();
+            List<EndpointState> joined = c.state().joinedTo(sandboxId);
             if (joined.stream().anyMatch(e -> e.networkId().equals(networkId))) {
                 throw WeftException.conflict("sandbox " + Ids.shortId(sandboxId) + " is already on network " + n.name());
             }
             String ifname = interfaceName(n, joined);
             NetworkDriver driver = c.driver(n.driver());
-            try (SandboxPort port = c.sandboxOps().port(sb)) {
+            try {
+                SandboxPort port = c.sandboxOps().port(sb);
                 undo.push("leave network " + n.name(), () -> driver.leave(n, ep.joinedTo(sandboxId, ifname, null, priority), port));
                 String hostSide = driver.join(n, ep, port, ifname);
                 EndpointState joinedEp = ep.joinedTo(sandboxId, ifname, hostSide, priority);
@@ -215,7 +215,8 @@ final class EndpointOps {
             }
             NetworkState n = c.networkState(networkId);
             SandboxState sb = c.sandboxOps().state(sandboxId);
-            try (SandboxPort port = c.sandboxOps().port(sb)) {
+            try {
+                SandboxPort port = c.sandboxOps().port(sb);
                 c.driver(n.driver()).leave(n, ep, port);
                 c.state().put(ep.left());
                 c.sandboxOps().refresh(sb, port);

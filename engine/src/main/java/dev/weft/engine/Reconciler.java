@@ -60,13 +60,12 @@ final class Reconciler {
             NetworkState n = c.state().network(ep.networkId()).orElseThrow();
             SandboxState sb = c.sandboxOps().state(ep.sandboxId());
             NetworkDriver d = c.driver(n.driver());
-            try (SandboxPort port = c.sandboxOps().port(sb)) {
-                if (!d.plumbed(n, ep, port)) {
-                    LOG.log(System.Logger.Level.INFO, "re-joining endpoint " + ep.name() + " whose interfaces vanished");
-                    d.leave(n, ep, port);
-                    d.join(n, ep, port, ep.ifname());
-                    c.sandboxOps().refresh(sb, port);
-                }
+            SandboxPort port = c.sandboxOps().port(sb);
+            if (!d.plumbed(n, ep, port)) {
+                LOG.log(System.Logger.Level.INFO, "re-joining endpoint " + ep.name() + " whose interfaces vanished");
+                d.leave(n, ep, port);
+                d.join(n, ep, port, ep.ifname());
+                c.sandboxOps().refresh(sb, port);
             }
         }
     }
@@ -109,9 +108,7 @@ final class Reconciler {
             if (n == null) {
                 c.state().deleteEndpoint(ep);
             } else if (ep.joined() && !sandboxes.contains(ep.sandboxId())) {
-                try (SandboxPort gone = new SandboxPort(ep.sandboxId(), null)) {
-                    c.driver(n.driver()).leave(n, ep, gone);
-                }
+                c.driver(n.driver()).leave(n, ep, new SandboxPort(ep.sandboxId(), null, null));
                 c.state().put(ep.left());
             }
         }

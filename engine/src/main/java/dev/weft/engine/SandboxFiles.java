@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A sandbox's /etc/hosts and /etc/resolv.conf, generated as Docker does and kept in
@@ -30,6 +32,9 @@ final class SandboxFiles {
 
     private final Path dir;
     private final Path hostResolvConf;
+    private final Map<String, String> written = new ConcurrentHashMap<>();
+    private volatile String hostResolv;
+    private volatile long hostResolvModified = Long.MIN_VALUE;
 
     SandboxFiles(Path runDir, Path hostResolvConf) {
         this.dir = runDir.resolve("sandboxes");
@@ -40,21 +45,34 @@ final class SandboxFiles {
         return dir.resolve(sandboxId);
     }
 
-    /** Writes both files for the sandbox and the endpoints joined to it. */
+    /** Writes both files for the sandbox and the endpoints joined to it; unchanged files are left alone. */
     void write(SandboxState sb, List<EndpointState> joined) {
         Path d = directory(sb.id());
         try {
-            Files.createDirectories(d);
-            rewrite(d.resolve("hosts"), hosts(sb, joined));
-            String host = Files.exists(hostResolvConf) ? Files.readString(hostResolvConf) : "";
+            if (!written.containsKey(sb.id() + "/")) {
+                Files.createDirectories(d);
+                written.put(sb.id() + "/", "");
+            }
+            rewrite(sb.id(), d.resolve("hosts"), hosts(sb, joined));
             boolean ipv6 = joined.stream().anyMatch(e -> e.ipv6() != null);
-            rewrite(d.resolve("resolv.conf"), resolvConf(host, ipv6));
+            rewrite(sb.id(), d.resolve("resolv.conf"), resolvConf(hostResolvConf(), ipv6));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the hosts and resolv.conf files of sandbox " + sb.id(), e);
         }
     }
 
+    /** The host's resolv.conf, read again only when it changed. */
+    private String hostResolvConf() throws IOException {
+        long modified = Files.exists(hostResolvConf) ? Files.getLastModifiedTime(hostResolvConf).toMillis() : -1;
+        if (modified != hostResolvModified || hostResolv == null) {
+            hostResolv = modified < 0 ? "" : Files.readString(hostResolvConf);
+            hostResolvModified = modified;
+        }
+        return hostResolv;
+    }
+
     void delete(String sandboxId) {
+        written.keySet().removeIf(k -> k.startsWith(sandboxId + "/"));
         Path d = directory(sandboxId);
         try {
             for (String f : List.of("hosts", "resolv.conf")) {
@@ -66,9 +84,14 @@ final class SandboxFiles {
         }
     }
 
-    private static void rewrite(Path file, String content) throws IOException {
+    private void rewrite(String sandboxId, Path file, String content) throws IOException {
+        String key = sandboxId + "/" + file.getFileName();
+        if (content.equals(written.get(key))) {
+            return;
+        }
         Files.writeString(file, content, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
+        written.put(key, content);
     }
 
     /** The default entries, then one line per joined endpoint address: the hostname (and FQDN). */

@@ -16,11 +16,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Sandbox create, find and delete, and the sandbox's default routes. */
 final class SandboxOps {
     private final Controller c;
+    private final Map<String, SandboxPort> ports = new ConcurrentHashMap<>();
 
     SandboxOps(Controller c) {
         this.c = c;
@@ -39,9 +42,12 @@ final class SandboxOps {
             String path = null;
             if (!options.hostNetwork()) {
                 String name = Ids.shortId(id);
-                try (Netns ns = c.sandboxNamespaces().create(name); Rtnetlink nl = Rtnetlink.open(ns)) {
+                try {
+                    Netns ns = c.sandboxNamespaces().create(name);
                     undo.push("delete namespace " + name, () -> c.sandboxNamespaces().delete(name));
-                    nl.links().setUp("lo");
+                    SandboxPort port = open(id, ns);
+                    undo.push("close the sockets of sandbox " + id, () -> close(id));
+                    port.rtnetlink().links().setUp("lo");
                     path = ns.path().toString();
                 } catch (KernelException e) {
                     throw Errors.of(e);
@@ -79,23 +85,47 @@ final class SandboxOps {
         return new Sandbox(c, match.getFirst().id());
     }
 
-    /** Opens the sandbox's namespace for one operation. */
+    /** The sandbox's namespace and socket, opened once and kept until the sandbox is deleted. */
     SandboxPort port(SandboxState sb) {
         if (sb.hostNetwork()) {
-            return new SandboxPort(sb.id(), null);
+            return new SandboxPort(sb.id(), null, null);
         }
-        return new SandboxPort(sb.id(), Netns.open(Path.of(sb.netnsPath())));
+        SandboxPort cached = ports.get(sb.id());
+        return cached != null ? cached : open(sb.id(), Netns.open(Path.of(sb.netnsPath())));
+    }
+
+    private SandboxPort open(String id, Netns ns) {
+        try {
+            SandboxPort port = new SandboxPort(id, ns, Rtnetlink.open(ns));
+            ports.put(id, port);
+            return port;
+        } catch (RuntimeException e) {
+            ns.close();
+            throw e;
+        }
+    }
+
+    private void close(String id) {
+        SandboxPort port = ports.remove(id);
+        if (port != null) {
+            port.rtnetlink().close();
+            port.netns().close();
+        }
+    }
+
+    /** Closes every sandbox's socket and namespace handle (the namespaces themselves stay). */
+    void closeAll() {
+        List.copyOf(ports.keySet()).forEach(this::close);
     }
 
     void delete(String id) {
         c.lock().lock();
         try {
             SandboxState sb = state(id);
-            for (EndpointState ep : c.state().endpoints()) {
-                if (id.equals(ep.sandboxId())) {
-                    c.endpointOps().leave(ep.networkId(), ep.id(), id);
-                }
+            for (EndpointState ep : c.state().joinedTo(id)) {
+                c.endpointOps().leave(ep.networkId(), ep.id(), id);
             }
+            close(id);
             if (sb.netnsPath() != null) {
                 c.sandboxNamespaces().delete(Path.of(sb.netnsPath()).getFileName().toString());
             }
@@ -117,23 +147,22 @@ final class SandboxOps {
         if (port.hostNetwork()) {
             return;
         }
-        List<EndpointState> joined = c.state().endpoints().stream().filter(e -> sb.id().equals(e.sandboxId())).toList();
+        List<EndpointState> joined = c.state().joinedTo(sb.id());
         c.sandboxFiles().write(sb, joined);
-        try (Rtnetlink nl = Rtnetlink.open(port.netns())) {
-            for (boolean v6 : new boolean[] {false, true}) {
-                Optional<Route> desired = joined.stream()
-                        .map(e -> gatewayRoute(nl, e, v6))
-                        .flatMap(Optional::stream)
-                        .max(Comparator.comparingInt(GatewayChoice::priority)
-                                .thenComparing(GatewayChoice::network, Comparator.reverseOrder()))
-                        .map(GatewayChoice::route);
-                List<Route> current = nl.routes().list(Route.MAIN_TABLE).stream()
-                        .filter(r -> r.isDefault() && r.destination().isIpv4() != v6).toList();
-                if (desired.isPresent()) {
-                    nl.routes().replace(desired.get());
-                } else {
-                    current.forEach(nl.routes()::deleteIfExists);
-                }
+        Rtnetlink nl = port.rtnetlink();
+        for (boolean v6 : new boolean[] {false, true}) {
+            Optional<Route> desired = joined.stream()
+                    .map(e -> gatewayRoute(nl, e, v6))
+                    .flatMap(Optional::stream)
+                    .max(Comparator.comparingInt(GatewayChoice::priority)
+                            .thenComparing(GatewayChoice::network, Comparator.reverseOrder()))
+                    .map(GatewayChoice::route);
+            if (desired.isPresent()) {
+                nl.routes().replace(desired.get());
+            } else if (!joined.isEmpty() || v6) {
+                nl.routes().list(Route.MAIN_TABLE).stream()
+                        .filter(r -> r.isDefault() && r.destination().isIpv4() != v6)
+                        .forEach(nl.routes()::deleteIfExists);
             }
         }
     }

@@ -14,16 +14,22 @@ public sealed interface LinkSpec {
 
     /**
      * A veth pair. The peer is created directly inside {@code peerNamespace} when given (the fast
-     * path: no move afterwards), else beside the first end.
+     * path: no move afterwards), else beside the first end. The first end can be enslaved to
+     * {@code master} and set {@code up} in the same request; the peer cannot be created up (the
+     * kernel refuses with ENOTCONN), so it is set up from its own namespace afterwards.
      */
-    record Veth(String name, String peerName, Netns peerNamespace, int mtu, MacAddress mac, MacAddress peerMac)
-            implements LinkSpec {
+    record Veth(String name, String peerName, Netns peerNamespace, int mtu, MacAddress mac, MacAddress peerMac,
+                String master, boolean up) implements LinkSpec {
         public Veth(String name, String peerName) {
-            this(name, peerName, null, 0, null, null);
+            this(name, peerName, null, 0, null, null, null, false);
         }
 
         public Veth(String name, String peerName, Netns peerNamespace) {
-            this(name, peerName, peerNamespace, 0, null, null);
+            this(name, peerName, peerNamespace, 0, null, null, null, false);
+        }
+
+        public Veth(String name, String peerName, Netns peerNamespace, int mtu, MacAddress mac, MacAddress peerMac) {
+            this(name, peerName, peerNamespace, mtu, mac, peerMac, null, false);
         }
 
         @Override

@@ -58,10 +58,15 @@ public final class Links {
         validateName(spec.name());
         List<Attr> attrs = new ArrayList<>();
         attrs.add(Attr.string(Rt.IFLA_IFNAME, spec.name()));
+        int flags = 0;
         List<Attr> data = switch (spec) {
             case LinkSpec.Veth v -> {
                 validateName(v.peerName());
                 common(attrs, v.mtu(), v.mac());
+                if (v.master() != null) {
+                    attrs.add(Attr.u32(Rt.IFLA_MASTER, masterIndex(v.master(), spec)));
+                }
+                flags = v.up() ? Rt.IFF_UP : 0;
                 List<Attr> peer = new ArrayList<>();
                 peer.add(Attr.string(Rt.IFLA_IFNAME, v.peerName()));
                 common(peer, v.mtu(), v.peerMac());
@@ -93,7 +98,7 @@ public final class Links {
             info.add(Attr.nested(Rt.IFLA_INFO_DATA, data));
         }
         attrs.add(Attr.nested(Rt.IFLA_LINKINFO, info));
-        nl.execute(new NlRequest(Rt.RTM_NEWLINK, Nl.F_CREATE | Nl.F_EXCL, ifinfomsg(0, 0, 0), attrs),
+        nl.execute(new NlRequest(Rt.RTM_NEWLINK, Nl.F_CREATE | Nl.F_EXCL, ifinfomsg(0, flags, flags), attrs),
                 "create " + spec.kind(), describe(spec));
     }
 
@@ -115,11 +120,19 @@ public final class Links {
     }
 
     private int parentIndex(String parent, LinkSpec spec) {
+        return index(parent, "parent device", spec);
+    }
+
+    private int masterIndex(String master, LinkSpec spec) {
+        return index(master, "master device", spec);
+    }
+
+    private int index(String name, String role, LinkSpec spec) {
         try {
-            return get(parent).index();
+            return get(name).index();
         } catch (KernelException.NotFound e) {
             throw KernelException.of(e.errno(), "create " + spec.kind(), describe(spec), nl.namespace(),
-                    "parent device \"" + parent + "\" does not exist", e);
+                    role + " \"" + name + "\" does not exist", e);
         }
     }
 

@@ -104,6 +104,18 @@ class LinksTest {
     }
 
     @Test
+    void vethCreatedUpOnABridgeInOneRequest() {
+        nl.links().create(new LinkSpec.Bridge("wb1"));
+        nl.links().create(new LinkSpec.Veth("wv1", "eth0", container, 0, null, null, "wb1", true));
+        Link v = nl.links().get("wv1");
+        assertThat(v.up()).isTrue();
+        assertThat(v.masterIndex()).isEqualTo(nl.links().get("wb1").index());
+        assertThatThrownBy(() -> nl.links().create(new LinkSpec.Veth("wv2", "eth1", container, 0, null, null, "wbnone", true)))
+                .isInstanceOf(KernelException.NotFound.class).hasMessageContaining("master device \"wbnone\" does not exist");
+        assertThat(nl.links().find("wv2")).isEmpty();
+    }
+
+    @Test
     void vxlanWithIdLocalPortAndFlags() {
         InetAddress local = IpPrefix.parseAddress("192.0.2.10");
         nl.links().create(new LinkSpec.Vxlan("wx42", 42, local, 4790, null, false, true, false, 1450));

@@ -151,19 +151,17 @@ public final class BridgeDriver implements NetworkDriver {
         String hostIf = hostSide(ep);
         String bridge = bridgeName(n);
         try {
-            host.links().create(new LinkSpec.Veth(hostIf, ifname, sandbox.netns(), o.mtu(), null, MacAddress.parse(ep.mac())));
-            host.links().setMaster(hostIf, bridge);
+            host.links().create(new LinkSpec.Veth(hostIf, ifname, sandbox.netns(), o.mtu(), null, MacAddress.parse(ep.mac()),
+                    bridge, true));
             host.links().setBridgePort(hostIf, new BridgePort(true, null, null, null, !o.icc()));
-            host.links().setUp(hostIf);
-            try (Rtnetlink inside = Rtnetlink.open(sandbox.netns())) {
-                int index = inside.links().get(ifname).index();
-                for (String a : new String[] {ep.ipv4(), ep.ipv6()}) {
-                    if (a != null) {
-                        inside.addresses().add(index, ifname, IpPrefix.parse(a));
-                    }
+            Rtnetlink inside = sandbox.rtnetlink();
+            int index = inside.links().get(ifname).index();
+            for (String a : new String[] {ep.ipv4(), ep.ipv6()}) {
+                if (a != null) {
+                    inside.addresses().add(index, ifname, IpPrefix.parse(a));
                 }
-                inside.links().setUp(ifname);
             }
+            inside.links().setUp(ifname);
             List<BridgeFirewall.Published> ports = ports(ep);
             if (!ports.isEmpty()) {
                 published.put(ep.id(), ports);
@@ -181,9 +179,7 @@ public final class BridgeDriver implements NetworkDriver {
         if (host.links().find(hostSide(ep)).isEmpty() || sandbox.netns() == null) {
             return false;
         }
-        try (Rtnetlink inside = Rtnetlink.open(sandbox.netns())) {
-            return inside.links().find(ep.ifname()).isPresent();
-        }
+        return sandbox.rtnetlink().links().find(ep.ifname()).isPresent();
     }
 
     private static List<BridgeFirewall.Published> ports(EndpointState ep) {

@@ -111,15 +111,14 @@ public final class MacvlanDriver implements NetworkDriver {
         try {
             host.links().create(new LinkSpec.Macvlan(ifname, o.parent(), o.mode(), o.mtu(), MacAddress.parse(ep.mac()),
                     sandbox.netns()));
-            try (Rtnetlink inside = Rtnetlink.open(sandbox.netns())) {
-                int index = inside.links().get(ifname).index();
-                for (String a : new String[] {ep.ipv4(), ep.ipv6()}) {
-                    if (a != null) {
-                        inside.addresses().add(index, ifname, IpPrefix.parse(a));
-                    }
+            Rtnetlink inside = sandbox.rtnetlink();
+            int index = inside.links().get(ifname).index();
+            for (String a : new String[] {ep.ipv4(), ep.ipv6()}) {
+                if (a != null) {
+                    inside.addresses().add(index, ifname, IpPrefix.parse(a));
                 }
-                inside.links().setUp(ifname);
             }
+            inside.links().setUp(ifname);
             return null;
         } catch (KernelException e) {
             Throwable cause = e;
@@ -135,9 +134,7 @@ public final class MacvlanDriver implements NetworkDriver {
         if (sandbox.netns() == null) {
             return false;
         }
-        try (Rtnetlink inside = Rtnetlink.open(sandbox.netns())) {
-            return inside.links().find(ep.ifname()).isPresent();
-        }
+        return sandbox.rtnetlink().links().find(ep.ifname()).isPresent();
     }
 
     @Override
@@ -145,9 +142,7 @@ public final class MacvlanDriver implements NetworkDriver {
         if (sandbox.netns() == null || ep.ifname() == null) {
             return; // the sandbox is gone, and its macvlan with it
         }
-        try (Rtnetlink inside = Rtnetlink.open(sandbox.netns())) {
-            inside.links().deleteIfExists(ep.ifname());
-        }
+        sandbox.rtnetlink().links().deleteIfExists(ep.ifname());
     }
 
     @Override
