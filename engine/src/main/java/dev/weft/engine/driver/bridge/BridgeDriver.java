@@ -4,6 +4,7 @@ import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.PortBinding;
 import dev.weft.engine.Scope;
 import dev.weft.engine.WeftException;
+import dev.weft.engine.driver.EndpointInterface;
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
 import dev.weft.engine.state.EndpointState;
@@ -154,14 +155,7 @@ public final class BridgeDriver implements NetworkDriver {
             host.links().create(new LinkSpec.Veth(hostIf, ifname, sandbox.netns(), o.mtu(), null, MacAddress.parse(ep.mac()),
                     bridge, true));
             host.links().setBridgePort(hostIf, new BridgePort(true, null, null, null, !o.icc()));
-            Rtnetlink inside = sandbox.rtnetlink();
-            int index = inside.links().get(ifname).index();
-            for (String a : new String[] {ep.ipv4(), ep.ipv6()}) {
-                if (a != null) {
-                    inside.addresses().add(index, ifname, IpPrefix.parse(a));
-                }
-            }
-            inside.links().setUp(ifname);
+            EndpointInterface.configure(sandbox, ifname, ep);
             List<BridgeFirewall.Published> ports = ports(ep);
             if (!ports.isEmpty()) {
                 published.put(ep.id(), ports);

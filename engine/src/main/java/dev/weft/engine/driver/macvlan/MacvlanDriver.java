@@ -3,6 +3,7 @@ package dev.weft.engine.driver.macvlan;
 import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.Scope;
 import dev.weft.engine.WeftException;
+import dev.weft.engine.driver.EndpointInterface;
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
 import dev.weft.engine.state.EndpointState;
@@ -111,14 +112,7 @@ public final class MacvlanDriver implements NetworkDriver {
         try {
             host.links().create(new LinkSpec.Macvlan(ifname, o.parent(), o.mode(), o.mtu(), MacAddress.parse(ep.mac()),
                     sandbox.netns()));
-            Rtnetlink inside = sandbox.rtnetlink();
-            int index = inside.links().get(ifname).index();
-            for (String a : new String[] {ep.ipv4(), ep.ipv6()}) {
-                if (a != null) {
-                    inside.addresses().add(index, ifname, IpPrefix.parse(a));
-                }
-            }
-            inside.links().setUp(ifname);
+            EndpointInterface.configure(sandbox, ifname, ep);
             return null;
         } catch (KernelException e) {
             Throwable cause = e;
