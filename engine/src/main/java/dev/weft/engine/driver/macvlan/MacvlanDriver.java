@@ -10,7 +10,6 @@ import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.linux.KernelException;
 import dev.weft.linux.netns.Netns;
-import dev.weft.linux.rtnl.IpPrefix;
 import dev.weft.linux.rtnl.LinkSpec;
 import dev.weft.linux.rtnl.MacAddress;
 import dev.weft.linux.rtnl.MacvlanMode;
