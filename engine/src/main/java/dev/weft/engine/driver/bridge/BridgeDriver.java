@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -156,7 +157,7 @@ public final class BridgeDriver implements NetworkDriver {
                     bridge, true));
             host.links().setBridgePort(hostIf, new BridgePort(true, null, null, null, !o.icc()));
             EndpointInterface.configure(sandbox, ifname, ep);
-            List<BridgeFirewall.Published> ports = ports(ep);
+            List<BridgeFirewall.Published> ports = ports(ep, o);
             if (!ports.isEmpty()) {
                 published.put(ep.id(), ports);
                 firewall.publish(ports);
@@ -176,14 +177,19 @@ public final class BridgeDriver implements NetworkDriver {
         return sandbox.rtnetlink().links().find(ep.ifname()).isPresent();
     }
 
-    private static List<BridgeFirewall.Published> ports(EndpointState ep) {
+    /** The endpoint's published ports; a port without a host address gets the network's host_binding_ipv4. */
+    private static List<BridgeFirewall.Published> ports(EndpointState ep, BridgeOptions o) {
         if (ep.ports().isEmpty() || ep.ipv4() == null) {
             return List.of();
         }
         InetAddress container = IpPrefix.parse(ep.ipv4()).address();
         List<BridgeFirewall.Published> out = new ArrayList<>();
         for (String p : ep.ports()) {
-            out.add(new BridgeFirewall.Published(PortBinding.parse(p).getFirst(), container));
+            PortBinding b = PortBinding.parse(p).getFirst();
+            if (b.hostIp() == null && o.hostBinding() != null && !o.hostBinding().isAnyLocalAddress()) {
+                b = new PortBinding(b.protocol(), o.hostBinding(), b.hostPort(), b.containerPort());
+            }
+            out.add(new BridgeFirewall.Published(b, container));
         }
         return out;
     }
@@ -203,10 +209,12 @@ public final class BridgeDriver implements NetworkDriver {
         Set<String> veths = new HashSet<>();
         this.networks.clear();
         this.published.clear();
+        Map<String, BridgeOptions> options = new HashMap<>();
+        networks.forEach(n -> options.put(n.id(), BridgeOptions.parse(n.options())));
         for (EndpointState ep : endpoints) {
             if (ep.joined()) {
                 veths.add(hostSide(ep));
-                List<BridgeFirewall.Published> ports = ports(ep);
+                List<BridgeFirewall.Published> ports = ports(ep, options.get(ep.networkId()));
                 if (!ports.isEmpty()) {
                     published.put(ep.id(), ports);
                 }

@@ -220,6 +220,17 @@ class BridgeFirewallTest {
     }
 
     @Test
+    void theNetworksHostBindingAddressAppliesToPortsWithoutOne() {
+        Network net = bridge("bound", "192.0.2.0/24", Map.of("com.docker.network.bridge.host_binding_ipv4", HOST));
+        Sandbox web = container(net, "web", EndpointOptions.publishing(PortBinding.parse("8080:80")));
+        try (Netns ns = Netns.open(web.netnsPath())) {
+            server(ns, 80);
+            assertThat(connect(outside, HOST, 8080)).isEqualTo(OUTSIDE);
+            assertThat(connect(host, "192.0.2.1", 8080)).as("not published on the bridge's address").isNull();
+        }
+    }
+
+    @Test
     void theTableIsRebuiltByARestartAndRemovedWithTheLastNetwork() {
         Network net = bridge("web", "192.0.2.0/24", Map.of());
         Sandbox web = container(net, "web", EndpointOptions.publishing(PortBinding.parse("8080:80")));
