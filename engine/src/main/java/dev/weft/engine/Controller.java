@@ -4,6 +4,7 @@ import dev.weft.engine.driver.HostDriver;
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.NullDriver;
 import dev.weft.engine.ipam.DefaultIpam;
+import dev.weft.engine.ipam.Ipam;
 import dev.weft.engine.ipam.PredefinedPools;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.engine.state.StateStore;
@@ -43,8 +44,8 @@ public final class Controller implements AutoCloseable {
         this.state = new StateStore(config.store());
         this.host = config.host() == null ? Rtnetlink.open() : Rtnetlink.open(config.host());
         Map<String, PredefinedPools> pools = new LinkedHashMap<>(Map.of(
-                dev.weft.engine.ipam.Ipam.LOCAL_SPACE, PredefinedPools.localDefault(),
-                dev.weft.engine.ipam.Ipam.GLOBAL_SPACE, PredefinedPools.globalDefault()));
+                Ipam.LOCAL_SPACE, PredefinedPools.localDefault(),
+                Ipam.GLOBAL_SPACE, PredefinedPools.globalDefault()));
         pools.putAll(config.defaultPools());
         this.ipam = new DefaultIpam(config.store(), pools, this::hostRoutes);
         for (NetworkDriver d : List.of(new NullDriver(), new HostDriver())) {

@@ -3,9 +3,10 @@ package dev.weft.engine;
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
 import dev.weft.engine.ipam.IpamException;
+import dev.weft.engine.ipam.Subnets;
 import dev.weft.engine.state.EndpointState;
-import dev.weft.engine.state.NetworkState;
 import dev.weft.engine.state.NetworkState.SubnetState;
+import dev.weft.engine.state.NetworkState;
 import dev.weft.engine.state.SandboxState;
 import dev.weft.linux.KernelException;
 import dev.weft.linux.rtnl.IpPrefix;
@@ -84,7 +85,7 @@ final class EndpointOps {
             return null;
         }
         SubnetState subnet = preferred == null ? subnets.getFirst() : subnets.stream()
-                .filter(s -> dev.weft.engine.ipam.Subnets.contains(IpPrefix.parse(s.subnet()), preferred)).findFirst()
+                .filter(s -> Subnets.contains(IpPrefix.parse(s.subnet()), preferred)).findFirst()
                 .orElseThrow(() -> WeftException.invalid("address " + IpPrefix.format(preferred)
                         + " is in no subnet of network " + n.name()));
         try {
@@ -149,7 +150,7 @@ final class EndpointOps {
             }
             InetAddress ip = IpPrefix.parse(a).address();
             for (SubnetState s : n.subnets()) {
-                if (dev.weft.engine.ipam.Subnets.contains(IpPrefix.parse(s.subnet()), ip)) {
+                if (Subnets.contains(IpPrefix.parse(s.subnet()), ip)) {
                     try {
                         c.ipam().releaseAddress(s.poolId(), ip);
                     } catch (IpamException e) {

@@ -4,10 +4,11 @@ import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.ipam.Ipam;
 import dev.weft.engine.ipam.IpamException;
 import dev.weft.engine.state.EndpointState;
-import dev.weft.engine.state.NetworkState;
 import dev.weft.engine.state.NetworkState.SubnetState;
+import dev.weft.engine.state.NetworkState;
 import dev.weft.linux.rtnl.IpPrefix;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ final class NetworkOps {
             all.add(cfg.range().address());
         }
         for (InetAddress a : all) {
-            if ((a instanceof java.net.Inet6Address) != ipv6) {
+            if ((a instanceof Inet6Address) != ipv6) {
                 throw WeftException.invalid("address " + IpPrefix.format(a) + " is not an " + (ipv6 ? "IPv6" : "IPv4")
                         + " address, as the rest of this " + (ipv6 ? "IPv6" : "IPv4") + " subnet configuration");
             }

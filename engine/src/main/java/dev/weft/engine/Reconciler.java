@@ -5,13 +5,14 @@ import dev.weft.engine.driver.SandboxPort;
 import dev.weft.engine.ipam.Ipam;
 import dev.weft.engine.ipam.IpamException;
 import dev.weft.engine.state.EndpointState;
-import dev.weft.engine.state.NetworkState;
 import dev.weft.engine.state.NetworkState.SubnetState;
+import dev.weft.engine.state.NetworkState;
 import dev.weft.engine.state.SandboxState;
 
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +102,7 @@ final class Reconciler {
     }
 
     private void endpoints(Set<String> sandboxes) {
-        Map<String, NetworkState> networks = new java.util.HashMap<>();
+        Map<String, NetworkState> networks = new HashMap<>();
         c.state().networks().forEach(n -> networks.put(n.id(), n));
         for (EndpointState ep : c.state().endpoints()) {
             NetworkState n = networks.get(ep.networkId());
@@ -117,7 +118,7 @@ final class Reconciler {
     private void ipam() {
         Set<String> endpointIds = new HashSet<>();
         c.state().endpoints().forEach(e -> endpointIds.add(e.id()));
-        Map<String, NetworkState> byPool = new java.util.HashMap<>();
+        Map<String, NetworkState> byPool = new HashMap<>();
         for (NetworkState n : c.state().networks()) {
             for (SubnetState s : n.subnets()) {
                 byPool.put(s.poolId(), n);

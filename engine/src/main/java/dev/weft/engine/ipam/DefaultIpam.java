@@ -7,6 +7,8 @@ import dev.weft.store.VersionConflictException;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,7 +74,7 @@ public final class DefaultIpam implements Ipam {
 
     private Pool createAutomatic(String space) {
         PredefinedPools candidates = predefined.get(space);
-        List<IpPrefix> taken = new java.util.ArrayList<>(hostRoutes.get().stream().filter(r -> r.length() > 0).toList());
+        List<IpPrefix> taken = new ArrayList<>(hostRoutes.get().stream().filter(r -> r.length() > 0).toList());
         pools(space).forEach(p -> taken.add(p.subnet()));
         for (PredefinedPools.Base base : candidates.bases()) {
             for (long i = 0; i < base.count(); i++) {
@@ -168,7 +170,7 @@ public final class DefaultIpam implements Ipam {
     /** Who holds each address of the pool, from the store (for reconciliation and inspect). */
     public Map<InetAddress, String> holders(String poolId) {
         Id id = Id.parse(poolId);
-        Map<InetAddress, String> out = new java.util.LinkedHashMap<>();
+        Map<InetAddress, String> out = new LinkedHashMap<>();
         for (KvEntry e : store.list(addressPrefix(id.space, id.subnet))) {
             out.put(IpPrefix.parseAddress(e.key().substring(e.key().lastIndexOf('/') + 1)), e.valueAsString());
         }
