@@ -58,6 +58,22 @@ class DefaultIpamTest {
     }
 
     @Test
+    void defaultPoolsAreConfigurable() {
+        PredefinedPools custom = PredefinedPools.parse("198.51.100.0/24:26, 203.0.113.0/24:25");
+        DefaultIpam small = new DefaultIpam(store, java.util.Map.of(LOCAL_SPACE, custom), List::of);
+        List<String> subnets = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            subnets.add(small.requestPool(LOCAL_SPACE, null, null, false).subnet().toString());
+        }
+        assertThat(subnets).containsExactly("198.51.100.0/26", "198.51.100.64/26", "198.51.100.128/26",
+                "198.51.100.192/26", "203.0.113.0/25", "203.0.113.128/25");
+        assertThatThrownBy(() -> small.requestPool(LOCAL_SPACE, null, null, false)).extracting(DefaultIpamTest::reason)
+                .isEqualTo(IpamException.Reason.EXHAUSTED);
+        assertThatThrownBy(() -> PredefinedPools.parse("10.0.0.0/8")).hasMessageContaining("expected BASE/LEN:SIZE");
+        assertThatThrownBy(() -> PredefinedPools.parse("10.0.0.0/16:8")).hasMessageContaining("cannot split");
+    }
+
+    @Test
     void explicitSubnetsMustNotOverlapAndMustBeWellFormed() {
         ipam.requestPool(LOCAL_SPACE, IpPrefix.parse("192.0.2.0/24"), null, false);
         assertThatThrownBy(() -> ipam.requestPool(LOCAL_SPACE, IpPrefix.parse("192.0.2.128/25"), null, false))
