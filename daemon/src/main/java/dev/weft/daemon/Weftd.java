@@ -1,0 +1,127 @@
+package dev.weft.daemon;
+
+import dev.weft.daemon.api.HttpApi;
+import dev.weft.daemon.api.Networks;
+import dev.weft.engine.Controller;
+import dev.weft.engine.ControllerConfig;
+import dev.weft.engine.driver.NetworkDriver;
+import dev.weft.engine.driver.bridge.BridgeDriver;
+import dev.weft.engine.driver.macvlan.MacvlanDriver;
+import dev.weft.linux.netns.Netns;
+import dev.weft.store.LocalStore;
+import dev.weft.store.Store;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A running weftd: the store, the controller with its drivers, and the REST API on a Unix
+ * socket. {@link #close()} stops serving and releases everything it holds, but leaves networks,
+ * endpoints and sandboxes in place: containers keep their networking across a daemon restart.
+ */
+public final class Weftd implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Weftd.class);
+    private final Store store;
+    private final Controller controller;
+    private final Server server;
+    private final Path socket;
+
+    private Weftd(Store store, Controller controller, Server server, Path socket) {
+        this.store = store;
+        this.controller = controller;
+        this.server = server;
+        this.socket = socket;
+    }
+
+    /**
+     * Starts weftd with {@code options}, treating {@code host} as the host namespace (null: the
+     * process's own, as in production; tests pass a simulated host's).
+     */
+    public static Weftd start(WeftdOptions options, Netns host) {
+        directories(options);
+        Store store = LocalStore.open(options.dataDir().resolve("weft.db"));
+        List<NetworkDriver> drivers = new ArrayList<>();
+        Controller controller = null;
+        Server server = null;
+        try {
+            drivers.add(new BridgeDriver(host)); // opens its nftables context now, while descriptors are few
+            drivers.add(new MacvlanDriver(host));
+            controller = Controller.start(ControllerConfig.of(store, options.runDir(), host).withDrivers(drivers));
+            server = serve(options.socket(), new HttpApi(new Networks(controller)));
+            LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
+            return new Weftd(store, controller, server, options.socket());
+        } catch (RuntimeException e) {
+            if (controller != null) {
+                controller.close();
+            } else {
+                drivers.forEach(NetworkDriver::close);
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    private static void directories(WeftdOptions options) {
+        try {
+            Files.createDirectories(options.dataDir());
+            Files.setPosixFilePermissions(options.dataDir(), PosixFilePermissions.fromString("rwx------"));
+            Files.createDirectories(options.runDir());
+            if (options.socket().getParent() != null) {
+                Files.createDirectories(options.socket().getParent());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare weftd's directories: " + e.getMessage(), e);
+        }
+    }
+
+    private static Server serve(Path socket, HttpApi api) {
+        try {
+            Files.deleteIfExists(socket); // a leftover of a killed weftd: this one holds the store lock now
+            Server server = new Server();
+            UnixDomainServerConnector connector = new UnixDomainServerConnector(server);
+            connector.setUnixDomainPath(socket);
+            server.addConnector(connector);
+            server.setHandler(api);
+            server.start();
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+            return server;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot serve the API on " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    public Controller controller() {
+        return controller;
+    }
+
+    /** Stops serving and closes the controller and store; networking stays as it is. */
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping the API server: {}", e.getMessage());
+        }
+        controller.close();
+        store.close();
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            LOG.warn("removing {}: {}", socket, e.getMessage());
+        }
+        LOG.info("weftd stopped; networks, endpoints and sandboxes stay in place");
+    }
+}

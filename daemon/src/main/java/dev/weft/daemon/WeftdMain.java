@@ -1,0 +1,78 @@
+package dev.weft.daemon;
+
+import ch.qos.logback.classic.Level;
+import dev.weft.store.StoreException;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The weftd command line. SIGTERM or SIGINT stops it cleanly and it exits 0; container
+ * networking stays. (SIGKILL leaves a state the next start reconciles.)
+ */
+@Command(name = "weftd", mixinStandardHelpOptions = true, version = "weftd 0.1.0",
+        description = "Runs the weft controller and serves its REST API on a Unix socket.")
+public final class WeftdMain implements Callable<Integer> {
+    @Option(names = {"-H", "--host"}, paramLabel = "unix://PATH", description = "API socket (default: unix://${DEFAULT-VALUE})",
+            defaultValue = "/run/weft/weft.sock")
+    String socket;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "persistent state (default: ${DEFAULT-VALUE})",
+            defaultValue = "/var/lib/weft")
+    Path dataDir;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "runtime state: sandbox namespaces and files (default: ${DEFAULT-VALUE})",
+            defaultValue = "/run/weft")
+    Path runDir;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", description = "debug, info, warning or error (default: ${DEFAULT-VALUE})",
+            defaultValue = "info")
+    String logLevel;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new WeftdMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Level level = switch (logLevel.toLowerCase()) {
+            case "debug" -> Level.DEBUG;
+            case "info" -> Level.INFO;
+            case "warning", "warn" -> Level.WARN;
+            case "error" -> Level.ERROR;
+            default -> null;
+        };
+        if (level == null) {
+            System.err.println("weftd: invalid --log-level \"" + logLevel + "\" (debug, info, warning, error)");
+            return 2;
+        }
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(level);
+        String path = socket.startsWith("unix://") ? socket.substring("unix://".length()) : socket;
+        if (socket.contains("://") && !socket.startsWith("unix://")) {
+            System.err.println("weftd: only unix:// sockets are served (got " + socket + ")");
+            return 2;
+        }
+        Weftd weftd;
+        try {
+            weftd = Weftd.start(new WeftdOptions(Path.of(path), dataDir, runDir, logLevel), null);
+        } catch (StoreException e) {
+            System.err.println("weftd: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            System.err.println("weftd: cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String signal : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.countDown());
+        }
+        stop.await();
+        weftd.close();
+        return 0;
+    }
+}

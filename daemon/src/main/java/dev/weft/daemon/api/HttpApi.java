@@ -1,0 +1,235 @@
+package dev.weft.daemon.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.type.TypeFactory;
+import dev.weft.engine.WeftException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * weftd's REST API (JSON, versioned under /v1, shaped like the Docker Engine network API). Every
+ * failure is a JSON {"message": ...} with the status that fits: bad input 400, refused 403,
+ * missing 404, wrong method 405, in the way 409, too large 413, weft's own fault 500.
+ */
+public final class HttpApi extends Handler.Abstract {
+    /** Request bodies larger than this are refused with 413. */
+    public static final int MAX_BODY = 1 << 20;
+    private static final long DRAIN_LIMIT = 16L << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final ObjectMapper JSON = strictMapper();
+    private static final Pattern NETWORK = Pattern.compile("/v1/networks/([^/]+)");
+
+    private final Networks networks;
+
+    /** JSON as written: no numbers taken for strings or strings for booleans, no unknown fields. */
+    private static ObjectMapper strictMapper() {
+        ObjectMapper m = new ObjectMapper()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS);
+        for (CoercionInputShape shape : new CoercionInputShape[] {CoercionInputShape.Integer, CoercionInputShape.Float,
+                CoercionInputShape.Boolean}) {
+            m.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+        }
+        m.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        m.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        return m;
+    }
+
+    public HttpApi(Networks networks) {
+        this.networks = networks;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        String method = request.getMethod();
+        try {
+            Object result = route(method, path, request);
+            if (result instanceof Reply r) {
+                send(response, callback, r.status(), r.body());
+            } else {
+                send(response, callback, 200, result);
+            }
+        } catch (ApiException e) {
+            send(response, callback, e.status(), Map.of("message", e.getMessage()));
+        } catch (WeftException e) {
+            send(response, callback, status(e.kind()), Map.of("message", e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.error("{} {} failed", method, path, e);
+            send(response, callback, 500, Map.of("message", "internal error: " + e.getMessage()));
+        }
+        return true;
+    }
+
+    private record Reply(int status, Object body) {
+    }
+
+    private Object route(String method, String path, Request request) {
+        if (path.equals("/v1/networks") || path.equals("/v1/networks/")) {
+            requireMethod(method, "GET");
+            Map<String, List<String>> filters = filters(request);
+            NetworkFilters.check(filters);
+            return networks.list(filters);
+        }
+        if (path.equals("/v1/networks/create")) {
+            requireMethod(method, "POST");
+            String id = networks.create(read(request, NetworkCreate.class));
+            return new Reply(201, Map.of("Id", id, "Warning", ""));
+        }
+        Matcher m = NETWORK.matcher(path);
+        if (m.matches()) {
+            String name = m.group(1);
+            return switch (method) {
+                case "GET" -> networks.inspect(name);
+                case "DELETE" -> {
+                    networks.delete(name);
+                    yield new Reply(204, null);
+                }
+                default -> throw new ApiException(405, method + " is not allowed on " + path + " (GET, DELETE)");
+            };
+        }
+        if (path.equals("/v1/_ping")) {
+            requireMethod(method, "GET");
+            return Map.of("ApiVersion", "v1");
+        }
+        throw new ApiException(404, "no such API: " + method + " " + path);
+    }
+
+    private static void requireMethod(String method, String allowed) {
+        if (!method.equals(allowed)) {
+            throw new ApiException(405, method + " is not allowed here (" + allowed + ")");
+        }
+    }
+
+    /** Docker's filters query parameter: a JSON object of name -> list of values. */
+    private static Map<String, List<String>> filters(Request request) {
+        Fields query = Request.extractQueryParameters(request);
+        String raw = query.getValue("filters");
+        if (raw == null || raw.isBlank()) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(raw, TypeFactory.defaultInstance().constructMapType(Map.class,
+                    TypeFactory.defaultInstance().constructType(String.class),
+                    TypeFactory.defaultInstance().constructCollectionType(List.class, String.class)));
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "invalid filters: expected a JSON object of name to list of values, like "
+                    + "{\"driver\":[\"bridge\"]}");
+        }
+    }
+
+    private static <T> T read(Request request, Class<T> type) {
+        byte[] body;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            body = in.readNBytes(MAX_BODY + 1);
+            if (body.length > MAX_BODY) {
+                // read on (to a bound) so that the client, still sending, gets to see the answer
+                in.skipNBytes(Math.min(Math.max(0, request.getLength() - body.length), DRAIN_LIMIT));
+                throw new ApiException(413, "request body is larger than the limit of " + MAX_BODY + " bytes");
+            }
+        } catch (IOException e) {
+            throw new ApiException(400, "cannot read the request body: " + e.getMessage());
+        }
+        if (body.length == 0) {
+            throw new ApiException(400, "the request needs a JSON body");
+        }
+        try {
+            JsonNode tree = JSON.readTree(body);
+            if (tree == null || !tree.isObject()) {
+                throw new ApiException(400, "the request body must be a JSON object");
+            }
+            return JSON.treeToValue(tree, type);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ApiException(400, "unknown field \"" + e.getPropertyName() + "\"");
+        } catch (MismatchedInputException e) {
+            throw new ApiException(400, "field " + fieldPath(e) + ": expected " + expected(e.getTargetType()));
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ApiException(400, "cannot read the request body: " + e.getMessage());
+        }
+    }
+
+    private static String fieldPath(MismatchedInputException e) {
+        StringBuilder sb = new StringBuilder();
+        for (var ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.isEmpty() ? "(body)" : sb.toString();
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "another type";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "an object";
+        }
+        if (List.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        return "a " + type.getSimpleName();
+    }
+
+    static int status(WeftException.Kind kind) {
+        return switch (kind) {
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case FORBIDDEN -> 403;
+            case INVALID_ARGUMENT -> 400;
+            case UNAVAILABLE -> 503;
+        };
+    }
+
+    private static void send(Response response, Callback callback, int status, Object body) {
+        response.setStatus(status);
+        if (body == null) {
+            callback.succeeded();
+            return;
+        }
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            response.setStatus(500);
+            bytes = ("{\"message\":\"cannot encode the reply\"}").getBytes(StandardCharsets.UTF_8);
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, java.nio.ByteBuffer.wrap(bytes), callback);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.weft.daemon.api;
+
+import dev.weft.engine.Controller;
+import dev.weft.engine.Endpoint;
+import dev.weft.engine.IpamConfig;
+import dev.weft.engine.Network;
+import dev.weft.engine.NetworkConfig;
+import dev.weft.engine.Sandbox;
+import dev.weft.engine.state.EndpointState;
+import dev.weft.engine.state.NetworkState;
+import dev.weft.linux.rtnl.IpPrefix;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The networks part of the API: Docker-shaped requests in, the controller's records out. */
+public final class Networks {
+    private final Controller controller;
+
+    public Networks(Controller controller) {
+        this.controller = controller;
+    }
+
+    /** Creates the network and returns its id. */
+    public String create(NetworkCreate body) {
+        if (body == null || body.name() == null || body.name().isBlank()) {
+            throw new ApiException(400, "a network needs a Name");
+        }
+        String ipamDriver = body.ipam() == null ? null : body.ipam().driver();
+        if (ipamDriver != null && !ipamDriver.isEmpty() && !ipamDriver.equals("default")) {
+            throw new ApiException(400, "IPAM driver \"" + ipamDriver + "\" is not available (only \"default\")");
+        }
+        List<IpamConfig> v4 = new ArrayList<>();
+        List<IpamConfig> v6 = new ArrayList<>();
+        if (body.ipam() != null && body.ipam().config() != null) {
+            for (NetworkCreate.IpamConfig c : body.ipam().config()) {
+                IpamConfig cfg = ipamConfig(c);
+                boolean six = cfg.subnet() != null ? !cfg.subnet().isIpv4()
+                        : cfg.gateway() != null && cfg.gateway() instanceof java.net.Inet6Address;
+                (six ? v6 : v4).add(cfg);
+            }
+        }
+        boolean ipv6 = Boolean.TRUE.equals(body.enableIpv6()) || !v6.isEmpty();
+        NetworkConfig config = new NetworkConfig(body.name(), body.driver() == null || body.driver().isBlank() ? "bridge"
+                : body.driver(), v4, v6, ipv6, Boolean.TRUE.equals(body.internal()), body.options(), body.labels());
+        return controller.newNetwork(config).id();
+    }
+
+    private static IpamConfig ipamConfig(NetworkCreate.IpamConfig c) {
+        Map<String, InetAddress> aux = new LinkedHashMap<>();
+        if (c.auxiliaryAddresses() != null) {
+            c.auxiliaryAddresses().forEach((k, v) -> aux.put(k, address("AuxiliaryAddresses." + k, v)));
+        }
+        return new IpamConfig(prefix("Subnet", c.subnet()), prefix("IPRange", c.ipRange()), address("Gateway", c.gateway()), aux);
+    }
+
+    private static IpPrefix prefix(String field, String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        if (!text.contains("/")) {
+            throw new ApiException(400, field + " \"" + text + "\" needs a prefix length, like 192.0.2.0/24");
+        }
+        try {
+            return IpPrefix.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, field + ": " + e.getMessage());
+        }
+    }
+
+    private static InetAddress address(String field, String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return IpPrefix.parseAddress(text.contains("/") ? text.substring(0, text.indexOf('/')) : text);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, field + ": " + e.getMessage());
+        }
+    }
+
+    public NetworkResource inspect(String nameOrId) {
+        return resource(controller.network(nameOrId));
+    }
+
+    /** Every network, filtered by Docker's filters: name, id (prefix), driver, label (key or key=value), scope, type. */
+    public List<NetworkResource> list(Map<String, List<String>> filters) {
+        List<NetworkResource> out = new ArrayList<>();
+        for (Network n : controller.networks()) {
+            NetworkResource r = resource(n);
+            if (NetworkFilters.matches(r, filters)) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    public void delete(String nameOrId) {
+        controller.network(nameOrId).delete();
+    }
+
+    private NetworkResource resource(Network network) {
+        NetworkState n = network.state();
+        List<NetworkResource.Config> configs = new ArrayList<>();
+        for (NetworkState.SubnetState s : n.subnets()) {
+            configs.add(new NetworkResource.Config(s.subnet(), s.range(),
+                    s.gateway() == null ? null : IpPrefix.format(IpPrefix.parse(s.gateway()).address()), s.aux()));
+        }
+        Map<String, NetworkResource.Attachment> containers = new LinkedHashMap<>();
+        for (Endpoint e : network.endpoints()) {
+            EndpointState ep = e.state();
+            String key = ep.id();
+            if (ep.sandboxId() != null) {
+                Sandbox sb = controller.sandbox(ep.sandboxId());
+                key = sb.containerId();
+            }
+            containers.put(key, new NetworkResource.Attachment(ep.name(), ep.id(), ep.mac(), ep.ipv4() == null ? "" : ep.ipv4(),
+                    ep.ipv6() == null ? "" : ep.ipv6()));
+        }
+        return new NetworkResource(n.name(), n.id(), n.created(), n.scope(), n.driver(), n.enableIpv6(),
+                new NetworkResource.Ipam("default", Map.of(), configs), n.internal(), containers, n.options(), n.labels());
+    }
+}

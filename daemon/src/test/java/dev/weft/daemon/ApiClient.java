@@ -1,0 +1,44 @@
+package dev.weft.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.io.Transport;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A test client for weftd's API over its Unix socket. */
+final class ApiClient implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = new HttpClient();
+    private final Transport transport;
+
+    record Reply(int status, JsonNode body) {
+        String message() {
+            return body.path("message").asText();
+        }
+    }
+
+    ApiClient(Path socket) throws Exception {
+        transport = new Transport.TCPUnix(socket);
+        http.start();
+    }
+
+    Reply call(String method, String path, String body) throws Exception {
+        var request = http.newRequest("http://weftd" + path).method(method).transport(transport).timeout(30, TimeUnit.SECONDS);
+        if (body != null) {
+            request.body(new StringRequestContent("application/json", body));
+        }
+        ContentResponse r = request.send();
+        String text = r.getContentAsString();
+        return new Reply(r.getStatus(), text == null || text.isEmpty() ? JSON.nullNode() : JSON.readTree(text));
+    }
+
+    @Override
+    public void close() throws Exception {
+        http.stop();
+    }
+}
