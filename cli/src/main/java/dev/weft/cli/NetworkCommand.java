@@ -1,0 +1,167 @@
+package dev.weft.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** weft network create|ls|inspect|rm, with Docker's flags. */
+@Command(name = "network", description = "Manage networks.", mixinStandardHelpOptions = true,
+        subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class,
+                NetworkCommand.Rm.class})
+final class NetworkCommand {
+    @ParentCommand
+    WeftCli weft;
+
+    DaemonClient client() {
+        return new DaemonClient(weft.socket());
+    }
+
+    @Command(name = "create", description = "Create a network.", mixinStandardHelpOptions = true)
+    static final class Create implements Runnable {
+        @ParentCommand
+        NetworkCommand network;
+        @Spec
+        CommandSpec spec;
+        @Option(names = {"-d", "--driver"}, defaultValue = "bridge", description = "driver (default: ${DEFAULT-VALUE})")
+        String driver;
+        @Option(names = "--subnet", description = "subnet in CIDR form; repeat for several") List<String> subnets = new ArrayList<>();
+        @Option(names = "--ip-range", description = "allocate from this range of a subnet") List<String> ranges = new ArrayList<>();
+        @Option(names = "--gateway", description = "gateway of a subnet") List<String> gateways = new ArrayList<>();
+        @Option(names = "--aux-address", paramLabel = "NAME=IP", description = "an address the IPAM must not hand out")
+        Map<String, String> aux = new LinkedHashMap<>();
+        @Option(names = "--ipv6", description = "enable IPv6") boolean ipv6;
+        @Option(names = "--internal", description = "no access to the outside") boolean internal;
+        @Option(names = {"-o", "--opt"}, paramLabel = "KEY=VALUE", description = "driver option") Map<String, String> options = new LinkedHashMap<>();
+        @Option(names = "--label", paramLabel = "KEY=VALUE", description = "label") Map<String, String> labels = new LinkedHashMap<>();
+        @Parameters(paramLabel = "NAME") String name;
+
+        @Override
+        public void run() {
+            ObjectNode body = DaemonClient.JSON.createObjectNode().put("Name", name).put("Driver", driver)
+                    .put("EnableIPv6", ipv6).put("Internal", internal);
+            body.putPOJO("Options", options);
+            body.putPOJO("Labels", labels);
+            ObjectNode ipam = body.putObject("IPAM").put("Driver", "default");
+            ipam.set("Config", IpamFlags.configs(subnets, ranges, gateways, aux));
+            try (DaemonClient c = network.client()) {
+                spec.commandLine().getOut().println(c.post("/v1/networks/create", body).path("Id").asText());
+            }
+        }
+    }
+
+    @Command(name = "ls", aliases = "list", description = "List networks.", mixinStandardHelpOptions = true)
+    static final class Ls implements Runnable {
+        @ParentCommand
+        NetworkCommand network;
+        @Spec
+        CommandSpec spec;
+        @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "filter: name, id, driver, label, scope, type")
+        List<String> filters = new ArrayList<>();
+        @Option(names = {"-q", "--quiet"}, description = "only network ids") boolean quiet;
+        @Option(names = "--format", description = "table or json (default: table)", defaultValue = "table") String format;
+        @Option(names = "--no-trunc", description = "full ids") boolean noTrunc;
+
+        @Override
+        public void run() {
+            if (!format.equals("table") && !format.equals("json")) {
+                throw new CliException("unknown --format \"" + format + "\" (table, json)");
+            }
+            Map<String, List<String>> f = new LinkedHashMap<>();
+            for (String filter : filters) {
+                int eq = filter.indexOf('=');
+                if (eq <= 0) {
+                    throw new CliException("invalid filter \"" + filter + "\": expected KEY=VALUE");
+                }
+                f.computeIfAbsent(filter.substring(0, eq), k -> new ArrayList<>()).add(filter.substring(eq + 1));
+            }
+            String query = "";
+            try {
+                query = f.isEmpty() ? "" : "?filters=" + URLEncoder.encode(DaemonClient.JSON.writeValueAsString(f),
+                        StandardCharsets.UTF_8);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new CliException(e.getMessage());
+            }
+            JsonNode list;
+            try (DaemonClient c = network.client()) {
+                list = c.get("/v1/networks" + query);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (format.equals("json")) {
+                out.println(list.toPrettyString());
+                return;
+            }
+            if (!quiet) {
+                out.printf("%-14s %-20s %-10s %s%n", "NETWORK ID", "NAME", "DRIVER", "SCOPE");
+            }
+            for (JsonNode n : list) {
+                String id = noTrunc ? n.path("Id").asText() : n.path("Id").asText().substring(0, 12);
+                if (quiet) {
+                    out.println(id);
+                } else {
+                    out.printf("%-14s %-20s %-10s %s%n", id, n.path("Name").asText(), n.path("Driver").asText(),
+                            n.path("Scope").asText());
+                }
+            }
+        }
+    }
+
+    @Command(name = "inspect", aliases = "info", description = "Show networks in detail (JSON).", mixinStandardHelpOptions = true)
+    static final class Inspect implements Runnable {
+        @ParentCommand
+        NetworkCommand network;
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "NETWORK", arity = "1..*") List<String> names;
+
+        @Override
+        public void run() {
+            var all = DaemonClient.JSON.createArrayNode();
+            try (DaemonClient c = network.client()) {
+                for (String n : names) {
+                    all.add(c.get("/v1/networks/" + URLEncoder.encode(n, StandardCharsets.UTF_8)));
+                }
+            }
+            spec.commandLine().getOut().println(all.toPrettyString());
+        }
+    }
+
+    @Command(name = "rm", aliases = "remove", description = "Remove networks.", mixinStandardHelpOptions = true)
+    static final class Rm implements Runnable {
+        @ParentCommand
+        NetworkCommand network;
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "NETWORK", arity = "1..*") List<String> names;
+
+        @Override
+        public void run() {
+            List<String> failures = new ArrayList<>();
+            try (DaemonClient c = network.client()) {
+                for (String n : names) {
+                    try {
+                        c.delete("/v1/networks/" + URLEncoder.encode(n, StandardCharsets.UTF_8));
+                        spec.commandLine().getOut().println(n);
+                    } catch (CliException e) {
+                        failures.add(e.getMessage());
+                    }
+                }
+            }
+            if (!failures.isEmpty()) {
+                throw new CliException(String.join("; ", failures));
+            }
+        }
+    }
+}

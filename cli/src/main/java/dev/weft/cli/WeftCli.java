@@ -1,0 +1,56 @@
+package dev.weft.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/** The weft command line. */
+@Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
+        description = "Container networking: talks to weftd over its Unix socket.",
+        subcommands = {NetworkCommand.class, CommandLine.HelpCommand.class})
+public final class WeftCli {
+    static final String DEFAULT_HOST = "unix:///run/weft/weft.sock";
+
+    @Option(names = {"-H", "--host"}, paramLabel = "unix://PATH", scope = CommandLine.ScopeType.INHERIT,
+            description = "weftd's socket (default: $WEFT_HOST, else " + DEFAULT_HOST + ")")
+    String host;
+
+    /** The socket to talk to: -H, else $WEFT_HOST, else the default. */
+    Path socket() {
+        String h = host != null ? host : System.getenv().getOrDefault("WEFT_HOST", DEFAULT_HOST);
+        if (h.startsWith("unix://")) {
+            return Path.of(h.substring("unix://".length()));
+        }
+        if (h.contains("://")) {
+            throw new CliException("only unix:// daemon addresses are supported, not " + h);
+        }
+        return Path.of(h);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs one command line; returns the exit status (0 ok, 1 failed, 2 usage). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new WeftCli());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof CliException) {
+                err.println("weft: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        cli.setParameterExceptionHandler((e, a) -> {
+            err.println("weft: " + e.getMessage());
+            err.println("(see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            return 2;
+        });
+        return cli.execute(args);
+    }
+}
