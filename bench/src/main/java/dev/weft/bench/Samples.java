@@ -21,6 +21,11 @@ final class Samples {
         values[size++] = nanos;
     }
 
+    /** {@link #add} for samples recorded from several threads. */
+    synchronized void addSynchronized(long nanos) {
+        add(nanos);
+    }
+
     String operation() {
         return operation;
     }

@@ -37,8 +37,14 @@ final class ShellSpawner implements Spawner {
 
     @Override
     public long time(List<List<String>> commands) {
+        return time(commands, null);
+    }
+
+    /** As {@link #time(List)}, with every command reading {@code stdin} (a file) instead of nothing. */
+    long time(List<List<String>> commands, java.nio.file.Path stdin) {
+        String input = stdin == null ? "/dev/null" : quote(stdin.toString());
         String chain = commands.stream()
-                .map(c -> c.stream().map(ShellSpawner::quote).collect(Collectors.joining(" ")) + " </dev/null >/dev/null")
+                .map(c -> c.stream().map(ShellSpawner::quote).collect(Collectors.joining(" ")) + " <" + input + " >/dev/null")
                 .collect(Collectors.joining(" && "));
         String line = "s=$EPOCHREALTIME; " + chain + "; r=$?; e=$EPOCHREALTIME; echo \"$r ${s/[.,]/} ${e/[.,]/}\"\n";
         String reply;
