@@ -29,6 +29,9 @@ import java.util.Locale;
  * Usage: EngineBenchmark [ROUNDS [WARMUP [CONCURRENT [PORT_SAMPLES]]]] (default 200 30 100 50).
  */
 public final class EngineBenchmark {
+    /** weft-only attach/detach cycles first, so the rounds measure a warm JVM. */
+    private static final int WEFT_WARMUP = 500;
+
     private EngineBenchmark() {
     }
 
@@ -51,6 +54,9 @@ public final class EngineBenchmark {
                         PeerPlugin.netavark(sandboxes.create("netavark"), sandboxes.dir().resolve("netavark"), shell));
                 Netns ipHost = sandboxes.create("ip");
                 IpBatchAttacher ip = new IpBatchAttacher(ipHost.name(), sandboxes.dir(), shell);
+                for (int i = 0; i < WEFT_WARMUP; i++) {
+                    weft(c, net, -1 - i); // the JIT's warm-up, before any round is recorded
+                }
                 List<Samples> rows = sequential(c, net, peers, ip, sandboxes, rounds, warmup);
                 print(rows, rounds, warmup);
                 concurrent(c, net, peers.get(0), sandboxes, concurrent);
@@ -100,9 +106,10 @@ public final class EngineBenchmark {
     }
 
     private static long[] weft(Controller c, Network net, int round) {
-        Sandbox sb = c.newSandbox("c" + round, SandboxOptions.named("c" + round));
+        String name = round < 0 ? "w" + -round : "c" + round;
+        Sandbox sb = c.newSandbox(name, SandboxOptions.named(name));
         long t0 = System.nanoTime();
-        Endpoint ep = net.createEndpoint("e" + round);
+        Endpoint ep = net.createEndpoint("e" + name);
         ep.join(sb);
         long t1 = System.nanoTime();
         ep.leave(sb);
@@ -134,8 +141,8 @@ public final class EngineBenchmark {
 
     private static void print(List<Samples> rows, int rounds, int warmup) {
         System.out.println("- machine: nproc " + Runtime.getRuntime().availableProcessors() + ", java " + Runtime.version());
-        System.out.println("- " + rounds + " recorded rounds per tool after " + warmup + " warm-up rounds; tool order reverses"
-                + " every round; peers' processes are started by a waiting bash");
+        System.out.println("- " + WEFT_WARMUP + " weft-only warm-up cycles, then " + rounds + " recorded rounds per tool after "
+                + warmup + " warm-up rounds; tool order reverses every round; peers' processes are started by a waiting bash");
         System.out.println();
         System.out.println("| operation | tool | N | median ms | p95 ms | tool/weft (medians) |");
         System.out.println("|---|---|--:|--:|--:|--:|");

@@ -34,7 +34,8 @@ import java.util.Set;
  * The bridge driver: a Linux bridge per network in the host namespace, holding the gateway
  * addresses; per joined endpoint a veth whose container end is created directly inside the
  * sandbox's namespace with the endpoint's name, MAC and addresses, and whose host end ("wv" +
- * the endpoint id) is a hairpin port of the bridge, isolated from its siblings when ICC is off.
+ * the endpoint id) is a port of the bridge: in hairpin mode when the endpoint publishes ports (so
+ * it reaches its own published ports), isolated from its siblings when ICC is off.
  * Masquerade, isolation between networks, internal networks and published ports are rules of
  * weft's nftables table ({@link BridgeFirewall}). Bridges it names itself are "wb-" + the
  * network id; both prefixes let a restart find and remove what no record names.
@@ -155,7 +156,10 @@ public final class BridgeDriver implements NetworkDriver {
         try {
             host.links().create(new LinkSpec.Veth(hostIf, ifname, sandbox.netns(), o.mtu(), null, MacAddress.parse(ep.mac()),
                     bridge, true));
-            host.links().setBridgePort(hostIf, new BridgePort(true, null, null, null, !o.icc()));
+            boolean hairpin = !ep.ports().isEmpty(); // only a container with published ports can loop back to itself
+            if (hairpin || !o.icc()) {
+                host.links().setBridgePort(hostIf, new BridgePort(hairpin, null, null, null, !o.icc()));
+            }
             EndpointInterface.configure(sandbox, ifname, ep);
             List<BridgeFirewall.Published> ports = ports(ep, o);
             if (!ports.isEmpty()) {
