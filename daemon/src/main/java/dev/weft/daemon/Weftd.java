@@ -2,6 +2,7 @@ package dev.weft.daemon;
 
 import dev.weft.daemon.api.HttpApi;
 import dev.weft.daemon.api.Networks;
+import dev.weft.daemon.api.Sandboxes;
 import dev.weft.engine.Controller;
 import dev.weft.engine.ControllerConfig;
 import dev.weft.engine.driver.NetworkDriver;
@@ -56,7 +57,7 @@ public final class Weftd implements AutoCloseable {
             drivers.add(new BridgeDriver(host)); // opens its nftables context now, while descriptors are few
             drivers.add(new MacvlanDriver(host));
             controller = Controller.start(ControllerConfig.of(store, options.runDir(), host).withDrivers(drivers));
-            server = serve(options.socket(), new HttpApi(new Networks(controller)));
+            server = serve(options.socket(), new HttpApi(new Networks(controller), new Sandboxes(controller)));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
             return new Weftd(store, controller, server, options.socket());
         } catch (RuntimeException e) {

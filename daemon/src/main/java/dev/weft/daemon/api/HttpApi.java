@@ -42,8 +42,11 @@ public final class HttpApi extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final ObjectMapper JSON = strictMapper();
     private static final Pattern NETWORK = Pattern.compile("/v1/networks/([^/]+)");
+    private static final Pattern NETWORK_ACTION = Pattern.compile("/v1/networks/([^/]+)/(connect|disconnect)");
+    private static final Pattern SANDBOX = Pattern.compile("/v1/sandboxes/([^/]+)");
 
     private final Networks networks;
+    private final Sandboxes sandboxes;
 
     /** JSON as written: no numbers taken for strings or strings for booleans, no unknown fields. */
     private static ObjectMapper strictMapper() {
@@ -60,8 +63,9 @@ public final class HttpApi extends Handler.Abstract {
         return m;
     }
 
-    public HttpApi(Networks networks) {
+    public HttpApi(Networks networks, Sandboxes sandboxes) {
         this.networks = networks;
+        this.sandboxes = sandboxes;
     }
 
     @Override
@@ -101,6 +105,25 @@ public final class HttpApi extends Handler.Abstract {
             String id = networks.create(read(request, NetworkCreate.class));
             return new Reply(201, Map.of("Id", id, "Warning", ""));
         }
+        if (path.equals("/v1/networks/prune")) {
+            requireMethod(method, "POST");
+            return Map.of("NetworksDeleted", sandboxes.prune());
+        }
+        Matcher action = NETWORK_ACTION.matcher(path);
+        if (action.matches()) {
+            requireMethod(method, "POST");
+            Connect body = read(request, Connect.class);
+            if (action.group(2).equals("connect")) {
+                sandboxes.connect(action.group(1), body);
+            } else {
+                sandboxes.disconnect(action.group(1), body);
+            }
+            return new Reply(200, null);
+        }
+        Object sandbox = sandboxRoute(method, path, request);
+        if (sandbox != null) {
+            return sandbox;
+        }
         Matcher m = NETWORK.matcher(path);
         if (m.matches()) {
             String name = m.group(1);
@@ -118,6 +141,30 @@ public final class HttpApi extends Handler.Abstract {
             return Map.of("ApiVersion", "v1");
         }
         throw new ApiException(404, "no such API: " + method + " " + path);
+    }
+
+    /** The /v1/sandboxes routes, or null for another path. */
+    private Object sandboxRoute(String method, String path, Request request) {
+        if (path.equals("/v1/sandboxes") || path.equals("/v1/sandboxes/")) {
+            requireMethod(method, "GET");
+            return sandboxes.list();
+        }
+        if (path.equals("/v1/sandboxes/create")) {
+            requireMethod(method, "POST");
+            return new Reply(201, sandboxes.create(read(request, SandboxCreate.class)));
+        }
+        Matcher m = SANDBOX.matcher(path);
+        if (!m.matches()) {
+            return null;
+        }
+        return switch (method) {
+            case "GET" -> sandboxes.inspect(m.group(1));
+            case "DELETE" -> {
+                sandboxes.delete(m.group(1));
+                yield new Reply(204, null);
+            }
+            default -> throw new ApiException(405, method + " is not allowed on " + path + " (GET, DELETE)");
+        };
     }
 
     private static void requireMethod(String method, String allowed) {
