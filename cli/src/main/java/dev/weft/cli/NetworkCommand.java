@@ -20,7 +20,8 @@ import java.util.Map;
 /** weft network create|ls|inspect|rm, with Docker's flags. */
 @Command(name = "network", description = "Manage networks.", mixinStandardHelpOptions = true,
         subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class,
-                NetworkCommand.Rm.class})
+                NetworkCommand.Rm.class, NetworkCommand.Connect.class, NetworkCommand.Disconnect.class,
+                NetworkCommand.Prune.class})
 final class NetworkCommand {
     @ParentCommand
     WeftCli weft;
@@ -161,6 +162,69 @@ final class NetworkCommand {
             }
             if (!failures.isEmpty()) {
                 throw new CliException(String.join("; ", failures));
+            }
+        }
+    }
+
+    @Command(name = "connect", description = "Connect a container to a network.", mixinStandardHelpOptions = true)
+    static final class Connect implements Runnable {
+        @ParentCommand
+        NetworkCommand network;
+        @Option(names = "--ip", description = "IPv4 address") String ip;
+        @Option(names = "--ip6", description = "IPv6 address") String ip6;
+        @Option(names = "--alias", description = "network-scoped alias; repeat for several") List<String> aliases = new ArrayList<>();
+        @Parameters(index = "0", paramLabel = "NETWORK") String name;
+        @Parameters(index = "1", paramLabel = "CONTAINER") String container;
+
+        @Override
+        public void run() {
+            ObjectNode body = DaemonClient.JSON.createObjectNode().put("Container", container);
+            ObjectNode cfg = body.putObject("EndpointConfig");
+            cfg.putObject("IPAMConfig").put("IPv4Address", ip).put("IPv6Address", ip6);
+            aliases.forEach(cfg.putArray("Aliases")::add);
+            try (DaemonClient c = network.client()) {
+                c.post("/v1/networks/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/connect", body);
+            }
+        }
+    }
+
+    @Command(name = "disconnect", description = "Disconnect a container from a network.", mixinStandardHelpOptions = true)
+    static final class Disconnect implements Runnable {
+        @ParentCommand
+        NetworkCommand network;
+        @Option(names = {"-f", "--force"}, description = "accepted for Docker compatibility") boolean force;
+        @Parameters(index = "0", paramLabel = "NETWORK") String name;
+        @Parameters(index = "1", paramLabel = "CONTAINER") String container;
+
+        @Override
+        public void run() {
+            ObjectNode body = DaemonClient.JSON.createObjectNode().put("Container", container).put("Force", force);
+            try (DaemonClient c = network.client()) {
+                c.post("/v1/networks/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/disconnect", body);
+            }
+        }
+    }
+
+    @Command(name = "prune", description = "Remove all networks without endpoints.", mixinStandardHelpOptions = true)
+    static final class Prune implements Runnable {
+        @ParentCommand
+        NetworkCommand network;
+        @Spec
+        CommandSpec spec;
+        @Option(names = {"-f", "--force"}, description = "do not ask (weft never asks; accepted for Docker compatibility)")
+        boolean force;
+
+        @Override
+        public void run() {
+            JsonNode r;
+            try (DaemonClient c = network.client()) {
+                r = c.post("/v1/networks/prune", DaemonClient.JSON.createObjectNode());
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            JsonNode deleted = r.path("NetworksDeleted");
+            if (!deleted.isEmpty()) {
+                out.println("Deleted Networks:");
+                deleted.forEach(n -> out.println(n.asText()));
             }
         }
     }

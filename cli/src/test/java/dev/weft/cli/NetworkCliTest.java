@@ -99,6 +99,23 @@ class NetworkCliTest {
     }
 
     @Test
+    void connectDisconnectAndPrune() {
+        weft("network", "create", "--subnet", "192.0.2.0/24", "dev");
+        weft("network", "create", "spare");
+        weftd.controller().newSandbox("web", dev.weft.engine.SandboxOptions.named("web"));
+        Run connect = weft("network", "connect", "--ip", "192.0.2.50", "--alias", "www", "dev", "web");
+        assertThat(connect.exit()).as(connect.err()).isZero();
+        assertThat(weft("network", "inspect", "dev").out()).contains("\"IPv4Address\" : \"192.0.2.50/24\"");
+        assertThat(weft("network", "connect", "dev", "nosuch").err()).isEqualTo("weft: no such container: nosuch\n");
+        Run prune = weft("network", "prune", "-f");
+        assertThat(prune.out()).isEqualTo("Deleted Networks:\nspare\n");
+        assertThat(weft("network", "disconnect", "dev", "web").exit()).isZero();
+        assertThat(weft("network", "disconnect", "dev", "web").err())
+                .isEqualTo("weft: container web is not connected to network dev\n");
+        assertThat(weft("network", "prune").out()).isEqualTo("Deleted Networks:\ndev\n");
+    }
+
+    @Test
     void noDaemonIsAClearError() {
         StringWriter err = new StringWriter();
         int exit = WeftCli.run(new String[] {"-H", "unix://" + runDir.path().resolve("none.sock"), "network", "ls"},

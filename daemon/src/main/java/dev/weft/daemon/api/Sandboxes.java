@@ -100,7 +100,14 @@ public final class Sandboxes {
         if (body == null || body.container() == null || body.container().isBlank()) {
             throw new ApiException(400, "the request needs a Container");
         }
-        return controller.sandbox(body.container());
+        try {
+            return controller.sandbox(body.container());
+        } catch (WeftException e) {
+            if (e.kind() == WeftException.Kind.NOT_FOUND) {
+                throw new ApiException(404, "no such container: " + body.container());
+            }
+            throw e;
+        }
     }
 
     /** Endpoints are named after their container, which is unique among sandboxes. */
