@@ -1,15 +1,12 @@
 package dev.weft.engine;
 
 import dev.weft.engine.ipam.Ipam;
-import dev.weft.linux.TestNamespaces;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.IpPrefix;
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.MacAddress;
 import dev.weft.linux.rtnl.Rtnetlink;
-import dev.weft.store.LocalStore;
 import dev.weft.store.Store;
-import dev.weft.testkit.RunDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,33 +20,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ControllerTest {
-    private TestNamespaces namespaces;
-    private RunDir runDir;
+    private final RecordingDriver recording = new RecordingDriver();
+    private ControllerFixture fixture;
     private Store store;
-    private Netns host;
-    private RecordingDriver recording;
     private Controller controller;
+    private Path runDir;
 
     @BeforeEach
     void start() {
-        namespaces = new TestNamespaces();
-        runDir = new RunDir();
-        host = namespaces.create("ctl");
-        store = LocalStore.open(runDir.path().resolve("weft.db"));
-        recording = new RecordingDriver();
-        controller = startController();
-    }
-
-    private Controller startController() {
-        return Controller.start(ControllerConfig.of(store, runDir.path(), host).withDrivers(List.of(recording)));
+        fixture = new ControllerFixture("ctl", host -> List.of(recording));
+        store = fixture.store();
+        controller = fixture.controller();
+        runDir = fixture.runDir().path();
     }
 
     @AfterEach
     void stop() {
-        controller.close();
-        store.close();
-        runDir.close();
-        namespaces.close();
+        fixture.close();
     }
 
     private static WeftException.Kind kind(Throwable t) {
@@ -225,14 +212,14 @@ class ControllerTest {
         Sandbox gone = controller.newSandbox("gone", SandboxOptions.named("gone"));
         Endpoint ep = net.createEndpoint("a");
         ep.join(gone);
-        controller.close();
-        new dev.weft.linux.netns.Namespaces(runDir.path().resolve("netns")).delete(gone.netnsPath().getFileName().toString());
-        new dev.weft.linux.netns.Namespaces(runDir.path().resolve("netns")).create("stray").close();
+        fixture.stop();
+        new dev.weft.linux.netns.Namespaces(runDir.resolve("netns")).delete(gone.netnsPath().getFileName().toString());
+        new dev.weft.linux.netns.Namespaces(runDir.resolve("netns")).create("stray").close();
 
-        controller = startController();
+        controller = fixture.restart();
         assertThat(controller.sandboxes()).isEmpty();
         assertThat(controller.network("n1").endpoint("a").state().joined()).isFalse();
-        assertThat(new dev.weft.linux.netns.Namespaces(runDir.path().resolve("netns")).list()).isEmpty();
+        assertThat(new dev.weft.linux.netns.Namespaces(runDir.resolve("netns")).list()).isEmpty();
     }
 
     @Test
@@ -242,9 +229,7 @@ class ControllerTest {
         controller.ipam().requestAddress(pool, null, "endpoint-that-never-got-a-record");
         Ipam.Pool orphan = controller.ipam().requestPool(Ipam.LOCAL_SPACE, IpPrefix.parse("198.51.100.0/24"), null, false);
         controller.ipam().requestAddress(orphan.id(), null, "gateway");
-        controller.close();
-
-        controller = startController();
+        controller = fixture.restart();
         assertThat(controller.ipam().holders(pool)).containsOnlyKeys(IpPrefix.parseAddress("192.0.2.1"));
         assertThat(controller.ipam().pools(Ipam.LOCAL_SPACE)).extracting(Ipam.Pool::id).containsExactly(pool);
         assertThat(controller.network("n1").createEndpoint("x").ipv4()).isEqualTo(IpPrefix.parse("192.0.2.2/24"));

@@ -1,7 +1,7 @@
 package dev.weft.engine.driver.bridge;
 
 import dev.weft.engine.Controller;
-import dev.weft.engine.ControllerConfig;
+import dev.weft.engine.ControllerFixture;
 import dev.weft.engine.Endpoint;
 import dev.weft.engine.IpamConfig;
 import dev.weft.engine.Network;
@@ -10,14 +10,12 @@ import dev.weft.engine.Sandbox;
 import dev.weft.engine.SandboxOptions;
 import dev.weft.engine.WeftException;
 import dev.weft.linux.Shell;
-import dev.weft.linux.TestNamespaces;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.IpPrefix;
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.LinkSpec;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
-import dev.weft.store.LocalStore;
 import dev.weft.store.Store;
 import dev.weft.testkit.RunDir;
 import org.junit.jupiter.api.AfterEach;
@@ -35,31 +33,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The bridge driver against the kernel, inside a throwaway host namespace, with real packets. */
 class BridgeDriverTest {
-    private TestNamespaces namespaces;
-    private RunDir runDir;
+    private ControllerFixture fixture;
     private Store store;
     private Netns host;
     private Controller controller;
+    private RunDir runDir;
 
     @BeforeEach
     void start() {
-        namespaces = new TestNamespaces();
-        runDir = new RunDir();
-        host = namespaces.create("br");
-        store = LocalStore.open(runDir.path().resolve("weft.db"));
-        controller = startController();
-    }
-
-    private Controller startController() {
-        return Controller.start(ControllerConfig.of(store, runDir.path(), host).withDrivers(List.of(new BridgeDriver(host))));
+        fixture = new ControllerFixture("br", h -> List.of(new BridgeDriver(h)));
+        store = fixture.store();
+        host = fixture.host();
+        controller = fixture.controller();
+        runDir = fixture.runDir();
     }
 
     @AfterEach
     void stop() {
-        controller.close();
-        store.close();
-        runDir.close();
-        namespaces.close();
+        fixture.close();
     }
 
     private static boolean ping(Sandbox from, InetAddress to) {
@@ -196,13 +187,13 @@ class BridgeDriverTest {
     void aRestartRemovesBridgesAndVethsNoRecordNamesAndRepairsMissingBridges() {
         Network net = controller.newNetwork(NetworkConfig.of("keep", "bridge").withIpv4(IpamConfig.subnet("192.0.2.0/24")));
         container(net, "a");
-        controller.close();
+        fixture.stop();
         try (Rtnetlink nl = Rtnetlink.open(host)) {
             nl.links().create(new LinkSpec.Bridge("wb-0123456789ab"));
             nl.links().create(new LinkSpec.Veth("wv0123456789abc", "wvpeer"));
             nl.links().delete(BridgeDriver.bridgeName(net.state()));
         }
-        controller = startController();
+        controller = fixture.restart();
         try (Rtnetlink nl = Rtnetlink.open(host)) {
             List<String> names = nl.links().list().stream().map(Link::name).toList();
             assertThat(names).doesNotContain("wb-0123456789ab", "wv0123456789abc", "wvpeer");

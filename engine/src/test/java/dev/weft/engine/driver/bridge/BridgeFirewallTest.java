@@ -1,7 +1,7 @@
 package dev.weft.engine.driver.bridge;
 
 import dev.weft.engine.Controller;
-import dev.weft.engine.ControllerConfig;
+import dev.weft.engine.ControllerFixture;
 import dev.weft.engine.EndpointOptions;
 import dev.weft.engine.IpamConfig;
 import dev.weft.engine.Network;
@@ -14,9 +14,6 @@ import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.IpPrefix;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
-import dev.weft.store.LocalStore;
-import dev.weft.store.Store;
-import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHosts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,8 +41,7 @@ class BridgeFirewallTest {
     private static final String HOST = "203.0.113.1";
     private static final String OUTSIDE = "203.0.113.2";
     private SimulatedHosts hosts;
-    private RunDir runDir;
-    private Store store;
+    private ControllerFixture fixture;
     private Netns host;
     private Netns outside;
     private Controller controller;
@@ -54,14 +50,13 @@ class BridgeFirewallTest {
     @BeforeEach
     void start() {
         hosts = SimulatedHosts.create(2, IpPrefix.parse("203.0.113.0/24"), 1500);
-        runDir = new RunDir();
         host = hosts.get(0).netns();
         outside = hosts.get(1).netns();
         try (Rtnetlink h = Rtnetlink.open(host)) {
             h.routes().add(Route.defaultVia(IpPrefix.parseAddress(OUTSIDE)));
         }
-        store = LocalStore.open(runDir.path().resolve("weft.db"));
-        controller = Controller.start(ControllerConfig.of(store, runDir.path(), host).withDrivers(List.of(new BridgeDriver(host))));
+        fixture = new ControllerFixture(host, h -> List.of(new BridgeDriver(h)));
+        controller = fixture.controller();
     }
 
     @AfterEach
@@ -69,9 +64,7 @@ class BridgeFirewallTest {
         for (AutoCloseable s : servers) {
             s.close();
         }
-        controller.close();
-        store.close();
-        runDir.close();
+        fixture.close();
         hosts.close();
     }
 
@@ -234,9 +227,9 @@ class BridgeFirewallTest {
     void theTableIsRebuiltByARestartAndRemovedWithTheLastNetwork() {
         Network net = bridge("web", "192.0.2.0/24", Map.of());
         Sandbox web = container(net, "web", EndpointOptions.publishing(PortBinding.parse("8080:80")));
-        controller.close();
+        fixture.stop();
         dev.weft.linux.Shell.run("ip", "netns", "exec", host.name(), "nft", "delete", "table", "inet", "weft");
-        controller = Controller.start(ControllerConfig.of(store, runDir.path(), host).withDrivers(List.of(new BridgeDriver(host))));
+        controller = fixture.restart();
         try (Netns ns = Netns.open(web.netnsPath())) {
             server(ns, 80);
             assertThat(connect(outside, HOST, 8080)).isEqualTo(OUTSIDE);

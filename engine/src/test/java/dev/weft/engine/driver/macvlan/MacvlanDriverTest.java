@@ -1,22 +1,19 @@
 package dev.weft.engine.driver.macvlan;
 
 import dev.weft.engine.Controller;
-import dev.weft.engine.ControllerConfig;
+import dev.weft.engine.ControllerFixture;
 import dev.weft.engine.IpamConfig;
 import dev.weft.engine.Network;
 import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.Sandbox;
 import dev.weft.engine.SandboxOptions;
 import dev.weft.engine.WeftException;
-import dev.weft.linux.TestNamespaces;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.IpPrefix;
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.LinkSpec;
 import dev.weft.linux.rtnl.Rtnetlink;
-import dev.weft.store.LocalStore;
 import dev.weft.store.Store;
-import dev.weft.testkit.RunDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,32 +25,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MacvlanDriverTest {
-    private TestNamespaces namespaces;
-    private RunDir runDir;
+    private ControllerFixture fixture;
     private Store store;
-    private Netns host;
     private Controller controller;
 
     @BeforeEach
     void start() {
-        namespaces = new TestNamespaces();
-        runDir = new RunDir();
-        host = namespaces.create("mv");
-        try (Rtnetlink h = Rtnetlink.open(host)) {
-            h.links().create(new LinkSpec.Veth("wpar", "wparp"));
-            h.links().setUp("wpar");
-            h.links().setUp("wparp");
-        }
-        store = LocalStore.open(runDir.path().resolve("weft.db"));
-        controller = Controller.start(ControllerConfig.of(store, runDir.path(), host).withDrivers(List.of(new MacvlanDriver(host))));
+        fixture = new ControllerFixture("mv", host -> {
+            try (Rtnetlink h = Rtnetlink.open(host)) {
+                h.links().create(new LinkSpec.Veth("wpar", "wparp"));
+                h.links().setUp("wpar");
+                h.links().setUp("wparp");
+            }
+            return List.of(new MacvlanDriver(host));
+        });
+        store = fixture.store();
+        controller = fixture.controller();
     }
 
     @AfterEach
     void stop() {
-        controller.close();
-        store.close();
-        runDir.close();
-        namespaces.close();
+        fixture.close();
     }
 
     private Network macvlan(String name, String mode) {
