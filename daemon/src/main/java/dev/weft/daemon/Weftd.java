@@ -3,6 +3,7 @@ package dev.weft.daemon;
 import dev.weft.daemon.api.HttpApi;
 import dev.weft.daemon.api.Networks;
 import dev.weft.daemon.api.Sandboxes;
+import dev.weft.daemon.dns.DnsService;
 import dev.weft.engine.Controller;
 import dev.weft.engine.ControllerConfig;
 import dev.weft.engine.driver.NetworkDriver;
@@ -31,14 +32,18 @@ import java.util.List;
  */
 public final class Weftd implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Weftd.class);
+    /** Where every sandbox finds the embedded DNS server, as in Docker. */
+    public static final String DNS_ADDRESS = "127.0.0.11";
     private final Store store;
     private final Controller controller;
+    private final DnsService dns;
     private final Server server;
     private final Path socket;
 
-    private Weftd(Store store, Controller controller, Server server, Path socket) {
+    private Weftd(Store store, Controller controller, DnsService dns, Server server, Path socket) {
         this.store = store;
         this.controller = controller;
+        this.dns = dns;
         this.server = server;
         this.socket = socket;
     }
@@ -52,15 +57,22 @@ public final class Weftd implements AutoCloseable {
         Store store = LocalStore.open(options.dataDir().resolve("weft.db"));
         List<NetworkDriver> drivers = new ArrayList<>();
         Controller controller = null;
-        Server server = null;
+        DnsService dns = null;
         try {
             drivers.add(new BridgeDriver(host)); // opens its nftables context now, while descriptors are few
             drivers.add(new MacvlanDriver(host));
-            controller = Controller.start(ControllerConfig.of(store, options.runDir(), host).withDrivers(drivers));
-            server = serve(options.socket(), new HttpApi(new Networks(controller), new Sandboxes(controller)));
+            controller = Controller.start(ControllerConfig.of(store, options.runDir(), host).withDrivers(drivers)
+                    .withHostResolvConf(options.resolvConf()).withEmbeddedDns(DNS_ADDRESS));
+            dns = new DnsService(controller, DnsService.upstreams(options.resolvConf()), 53, host);
+            dns.sync();
+            Server server = serve(options.socket(), new HttpApi(new Networks(controller),
+                    new Sandboxes(controller, dns::sync)));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
-            return new Weftd(store, controller, server, options.socket());
+            return new Weftd(store, controller, dns, server, options.socket());
         } catch (RuntimeException e) {
+            if (dns != null) {
+                dns.close();
+            }
             if (controller != null) {
                 controller.close();
             } else {
@@ -116,6 +128,7 @@ public final class Weftd implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("stopping the API server: {}", e.getMessage());
         }
+        dns.close();
         controller.close();
         store.close();
         try {

@@ -30,6 +30,11 @@ public final class WeftdMain implements Callable<Integer> {
             defaultValue = "/run/weft")
     Path runDir;
 
+    @Option(names = "--resolv-conf", paramLabel = "FILE",
+            description = "the host's resolv.conf: the embedded DNS server's upstreams (default: ${DEFAULT-VALUE})",
+            defaultValue = "/etc/resolv.conf")
+    Path resolvConf;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "debug, info, warning or error (default: ${DEFAULT-VALUE})",
             defaultValue = "info")
     String logLevel;
@@ -59,7 +64,7 @@ public final class WeftdMain implements Callable<Integer> {
         }
         Weftd weftd;
         try {
-            weftd = Weftd.start(new WeftdOptions(Path.of(path), dataDir, runDir, logLevel), null);
+            weftd = Weftd.start(new WeftdOptions(Path.of(path), dataDir, runDir, logLevel, resolvConf), null);
         } catch (StoreException e) {
             System.err.println("weftd: " + e.getMessage());
             return 1;

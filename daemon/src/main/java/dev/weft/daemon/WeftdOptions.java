@@ -2,13 +2,22 @@ package dev.weft.daemon;
 
 import java.nio.file.Path;
 
-/** weftd's settings, parsed once from its command line. */
-public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel) {
+/**
+ * weftd's settings, parsed once from its command line. {@code resolvConf} is the host's
+ * resolv.conf: its nameservers are the embedded DNS server's upstreams.
+ */
+public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel, Path resolvConf) {
+    public static final Path DEFAULT_RESOLV_CONF = Path.of("/etc/resolv.conf");
+
+    public WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel) {
+        this(socket, dataDir, runDir, logLevel, DEFAULT_RESOLV_CONF);
+    }
+
     public static final Path DEFAULT_SOCKET = Path.of("/run/weft/weft.sock");
     public static final Path DEFAULT_DATA_DIR = Path.of("/var/lib/weft");
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/weft");
 
     public static WeftdOptions defaults() {
-        return new WeftdOptions(DEFAULT_SOCKET, DEFAULT_DATA_DIR, DEFAULT_RUN_DIR, "info");
+        return new WeftdOptions(DEFAULT_SOCKET, DEFAULT_DATA_DIR, DEFAULT_RUN_DIR, "info", DEFAULT_RESOLV_CONF);
     }
 }

@@ -55,7 +55,7 @@ public final class Controller implements AutoCloseable {
             drivers.put(d.name(), d);
         }
         this.sandboxNamespaces = new Namespaces(config.runDir().resolve("netns"));
-        this.sandboxFiles = new SandboxFiles(config.runDir(), config.hostResolvConf());
+        this.sandboxFiles = new SandboxFiles(config.runDir(), config.hostResolvConf(), config.embeddedDns());
         this.networks = new NetworkOps(this);
         this.endpoints = new EndpointOps(this);
         this.sandboxes = new SandboxOps(this);

@@ -13,11 +13,11 @@ import java.util.Map;
  * How a controller is wired: its store, its run directory (sandbox namespaces are bound under
  * {@code runDir/netns}, their hosts and resolv.conf files kept under {@code runDir/sandboxes}),
  * the network namespace it treats as the host (the process's own when null, or a simulated
- * host's in tests), the drivers beyond the built-in ones, the default pools, and the host's
- * resolv.conf that sandboxes' files derive from.
+ * host's in tests), the drivers beyond the built-in ones, the default pools, the host's
+ * resolv.conf that sandboxes' files derive from, and the embedded DNS server's address (or null).
  */
 public record ControllerConfig(Store store, Path runDir, Netns host, List<NetworkDriver> drivers,
-                               Map<String, PredefinedPools> defaultPools, Path hostResolvConf) {
+                               Map<String, PredefinedPools> defaultPools, Path hostResolvConf, String embeddedDns) {
     public ControllerConfig {
         drivers = drivers == null ? List.of() : List.copyOf(drivers);
         defaultPools = defaultPools == null ? Map.of() : Map.copyOf(defaultPools);
@@ -25,18 +25,26 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
     }
 
     public static ControllerConfig of(Store store, Path runDir, Netns host) {
-        return new ControllerConfig(store, runDir, host, List.of(), Map.of(), null);
+        return new ControllerConfig(store, runDir, host, List.of(), Map.of(), null, null);
     }
 
     public ControllerConfig withDrivers(List<NetworkDriver> more) {
-        return new ControllerConfig(store, runDir, host, more, defaultPools, hostResolvConf);
+        return new ControllerConfig(store, runDir, host, more, defaultPools, hostResolvConf, embeddedDns);
     }
 
     public ControllerConfig withDefaultPools(Map<String, PredefinedPools> pools) {
-        return new ControllerConfig(store, runDir, host, drivers, pools, hostResolvConf);
+        return new ControllerConfig(store, runDir, host, drivers, pools, hostResolvConf, embeddedDns);
     }
 
     public ControllerConfig withHostResolvConf(Path file) {
-        return new ControllerConfig(store, runDir, host, drivers, defaultPools, file);
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, file, embeddedDns);
+    }
+
+    /**
+     * Sandboxes' resolv.conf points at an embedded DNS server listening at {@code address} inside
+     * each sandbox (the daemon runs it), instead of copying the host's nameservers.
+     */
+    public ControllerConfig withEmbeddedDns(String address) {
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, address);
     }
 }

@@ -32,13 +32,15 @@ final class SandboxFiles {
 
     private final Path dir;
     private final Path hostResolvConf;
+    private final String embeddedDns;
     private final Map<String, String> written = new ConcurrentHashMap<>();
     private volatile String hostResolv;
     private volatile long hostResolvModified = Long.MIN_VALUE;
 
-    SandboxFiles(Path runDir, Path hostResolvConf) {
+    SandboxFiles(Path runDir, Path hostResolvConf, String embeddedDns) {
         this.dir = runDir.resolve("sandboxes");
         this.hostResolvConf = hostResolvConf;
+        this.embeddedDns = embeddedDns;
     }
 
     Path directory(String sandboxId) {
@@ -55,7 +57,8 @@ final class SandboxFiles {
             }
             rewrite(sb.id(), d.resolve("hosts"), hosts(sb, joined));
             boolean ipv6 = joined.stream().anyMatch(e -> e.ipv6() != null);
-            rewrite(sb.id(), d.resolve("resolv.conf"), resolvConf(hostResolvConf(), ipv6));
+            String host = hostResolvConf();
+            rewrite(sb.id(), d.resolve("resolv.conf"), embeddedDns == null ? resolvConf(host, ipv6) : embedded(host, embeddedDns));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the hosts and resolv.conf files of sandbox " + sb.id(), e);
         }
@@ -136,6 +139,21 @@ final class SandboxFiles {
             DEFAULT_NAMESERVERS.forEach(ns -> out.append("nameserver ").append(ns).append('\n'));
         }
         return out.toString();
+    }
+
+    /**
+     * A resolv.conf for the embedded DNS server: it as the only nameserver, the host's search and
+     * options lines kept, and ndots:0 so that single-label container names are asked as they are.
+     */
+    static String embedded(String host, String server) {
+        StringBuilder out = new StringBuilder("nameserver ").append(server).append('\n');
+        for (String line : host.split("\n")) {
+            String t = line.trim();
+            if (t.startsWith("search") || t.startsWith("domain") || (t.startsWith("options") && !t.contains("ndots"))) {
+                out.append(t).append('\n');
+            }
+        }
+        return out.append("options ndots:0\n").toString();
     }
 
     private static boolean isLoopback(String address) {

@@ -45,6 +45,12 @@ class SandboxFilesTest {
     }
 
     @Test
+    void withEmbeddedDnsTheSandboxAsksOnly127_0_0_11() {
+        assertThat(SandboxFiles.embedded("nameserver 192.0.2.53\nsearch corp.test\noptions ndots:5 edns0\noptions rotate\n",
+                "127.0.0.11")).isEqualTo("nameserver 127.0.0.11\nsearch corp.test\noptions rotate\noptions ndots:0\n");
+    }
+
+    @Test
     void onlyLoopbackNameserversFallBackToPublicResolvers() {
         assertThat(SandboxFiles.resolvConf("nameserver 127.0.0.53\nnameserver ::1\n", true))
                 .isEqualTo("nameserver 8.8.8.8\nnameserver 8.8.4.4\n");

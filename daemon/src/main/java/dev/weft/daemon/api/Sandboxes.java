@@ -21,9 +21,12 @@ import java.util.Map;
 /** Sandboxes (containers' network stacks) and connecting them to networks. */
 public final class Sandboxes {
     private final Controller controller;
+    private final Runnable changed;
 
-    public Sandboxes(Controller controller) {
+    /** {@code changed} runs after a sandbox is created or deleted (weftd starts or stops its DNS server). */
+    public Sandboxes(Controller controller, Runnable changed) {
         this.controller = controller;
+        this.changed = changed;
     }
 
     public SandboxResource create(SandboxCreate body) {
@@ -32,6 +35,7 @@ public final class Sandboxes {
         }
         Sandbox sb = controller.newSandbox(body.containerId(), new SandboxOptions(body.hostname(), body.domainname(),
                 Boolean.TRUE.equals(body.hostNetwork())));
+        changed.run();
         return resource(sb);
     }
 
@@ -55,6 +59,7 @@ public final class Sandboxes {
             ep.delete();
         }
         sb.delete();
+        changed.run();
     }
 
     /** Docker's connect: an endpoint named after the container, joined to its sandbox. */

@@ -1,0 +1,84 @@
+package dev.weft.daemon.dns;
+
+import dev.weft.engine.Controller;
+import dev.weft.engine.Endpoint;
+import dev.weft.engine.Network;
+import dev.weft.engine.Sandbox;
+import dev.weft.engine.state.EndpointState;
+import dev.weft.linux.rtnl.IpPrefix;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The names one sandbox can resolve, read from the controller at query time so that joins and
+ * leaves show at once: for every network the sandbox is on, each joined endpoint by its name, its
+ * container's hostname and its aliases, each also qualified by the network ("db.prod").
+ */
+final class DnsNames {
+    private final Map<String, List<InetAddress>> names = new LinkedHashMap<>();
+
+    private DnsNames() {
+    }
+
+    static DnsNames of(Controller controller, String sandboxId) {
+        DnsNames out = new DnsNames();
+        Sandbox sandbox = controller.sandbox(sandboxId);
+        for (Endpoint own : sandbox.endpoints()) {
+            Network network = own.network();
+            String net = network.name();
+            for (Endpoint e : network.endpoints()) {
+                EndpointState ep = e.state();
+                if (ep.sandboxId() == null) {
+                    continue;
+                }
+                List<String> labels = new ArrayList<>(ep.aliases());
+                labels.add(ep.name());
+                String hostname = controller.sandbox(ep.sandboxId()).state().hostname();
+                if (hostname != null && !hostname.isBlank()) {
+                    labels.add(hostname);
+                }
+                for (String label : labels) {
+                    out.add(label, ep);
+                    out.add(label + "." + net, ep);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void add(String name, EndpointState ep) {
+        List<InetAddress> addresses = names.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>());
+        for (String a : new String[] {ep.ipv4(), ep.ipv6()}) {
+            if (a != null) {
+                InetAddress ip = IpPrefix.parse(a).address();
+                if (!addresses.contains(ip)) {
+                    addresses.add(ip);
+                }
+            }
+        }
+    }
+
+    /** The addresses of {@code name} (lower case, no trailing dot), or null if the name is unknown. */
+    List<InetAddress> lookup(String name) {
+        return names.get(name);
+    }
+
+    /** The first name (the most specific: aliases, endpoint name, hostname) that has {@code address}. */
+    String reverse(InetAddress address) {
+        String qualified = null;
+        for (Map.Entry<String, List<InetAddress>> e : names.entrySet()) {
+            if (e.getValue().contains(address)) {
+                if (e.getKey().indexOf('.') < 0) {
+                    return e.getKey();
+                }
+                qualified = qualified == null ? e.getKey() : qualified;
+            }
+        }
+        return qualified;
+    }
+}

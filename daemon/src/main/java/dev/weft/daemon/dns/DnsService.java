@@ -1,0 +1,84 @@
+package dev.weft.daemon.dns;
+
+import dev.weft.engine.Controller;
+import dev.weft.engine.Sandbox;
+import dev.weft.linux.netns.Netns;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** One embedded DNS server per sandbox with its own namespace, kept in step with the controller's sandboxes. */
+public final class DnsService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DnsService.class);
+    private final Controller controller;
+    private final EmbeddedDns dns;
+    private final int port;
+    private final Map<String, SandboxDnsServer> servers = new ConcurrentHashMap<>();
+
+    /** Servers answering for {@code controller}'s sandboxes, forwarding from {@code host} (null: this process's namespace). */
+    public DnsService(Controller controller, List<InetSocketAddress> upstreams, int port, Netns host) {
+        this.controller = controller;
+        this.dns = new EmbeddedDns(controller, upstreams, Duration.ofSeconds(2), host);
+        this.port = port;
+    }
+
+    /** The nameservers of a resolv.conf file (port 53), loopback ones included: weftd forwards from the host. */
+    public static List<InetSocketAddress> upstreams(Path resolvConf) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(resolvConf)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 2 && f[0].equals("nameserver")) {
+                    try {
+                        out.add(new InetSocketAddress(java.net.InetAddress.ofLiteral(f[1].split("%")[0]), 53));
+                    } catch (IllegalArgumentException ignored) {
+                        // not an address: skip it as resolvers do
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot read {}: embedded DNS forwards nowhere ({})", resolvConf, e.getMessage());
+        }
+        return out;
+    }
+
+    /** Starts servers for new sandboxes and stops those of deleted ones. */
+    public synchronized void sync() {
+        Set<String> alive = new HashSet<>();
+        for (Sandbox sb : controller.sandboxes()) {
+            Path netns = sb.netnsPath();
+            if (netns == null) {
+                continue;
+            }
+            alive.add(sb.id());
+            if (!servers.containsKey(sb.id())) {
+                try (Netns ns = Netns.open(netns)) {
+                    servers.put(sb.id(), SandboxDnsServer.start(ns, sb.id(), dns, port));
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot start embedded DNS in sandbox {}: {}", sb.id(), e.getMessage());
+                }
+            }
+        }
+        for (String id : List.copyOf(servers.keySet())) {
+            if (!alive.contains(id)) {
+                servers.remove(id).close();
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        servers.values().forEach(SandboxDnsServer::close);
+        servers.clear();
+    }
+}

@@ -1,0 +1,185 @@
+package dev.weft.daemon.dns;
+
+import dev.weft.engine.Controller;
+import dev.weft.engine.WeftException;
+import dev.weft.linux.netns.Netns;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.PTRRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.ReverseMap;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The resolver behind every sandbox's 127.0.0.11: names of the sandbox's networks from the
+ * controller (A, AAAA, PTR), NXDOMAIN for other single-label names, everything else forwarded to
+ * the host's resolvers in turn, each with a timeout shorter than a client's (2 s of its 5 s).
+ * Forwarding happens from weftd's own namespace, so even a loopback resolver of the host (such as
+ * systemd-resolved's 127.0.0.53) serves containers.
+ */
+public final class EmbeddedDns {
+    static final long TTL = 600;
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDns.class);
+    private final Controller controller;
+    private final List<InetSocketAddress> upstreams;
+    private final Duration timeout;
+    private final Netns host;
+
+    /** Forwards from {@code host} (null: the process's own namespace, as in production). */
+    public EmbeddedDns(Controller controller, List<InetSocketAddress> upstreams, Duration timeout, Netns host) {
+        this.controller = controller;
+        this.upstreams = List.copyOf(upstreams);
+        this.timeout = timeout;
+        this.host = host;
+    }
+
+    /** The answer to {@code query} for a client in {@code sandboxId}; null when the query is not DNS at all. */
+    public byte[] answer(String sandboxId, byte[] query, boolean tcp) {
+        Message request;
+        try {
+            request = new Message(query);
+        } catch (IOException e) {
+            return null;
+        }
+        Record question = request.getQuestion();
+        if (question == null || request.getHeader().getOpcode() != 0) {
+            return error(request, Rcode.FORMERR, tcp);
+        }
+        String name = question.getName().toString(true).toLowerCase(Locale.ROOT);
+        int type = question.getType();
+        DnsNames names;
+        try {
+            names = DnsNames.of(controller, sandboxId);
+        } catch (WeftException e) {
+            return error(request, Rcode.REFUSED, tcp); // the sandbox is gone
+        }
+        if (type == Type.PTR && name.endsWith(".arpa")) {
+            InetAddress ip = fromReverse(question.getName());
+            String target = ip == null ? null : names.reverse(ip);
+            if (target != null) {
+                return local(request, question, List.of(ptr(question.getName(), target)), tcp);
+            }
+        }
+        List<InetAddress> addresses = names.lookup(name);
+        if (addresses != null) {
+            return local(request, question, records(question.getName(), type, addresses), tcp);
+        }
+        if (name.indexOf('.') < 0) {
+            return error(request, Rcode.NXDOMAIN, tcp);
+        }
+        return forward(request, query, tcp);
+    }
+
+    private static List<Record> records(Name name, int type, List<InetAddress> addresses) {
+        return addresses.stream()
+                .filter(a -> type == Type.ANY || (type == Type.A && a instanceof Inet4Address)
+                        || (type == Type.AAAA && a instanceof Inet6Address))
+                .map(a -> (Record) (a instanceof Inet4Address ? new ARecord(name, DClass.IN, TTL, a)
+                        : new AAAARecord(name, DClass.IN, TTL, a)))
+                .toList();
+    }
+
+    private static Record ptr(Name reverse, String target) {
+        try {
+            return new PTRRecord(reverse, DClass.IN, TTL, Name.fromString(target + "."));
+        } catch (TextParseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static InetAddress fromReverse(Name reverse) {
+        try {
+            return ReverseMap.fromName(reverse);
+        } catch (IOException | IllegalArgumentException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** An authoritative answer from the controller's names (an empty one is NODATA). */
+    private static byte[] local(Message request, Record question, List<Record> answers, boolean tcp) {
+        Message response = reply(request, Rcode.NOERROR);
+        response.getHeader().setFlag(Flags.AA);
+        answers.forEach(r -> response.addRecord(r, Section.ANSWER));
+        return wire(response, request, tcp);
+    }
+
+    private static byte[] error(Message request, int rcode, boolean tcp) {
+        return wire(reply(request, rcode), request, tcp);
+    }
+
+    private static Message reply(Message request, int rcode) {
+        Message response = new Message(request.getHeader().getID());
+        response.getHeader().setFlag(Flags.QR);
+        response.getHeader().setFlag(Flags.RA);
+        if (request.getHeader().getFlag(Flags.RD)) {
+            response.getHeader().setFlag(Flags.RD);
+        }
+        response.getHeader().setRcode(rcode);
+        if (request.getQuestion() != null) {
+            response.addRecord(request.getQuestion(), Section.QUESTION);
+        }
+        return response;
+    }
+
+    /** The wire form; over UDP, truncated (TC, no records) when larger than the client accepts. */
+    private static byte[] wire(Message response, Message request, boolean tcp) {
+        byte[] bytes = response.toWire();
+        int limit = udpLimit(request);
+        if (tcp || bytes.length <= limit) {
+            return bytes;
+        }
+        Message truncated = reply(request, response.getRcode());
+        truncated.getHeader().setFlag(Flags.TC);
+        return truncated.toWire();
+    }
+
+    private static int udpLimit(Message request) {
+        OPTRecord opt = request.getOPT();
+        return opt == null ? 512 : Math.max(512, opt.getPayloadSize());
+    }
+
+    /** Asks each upstream in turn; SERVFAIL when none answers in time. */
+    private byte[] forward(Message request, byte[] query, boolean tcp) {
+        for (InetSocketAddress upstream : upstreams) {
+            try (DatagramSocket socket = host == null ? new DatagramSocket() : host.call(DatagramSocket::new)) {
+                socket.setSoTimeout((int) timeout.toMillis());
+                socket.send(new DatagramPacket(query, query.length, upstream));
+                byte[] buffer = new byte[65535];
+                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                socket.receive(packet);
+                Message answer = new Message(java.util.Arrays.copyOf(buffer, packet.getLength()));
+                if (answer.getHeader().getID() != request.getHeader().getID()) {
+                    continue;
+                }
+                return wire(answer, request, tcp);
+            } catch (SocketTimeoutException e) {
+                LOG.debug("upstream {} did not answer in {}", upstream, timeout);
+            } catch (IOException e) {
+                LOG.debug("upstream {} failed: {}", upstream, e.getMessage());
+            }
+        }
+        return error(request, Rcode.SERVFAIL, tcp);
+    }
+}

@@ -1,0 +1,181 @@
+package dev.weft.daemon;
+
+import dev.weft.linux.TestNamespaces;
+import dev.weft.linux.netns.Netns;
+import dev.weft.testkit.RunDir;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.ReverseMap;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The embedded DNS server answering at 127.0.0.11 inside sandboxes, queried from inside them over
+ * UDP and TCP; a fake upstream resolver runs on 127.0.0.1:53 of weftd's (throwaway) host namespace.
+ */
+class EmbeddedDnsTest {
+    private TestNamespaces namespaces;
+    private RunDir runDir;
+    private Weftd weftd;
+    private ApiClient api;
+    private DatagramChannel upstream;
+
+    @BeforeEach
+    void start() throws Exception {
+        namespaces = new TestNamespaces();
+        runDir = new RunDir();
+        Netns host = namespaces.create("dns");
+        try (var nl = dev.weft.linux.rtnl.Rtnetlink.open(host)) {
+            nl.links().setUp("lo");
+        }
+        upstream = host.call(() -> DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 53)));
+        Thread.ofVirtual().start(this::fakeUpstream);
+        Path resolv = runDir.path().resolve("host-resolv.conf");
+        Files.writeString(resolv, "nameserver 127.0.0.1\nsearch corp.test\n");
+        weftd = Weftd.start(new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
+                runDir.path().resolve("run"), "info", resolv), host);
+        api = new ApiClient(weftd.socket());
+        api.call("POST", "/v1/networks/create", "{\"Name\": \"dev\", \"IPAM\": {\"Config\": [{\"Subnet\": \"192.0.2.0/24\"}]}}");
+        api.call("POST", "/v1/networks/create", "{\"Name\": \"other\", \"IPAM\": {\"Config\": [{\"Subnet\": \"198.51.100.0/24\"}]}}");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        upstream.close();
+        api.close();
+        weftd.close();
+        runDir.close();
+        namespaces.close();
+    }
+
+    /** Answers example.test with 203.0.113.7 and everything else with NXDOMAIN. */
+    private void fakeUpstream() {
+        ByteBuffer in = ByteBuffer.allocate(4096);
+        while (upstream.isOpen()) {
+            try {
+                in.clear();
+                var client = upstream.receive(in);
+                Message q = new Message(java.util.Arrays.copyOf(in.array(), in.position()));
+                Message r = new Message(q.getHeader().getID());
+                r.getHeader().setFlag(Flags.QR);
+                r.addRecord(q.getQuestion(), Section.QUESTION);
+                if (q.getQuestion().getName().toString().equals("example.test.")) {
+                    r.addRecord(new ARecord(q.getQuestion().getName(), DClass.IN, 60, InetAddress.ofLiteral("203.0.113.7")),
+                            Section.ANSWER);
+                } else {
+                    r.getHeader().setRcode(Rcode.NXDOMAIN);
+                }
+                upstream.send(ByteBuffer.wrap(r.toWire()), client);
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private String sandbox(String container, String... networks) throws Exception {
+        String key = api.call("POST", "/v1/sandboxes/create", "{\"ContainerID\": \"" + container + "\", \"Hostname\": \""
+                + container + "-host\"}").body().path("Key").asText();
+        for (String n : networks) {
+            assertThat(api.call("POST", "/v1/networks/" + n + "/connect", "{\"Container\": \"" + container
+                    + "\", \"EndpointConfig\": {\"Aliases\": [\"" + container + "-alias\"]}}").status()).isEqualTo(200);
+        }
+        return key;
+    }
+
+    private static Message query(String netns, String name, int type, boolean tcp) {
+        try (Netns ns = Netns.open(Path.of(netns))) {
+            return ns.call(() -> {
+                Message q = Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN));
+                byte[] wire = q.toWire();
+                InetSocketAddress server = new InetSocketAddress("127.0.0.11", 53);
+                if (tcp) {
+                    try (SocketChannel c = SocketChannel.open(server)) {
+                        c.write(ByteBuffer.allocate(2 + wire.length).putShort((short) wire.length).put(wire).flip());
+                        ByteBuffer len = ByteBuffer.allocate(2);
+                        while (len.hasRemaining()) {
+                            c.read(len);
+                        }
+                        ByteBuffer body = ByteBuffer.allocate(Short.toUnsignedInt(len.flip().getShort()));
+                        while (body.hasRemaining()) {
+                            c.read(body);
+                        }
+                        return new Message(body.array());
+                    }
+                }
+                try (DatagramChannel c = DatagramChannel.open()) {
+                    c.connect(server);
+                    c.write(ByteBuffer.wrap(wire));
+                    c.socket().setSoTimeout(5000);
+                    ByteBuffer in = ByteBuffer.allocate(4096);
+                    c.socket().getChannel().configureBlocking(true);
+                    c.read(in);
+                    return new Message(java.util.Arrays.copyOf(in.array(), in.position()));
+                }
+            });
+        }
+    }
+
+    private static List<String> answers(Message m) {
+        return m.getSection(Section.ANSWER).stream().map(Record::rdataToString).toList();
+    }
+
+    @Test
+    void containersResolveNamesOfTheirNetworksOnly() throws Exception {
+        String web = sandbox("web", "dev");
+        sandbox("db", "dev");
+        String lonely = sandbox("lonely", "other");
+        String ip = api.call("GET", "/v1/sandboxes/db", null).body().path("Networks").path("dev").path("IPv4Address")
+                .asText().split("/")[0];
+
+        for (String name : List.of("db.", "db.dev.", "db-alias.", "db-host.", "DB.")) {
+            Message m = query(web, name, Type.A, false);
+            assertThat(m.getRcode()).as(name).isEqualTo(Rcode.NOERROR);
+            assertThat(answers(m)).as(name).containsExactly(ip);
+        }
+        assertThat(answers(query(web, "db.", Type.A, true))).as("over TCP").containsExactly(ip);
+        Message none = query(web, "db.", Type.AAAA, false);
+        assertThat(none.getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThat(answers(none)).as("no IPv6 address: an empty answer").isEmpty();
+        assertThat(query(web, "nosuch.", Type.A, false).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(query(lonely, "db.", Type.A, false).getRcode()).as("another network's name").isEqualTo(Rcode.NXDOMAIN);
+        Message ptr = query(web, ReverseMap.fromAddress(ip).toString(), Type.PTR, false);
+        assertThat(answers(ptr)).singleElement().satisfies(p -> assertThat(p).startsWith("db"));
+    }
+
+    @Test
+    void otherNamesAreForwardedUpstreamAndRecordsFollowJoinsAndLeaves() throws Exception {
+        String web = sandbox("web", "dev");
+        assertThat(answers(query(web, "example.test.", Type.A, false))).containsExactly("203.0.113.7");
+        assertThat(query(web, "unknown.test.", Type.A, false).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+
+        assertThat(query(web, "late.", Type.A, false).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        sandbox("late", "dev");
+        assertThat(answers(query(web, "late.", Type.A, false))).hasSize(1);
+        api.call("POST", "/v1/networks/dev/disconnect", "{\"Container\": \"late\"}");
+        assertThat(query(web, "late.", Type.A, false).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+
+        String resolv = Files.readString(runDir.path().resolve("run/sandboxes")
+                .resolve(api.call("GET", "/v1/sandboxes/web", null).body().path("Id").asText()).resolve("resolv.conf"));
+        assertThat(resolv).isEqualTo("nameserver 127.0.0.11\nsearch corp.test\noptions ndots:0\n");
+    }
+}
