@@ -12,7 +12,6 @@ import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
@@ -22,7 +21,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -102,43 +100,6 @@ class EmbeddedDnsTest {
         return key;
     }
 
-    private static Message query(String netns, String name, int type, boolean tcp) {
-        try (Netns ns = Netns.open(Path.of(netns))) {
-            return ns.call(() -> {
-                Message q = Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN));
-                byte[] wire = q.toWire();
-                InetSocketAddress server = new InetSocketAddress("127.0.0.11", 53);
-                if (tcp) {
-                    try (SocketChannel c = SocketChannel.open(server)) {
-                        c.write(ByteBuffer.allocate(2 + wire.length).putShort((short) wire.length).put(wire).flip());
-                        ByteBuffer len = ByteBuffer.allocate(2);
-                        while (len.hasRemaining()) {
-                            c.read(len);
-                        }
-                        ByteBuffer body = ByteBuffer.allocate(Short.toUnsignedInt(len.flip().getShort()));
-                        while (body.hasRemaining()) {
-                            c.read(body);
-                        }
-                        return new Message(body.array());
-                    }
-                }
-                try (DatagramChannel c = DatagramChannel.open()) {
-                    c.connect(server);
-                    c.write(ByteBuffer.wrap(wire));
-                    c.socket().setSoTimeout(5000);
-                    ByteBuffer in = ByteBuffer.allocate(4096);
-                    c.socket().getChannel().configureBlocking(true);
-                    c.read(in);
-                    return new Message(java.util.Arrays.copyOf(in.array(), in.position()));
-                }
-            });
-        }
-    }
-
-    private static List<String> answers(Message m) {
-        return m.getSection(Section.ANSWER).stream().map(Record::rdataToString).toList();
-    }
-
     @Test
     void containersResolveNamesOfTheirNetworksOnly() throws Exception {
         String web = sandbox("web", "dev");
@@ -148,31 +109,31 @@ class EmbeddedDnsTest {
                 .asText().split("/")[0];
 
         for (String name : List.of("db.", "db.dev.", "db-alias.", "db-host.", "DB.")) {
-            Message m = query(web, name, Type.A, false);
+            Message m = DnsQuery.query(web, name, Type.A, false);
             assertThat(m.getRcode()).as(name).isEqualTo(Rcode.NOERROR);
-            assertThat(answers(m)).as(name).containsExactly(ip);
+            assertThat(DnsQuery.answers(m)).as(name).containsExactly(ip);
         }
-        assertThat(answers(query(web, "db.", Type.A, true))).as("over TCP").containsExactly(ip);
-        Message none = query(web, "db.", Type.AAAA, false);
+        assertThat(DnsQuery.answers(DnsQuery.query(web, "db.", Type.A, true))).as("over TCP").containsExactly(ip);
+        Message none = DnsQuery.query(web, "db.", Type.AAAA, false);
         assertThat(none.getRcode()).isEqualTo(Rcode.NOERROR);
-        assertThat(answers(none)).as("no IPv6 address: an empty answer").isEmpty();
-        assertThat(query(web, "nosuch.", Type.A, false).getRcode()).isEqualTo(Rcode.NXDOMAIN);
-        assertThat(query(lonely, "db.", Type.A, false).getRcode()).as("another network's name").isEqualTo(Rcode.NXDOMAIN);
-        Message ptr = query(web, ReverseMap.fromAddress(ip).toString(), Type.PTR, false);
-        assertThat(answers(ptr)).singleElement().satisfies(p -> assertThat(p).startsWith("db"));
+        assertThat(DnsQuery.answers(none)).as("no IPv6 address: an empty answer").isEmpty();
+        assertThat(DnsQuery.query(web, "nosuch.", Type.A, false).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(DnsQuery.query(lonely, "db.", Type.A, false).getRcode()).as("another network's name").isEqualTo(Rcode.NXDOMAIN);
+        Message ptr = DnsQuery.query(web, ReverseMap.fromAddress(ip).toString(), Type.PTR, false);
+        assertThat(DnsQuery.answers(ptr)).singleElement().satisfies(p -> assertThat(p).startsWith("db"));
     }
 
     @Test
     void otherNamesAreForwardedUpstreamAndRecordsFollowJoinsAndLeaves() throws Exception {
         String web = sandbox("web", "dev");
-        assertThat(answers(query(web, "example.test.", Type.A, false))).containsExactly("203.0.113.7");
-        assertThat(query(web, "unknown.test.", Type.A, false).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(DnsQuery.answers(DnsQuery.query(web, "example.test.", Type.A, false))).containsExactly("203.0.113.7");
+        assertThat(DnsQuery.query(web, "unknown.test.", Type.A, false).getRcode()).isEqualTo(Rcode.NXDOMAIN);
 
-        assertThat(query(web, "late.", Type.A, false).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(DnsQuery.query(web, "late.", Type.A, false).getRcode()).isEqualTo(Rcode.NXDOMAIN);
         sandbox("late", "dev");
-        assertThat(answers(query(web, "late.", Type.A, false))).hasSize(1);
+        assertThat(DnsQuery.answers(DnsQuery.query(web, "late.", Type.A, false))).hasSize(1);
         api.call("POST", "/v1/networks/dev/disconnect", "{\"Container\": \"late\"}");
-        assertThat(query(web, "late.", Type.A, false).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(DnsQuery.query(web, "late.", Type.A, false).getRcode()).isEqualTo(Rcode.NXDOMAIN);
 
         String resolv = Files.readString(runDir.path().resolve("run/sandboxes")
                 .resolve(api.call("GET", "/v1/sandboxes/web", null).body().path("Id").asText()).resolve("resolv.conf"));

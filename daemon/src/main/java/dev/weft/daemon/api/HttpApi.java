@@ -44,9 +44,12 @@ public final class HttpApi extends Handler.Abstract {
     private static final Pattern NETWORK = Pattern.compile("/v1/networks/([^/]+)");
     private static final Pattern NETWORK_ACTION = Pattern.compile("/v1/networks/([^/]+)/(connect|disconnect)");
     private static final Pattern SANDBOX = Pattern.compile("/v1/sandboxes/([^/]+)");
+    private static final Pattern SERVICE = Pattern.compile("/v1/services/([^/]+)");
+    private static final Pattern SERVICE_ACTION = Pattern.compile("/v1/services/([^/]+)/(attach|detach)");
 
     private final Networks networks;
     private final Sandboxes sandboxes;
+    private final Services services;
 
     /** JSON as written: no numbers taken for strings or strings for booleans, no unknown fields. */
     private static ObjectMapper strictMapper() {
@@ -63,9 +66,10 @@ public final class HttpApi extends Handler.Abstract {
         return m;
     }
 
-    public HttpApi(Networks networks, Sandboxes sandboxes) {
+    public HttpApi(Networks networks, Sandboxes sandboxes, Services services) {
         this.networks = networks;
         this.sandboxes = sandboxes;
+        this.services = services;
     }
 
     @Override
@@ -124,6 +128,10 @@ public final class HttpApi extends Handler.Abstract {
         if (sandbox != null) {
             return sandbox;
         }
+        Object service = serviceRoute(method, path, request);
+        if (service != null) {
+            return service;
+        }
         Matcher m = NETWORK.matcher(path);
         if (m.matches()) {
             String name = m.group(1);
@@ -141,6 +149,41 @@ public final class HttpApi extends Handler.Abstract {
             return Map.of("ApiVersion", "v1");
         }
         throw new ApiException(404, "no such API: " + method + " " + path);
+    }
+
+    /** The /v1/services routes, or null for another path. */
+    private Object serviceRoute(String method, String path, Request request) {
+        if (path.equals("/v1/services") || path.equals("/v1/services/")) {
+            requireMethod(method, "GET");
+            return services.list(Request.extractQueryParameters(request).getValue("network"));
+        }
+        if (path.equals("/v1/services/publish")) {
+            requireMethod(method, "POST");
+            return new Reply(201, services.publish(read(request, ServicePublish.class)));
+        }
+        Matcher action = SERVICE_ACTION.matcher(path);
+        if (action.matches()) {
+            requireMethod(method, "POST");
+            Connect body = read(request, Connect.class);
+            if (action.group(2).equals("attach")) {
+                services.attach(action.group(1), body);
+            } else {
+                services.detach(action.group(1), body);
+            }
+            return new Reply(200, null);
+        }
+        Matcher m = SERVICE.matcher(path);
+        if (!m.matches()) {
+            return null;
+        }
+        return switch (method) {
+            case "GET" -> services.info(m.group(1));
+            case "DELETE" -> {
+                services.unpublish(m.group(1), "true".equals(Request.extractQueryParameters(request).getValue("force")));
+                yield new Reply(204, null);
+            }
+            default -> throw new ApiException(405, method + " is not allowed on " + path + " (GET, DELETE)");
+        };
     }
 
     /** The /v1/sandboxes routes, or null for another path. */

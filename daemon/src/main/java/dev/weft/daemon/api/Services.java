@@ -1,0 +1,136 @@
+package dev.weft.daemon.api;
+
+import dev.weft.engine.Controller;
+import dev.weft.engine.Endpoint;
+import dev.weft.engine.EndpointOptions;
+import dev.weft.engine.Network;
+import dev.weft.engine.Sandbox;
+import dev.weft.engine.WeftException;
+import dev.weft.engine.state.EndpointState;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Services as in libnetwork's quick start: SVC.NET is an endpoint called SVC on network NET,
+ * published on its own and attached to (at most) one container later; the embedded DNS answers
+ * SVC and SVC.NET for the containers of NET.
+ */
+public final class Services {
+    private final Controller controller;
+
+    public Services(Controller controller) {
+        this.controller = controller;
+    }
+
+    /** "svc1.dev" -> {"svc1", "dev"}: the service name has no dot, the network name is the rest. */
+    static String[] split(String service) {
+        int dot = service == null ? -1 : service.indexOf('.');
+        if (dot <= 0 || dot == service.length() - 1) {
+            throw new ApiException(400, "invalid service \"" + service + "\": expected SERVICE.NETWORK, like svc1.dev");
+        }
+        return new String[] {service.substring(0, dot), service.substring(dot + 1)};
+    }
+
+    public ServiceResource publish(ServicePublish body) {
+        if (body == null || body.name() == null || body.name().isBlank() || body.network() == null || body.network().isBlank()) {
+            throw new ApiException(400, "a service needs a Name and a Network");
+        }
+        if (body.name().contains(".")) {
+            throw new ApiException(400, "invalid service name \"" + body.name() + "\": no dots (SERVICE.NETWORK names it)");
+        }
+        Network network = controller.network(body.network());
+        try {
+            Endpoint ep = network.createEndpoint(body.name(), new EndpointOptions(null, null, null, body.aliases()));
+            return resource(ep);
+        } catch (WeftException e) {
+            if (e.kind() == WeftException.Kind.CONFLICT && e.getMessage().startsWith("endpoint ")) {
+                throw new ApiException(409, "service " + body.name() + "." + network.name() + " is already published");
+            }
+            throw e;
+        }
+    }
+
+    public ServiceResource info(String service) {
+        return resource(endpoint(service));
+    }
+
+    /** Every service (endpoint) of every network, or of {@code network} only. */
+    public List<ServiceResource> list(String network) {
+        List<ServiceResource> out = new ArrayList<>();
+        for (Network n : network == null ? controller.networks() : List.of(controller.network(network))) {
+            for (Endpoint e : n.endpoints()) {
+                out.add(resource(e));
+            }
+        }
+        return out;
+    }
+
+    /** Removes the service; refused while attached unless {@code force}, which detaches it first. */
+    public void unpublish(String service, boolean force) {
+        Endpoint ep = endpoint(service);
+        String sandbox = ep.state().sandboxId();
+        if (sandbox != null) {
+            if (!force) {
+                throw new ApiException(409, "service " + service + " is attached to container "
+                        + controller.sandbox(sandbox).containerId() + "; detach it first or use force");
+            }
+            ep.leave(controller.sandbox(sandbox));
+        }
+        ep.delete();
+    }
+
+    public void attach(String service, Connect body) {
+        Endpoint ep = endpoint(service);
+        Sandbox sb = container(body);
+        String current = ep.state().sandboxId();
+        if (current != null) {
+            throw new ApiException(409, "service " + service + " is already attached to container "
+                    + controller.sandbox(current).containerId());
+        }
+        ep.join(sb);
+    }
+
+    public void detach(String service, Connect body) {
+        Endpoint ep = endpoint(service);
+        Sandbox sb = container(body);
+        if (!sb.id().equals(ep.state().sandboxId())) {
+            throw new ApiException(409, "service " + service + " is not attached to container " + body.container());
+        }
+        ep.leave(sb);
+    }
+
+    private Endpoint endpoint(String service) {
+        String[] parts = split(service);
+        Network network = controller.network(parts[1]);
+        try {
+            return network.endpoint(parts[0]);
+        } catch (WeftException e) {
+            if (e.kind() == WeftException.Kind.NOT_FOUND) {
+                throw new ApiException(404, "no service " + service);
+            }
+            throw e;
+        }
+    }
+
+    private Sandbox container(Connect body) {
+        if (body == null || body.container() == null || body.container().isBlank()) {
+            throw new ApiException(400, "the request needs a Container");
+        }
+        try {
+            return controller.sandbox(body.container());
+        } catch (WeftException e) {
+            if (e.kind() == WeftException.Kind.NOT_FOUND) {
+                throw new ApiException(404, "no such container: " + body.container());
+            }
+            throw e;
+        }
+    }
+
+    private ServiceResource resource(Endpoint e) {
+        EndpointState ep = e.state();
+        String container = ep.sandboxId() == null ? null : controller.sandbox(ep.sandboxId()).containerId();
+        return new ServiceResource(ep.name(), e.network().name(), ep.id(), container, ep.ipv4(), ep.ipv6(), ep.mac(),
+                ep.aliases());
+    }
+}
