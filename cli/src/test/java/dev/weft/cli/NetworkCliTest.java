@@ -1,56 +1,38 @@
 package dev.weft.cli;
 
 import dev.weft.daemon.Weftd;
-import dev.weft.daemon.WeftdOptions;
-import dev.weft.linux.TestNamespaces;
-import dev.weft.testkit.RunDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** weft network ... against a weftd working inside a throwaway host namespace. */
 class NetworkCliTest {
-    private TestNamespaces namespaces;
-    private RunDir runDir;
+    private CliFixture cli;
     private Weftd weftd;
-
-    record Run(int exit, String out, String err) {
-    }
 
     @BeforeEach
     void start() {
-        namespaces = new TestNamespaces();
-        runDir = new RunDir();
-        weftd = Weftd.start(new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
-                runDir.path().resolve("run"), "info"), namespaces.create("cli"));
+        cli = new CliFixture("cli");
+        weftd = cli.weftd;
     }
 
     @AfterEach
     void stop() {
-        weftd.close();
-        runDir.close();
-        namespaces.close();
+        cli.close();
     }
 
-    private Run weft(String... args) {
-        List<String> all = new ArrayList<>(List.of("-H", "unix://" + weftd.socket()));
-        all.addAll(List.of(args));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = WeftCli.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
+    private CliFixture.Run weft(String... args) {
+        return cli.weft(args);
     }
 
     @Test
     void createListInspectRemove() {
-        Run created = weft("network", "create", "--subnet", "192.0.2.0/24", "--gateway", "192.0.2.254", "--ip-range",
+        CliFixture.Run created = weft("network", "create", "--subnet", "192.0.2.0/24", "--gateway", "192.0.2.254", "--ip-range",
                 "192.0.2.128/25", "--aux-address", "printer=192.0.2.10", "--label", "team=web", "-o",
                 "com.docker.network.bridge.name=wbdev", "dev");
         assertThat(created.exit()).as(created.err()).isZero();
@@ -58,18 +40,18 @@ class NetworkCliTest {
         assertThat(id).hasSize(64);
         assertThat(weft("network", "create", "--internal", "back").exit()).isZero();
 
-        Run ls = weft("network", "ls");
+        CliFixture.Run ls = weft("network", "ls");
         assertThat(ls.out()).startsWith("NETWORK ID     NAME                 DRIVER     SCOPE")
                 .contains(id.substring(0, 12) + "   dev                  bridge     local");
         assertThat(weft("network", "ls", "-q", "--filter", "label=team=web").out()).isEqualTo(id.substring(0, 12) + "\n");
         assertThat(weft("network", "ls", "--format", "json").out()).contains("\"Name\" : \"back\"");
 
-        Run inspect = weft("network", "info", "dev");
+        CliFixture.Run inspect = weft("network", "info", "dev");
         assertThat(inspect.exit()).isZero();
         assertThat(inspect.out()).contains("\"Gateway\" : \"192.0.2.254\"").contains("\"IPRange\" : \"192.0.2.128/25\"")
                 .contains("\"printer\" : \"192.0.2.10\"");
 
-        Run rm = weft("network", "rm", "dev", "back");
+        CliFixture.Run rm = weft("network", "rm", "dev", "back");
         assertThat(rm.exit()).isZero();
         assertThat(rm.out()).isEqualTo("dev\nback\n");
         assertThat(weft("network", "ls", "-q").out()).isEmpty();
@@ -78,19 +60,19 @@ class NetworkCliTest {
     @Test
     void errorsAreOneLineWithANonZeroExit() {
         weft("network", "create", "--subnet", "198.51.100.0/24", "prod");
-        Run dup = weft("network", "create", "prod");
+        CliFixture.Run dup = weft("network", "create", "prod");
         assertThat(dup.exit()).isEqualTo(1);
         assertThat(dup.err()).startsWith("weft: network prod already exists").hasLineCount(1);
-        Run overlap = weft("network", "create", "--subnet", "198.51.100.0/25", "other");
+        CliFixture.Run overlap = weft("network", "create", "--subnet", "198.51.100.0/25", "other");
         assertThat(overlap.err()).isEqualTo("weft: subnet 198.51.100.0/25 overlaps 198.51.100.0/24, already in use\n");
         assertThat(weft("network", "rm", "nope").err()).isEqualTo("weft: network nope not found\n");
         assertThat(weft("network", "inspect", "nope").exit()).isEqualTo(1);
-        Run badOpt = weft("network", "create", "-o", "com.docker.network.bridge.enable_icc=maybe", "x");
+        CliFixture.Run badOpt = weft("network", "create", "-o", "com.docker.network.bridge.enable_icc=maybe", "x");
         assertThat(badOpt.exit()).isEqualTo(1);
         assertThat(badOpt.err()).contains("must be true or false");
-        Run gatewayOutside = weft("network", "create", "--subnet", "203.0.113.0/24", "--gateway", "192.0.2.1", "x");
+        CliFixture.Run gatewayOutside = weft("network", "create", "--subnet", "203.0.113.0/24", "--gateway", "192.0.2.1", "x");
         assertThat(gatewayOutside.err()).isEqualTo("weft: --gateway 192.0.2.1 is in none of the subnets [203.0.113.0/24]\n");
-        Run usage = weft("network", "create");
+        CliFixture.Run usage = weft("network", "create");
         assertThat(usage.exit()).isEqualTo(2);
         assertThat(usage.err()).startsWith("weft: Missing required parameter: 'NAME'");
         weftd.controller().network("prod").createEndpoint("db1");
@@ -103,11 +85,11 @@ class NetworkCliTest {
         weft("network", "create", "--subnet", "192.0.2.0/24", "dev");
         weft("network", "create", "spare");
         weftd.controller().newSandbox("web", dev.weft.engine.SandboxOptions.named("web"));
-        Run connect = weft("network", "connect", "--ip", "192.0.2.50", "--alias", "www", "dev", "web");
+        CliFixture.Run connect = weft("network", "connect", "--ip", "192.0.2.50", "--alias", "www", "dev", "web");
         assertThat(connect.exit()).as(connect.err()).isZero();
         assertThat(weft("network", "inspect", "dev").out()).contains("\"IPv4Address\" : \"192.0.2.50/24\"");
         assertThat(weft("network", "connect", "dev", "nosuch").err()).isEqualTo("weft: no such container: nosuch\n");
-        Run prune = weft("network", "prune", "-f");
+        CliFixture.Run prune = weft("network", "prune", "-f");
         assertThat(prune.out()).isEqualTo("Deleted Networks:\nspare\n");
         assertThat(weft("network", "disconnect", "dev", "web").exit()).isZero();
         assertThat(weft("network", "disconnect", "dev", "web").err())
@@ -118,7 +100,7 @@ class NetworkCliTest {
     @Test
     void noDaemonIsAClearError() {
         StringWriter err = new StringWriter();
-        int exit = WeftCli.run(new String[] {"-H", "unix://" + runDir.path().resolve("none.sock"), "network", "ls"},
+        int exit = WeftCli.run(new String[] {"-H", "unix://" + cli.runDir.path().resolve("none.sock"), "network", "ls"},
                 new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
         assertThat(exit).isEqualTo(1);
         assertThat(err.toString()).startsWith("weft: cannot connect to weftd at unix://").contains("is weftd running?");

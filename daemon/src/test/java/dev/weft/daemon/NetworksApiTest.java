@@ -1,8 +1,5 @@
 package dev.weft.daemon;
 
-import dev.weft.linux.TestNamespaces;
-import dev.weft.linux.netns.Netns;
-import dev.weft.testkit.RunDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,27 +13,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The networks API over weftd's Unix socket, with weftd working inside a throwaway host namespace. */
 class NetworksApiTest {
-    private TestNamespaces namespaces;
-    private RunDir runDir;
+    private DaemonFixture daemon;
     private Weftd weftd;
     private ApiClient api;
 
     @BeforeEach
     void start() throws Exception {
-        namespaces = new TestNamespaces();
-        runDir = new RunDir();
-        Netns host = namespaces.create("api");
-        weftd = Weftd.start(new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
-                runDir.path().resolve("run"), "info"), host);
-        api = new ApiClient(weftd.socket());
+        daemon = new DaemonFixture("api");
+        weftd = daemon.weftd;
+        api = daemon.api;
     }
 
     @AfterEach
     void stop() throws Exception {
-        api.close();
-        weftd.close();
-        runDir.close();
-        namespaces.close();
+        daemon.close();
     }
 
     private static String filters(String json) {
@@ -129,9 +119,9 @@ class NetworksApiTest {
     void theSocketIsOwnerAndGroupOnlyAndASecondWeftdIsRefused() throws Exception {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(weftd.socket()))).isEqualTo("rw-rw----");
         assertThat(api.call("GET", "/v1/_ping", null).status()).isEqualTo(200);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Weftd.start(new WeftdOptions(runDir.path().resolve("other.sock"),
-                        runDir.path().resolve("data"), runDir.path().resolve("run"), "info"), null))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Weftd.start(new WeftdOptions(daemon.runDir.path().resolve("other.sock"),
+                        daemon.runDir.path().resolve("data"), daemon.runDir.path().resolve("run"), "info"), null))
                 .hasMessageContaining("is another weftd running on this data directory?");
-        assertThat(Files.exists(runDir.path().resolve("other.sock"))).isFalse();
+        assertThat(Files.exists(daemon.runDir.path().resolve("other.sock"))).isFalse();
     }
 }

@@ -1,7 +1,5 @@
 package dev.weft.daemon;
 
-import dev.weft.linux.TestNamespaces;
-import dev.weft.testkit.RunDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -10,27 +8,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Sandboxes, connect, disconnect and prune over weftd's socket, with real packets between sandboxes. */
 class SandboxesApiTest {
-    private TestNamespaces namespaces;
-    private RunDir runDir;
+    private DaemonFixture daemon;
     private Weftd weftd;
     private ApiClient api;
 
     @BeforeEach
     void start() throws Exception {
-        namespaces = new TestNamespaces();
-        runDir = new RunDir();
-        weftd = Weftd.start(new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
-                runDir.path().resolve("run"), "info"), namespaces.create("sbx"));
-        api = new ApiClient(weftd.socket());
+        daemon = new DaemonFixture("sbx");
+        weftd = daemon.weftd;
+        api = daemon.api;
         api.call("POST", "/v1/networks/create", "{\"Name\": \"dev\", \"IPAM\": {\"Config\": [{\"Subnet\": \"192.0.2.0/24\"}]}}");
     }
 
     @AfterEach
     void stop() throws Exception {
-        api.close();
-        weftd.close();
-        runDir.close();
-        namespaces.close();
+        daemon.close();
     }
 
     private String sandbox(String container) throws Exception {

@@ -1,42 +1,31 @@
 package dev.weft.daemon;
 
-import dev.weft.linux.TestNamespaces;
-import dev.weft.testkit.RunDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Type;
 
-import java.nio.file.Files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The quick start's single-host half over the API: publish svc1.dev, attach it, reach it by IP and by name. */
 class ServicesApiTest {
-    private TestNamespaces namespaces;
-    private RunDir runDir;
+    private DaemonFixture daemon;
     private Weftd weftd;
     private ApiClient api;
 
     @BeforeEach
     void start() throws Exception {
-        namespaces = new TestNamespaces();
-        runDir = new RunDir();
-        var resolv = runDir.path().resolve("resolv.conf");
-        Files.writeString(resolv, "");
-        weftd = Weftd.start(new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
-                runDir.path().resolve("run"), "info", resolv), namespaces.create("svc"));
-        api = new ApiClient(weftd.socket());
+        daemon = new DaemonFixture("svc");
+        weftd = daemon.weftd;
+        api = daemon.api;
         api.call("POST", "/v1/networks/create", "{\"Name\": \"dev\", \"IPAM\": {\"Config\": [{\"Subnet\": \"192.0.2.0/24\"}]}}");
     }
 
     @AfterEach
     void stop() throws Exception {
-        api.close();
-        weftd.close();
-        runDir.close();
-        namespaces.close();
+        daemon.close();
     }
 
     private String container(String id) throws Exception {

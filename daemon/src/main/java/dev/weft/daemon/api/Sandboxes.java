@@ -102,6 +102,11 @@ public final class Sandboxes {
     }
 
     private Sandbox sandboxOf(Connect body) {
+        return container(controller, body);
+    }
+
+    /** The sandbox of the request's Container: 400 when none is named, 404 when there is no such container. */
+    static Sandbox container(Controller controller, Connect body) {
         if (body == null || body.container() == null || body.container().isBlank()) {
             throw new ApiException(400, "the request needs a Container");
         }

@@ -114,17 +114,7 @@ public final class Services {
     }
 
     private Sandbox container(Connect body) {
-        if (body == null || body.container() == null || body.container().isBlank()) {
-            throw new ApiException(400, "the request needs a Container");
-        }
-        try {
-            return controller.sandbox(body.container());
-        } catch (WeftException e) {
-            if (e.kind() == WeftException.Kind.NOT_FOUND) {
-                throw new ApiException(404, "no such container: " + body.container());
-            }
-            throw e;
-        }
+        return Sandboxes.container(controller, body);
     }
 
     private ServiceResource resource(Endpoint e) {
