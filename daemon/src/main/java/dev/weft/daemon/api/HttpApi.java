@@ -148,6 +148,10 @@ public final class HttpApi extends Handler.Abstract {
             requireMethod(method, "GET");
             return Map.of("ApiVersion", "v1");
         }
+        if (path.equals("/v1/openapi.json")) {
+            requireMethod(method, "GET");
+            return openApi();
+        }
         throw new ApiException(404, "no such API: " + method + " " + path);
     }
 
@@ -294,6 +298,15 @@ public final class HttpApi extends Handler.Abstract {
             return "an array";
         }
         return "a " + type.getSimpleName();
+    }
+
+    /** The OpenAPI description shipped with weftd (also checked against the routes by a test). */
+    public static JsonNode openApi() {
+        try (InputStream in = HttpApi.class.getResourceAsStream("/dev/weft/daemon/openapi.json")) {
+            return JSON.readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("the OpenAPI description is missing from weftd's jar", e);
+        }
     }
 
     static int status(WeftException.Kind kind) {
