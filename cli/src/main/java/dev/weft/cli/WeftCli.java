@@ -10,7 +10,8 @@ import java.nio.file.Path;
 /** The weft command line. */
 @Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
         description = "Container networking: talks to weftd over its Unix socket.",
-        subcommands = {NetworkCommand.class, ServiceCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {NetworkCommand.class, ServiceCommand.class, CompletionCommand.class,
+                CommandLine.HelpCommand.class})
 public final class WeftCli {
     static final String DEFAULT_HOST = "unix:///run/weft/weft.sock";
 
