@@ -4,6 +4,7 @@ import dev.weft.daemon.api.HttpApi;
 import dev.weft.daemon.api.Networks;
 import dev.weft.daemon.api.Sandboxes;
 import dev.weft.daemon.api.Services;
+import dev.weft.daemon.containers.Containers;
 import dev.weft.daemon.dns.DnsService;
 import dev.weft.engine.Controller;
 import dev.weft.engine.ControllerConfig;
@@ -67,7 +68,8 @@ public final class Weftd implements AutoCloseable {
             dns = new DnsService(controller, DnsService.upstreams(options.resolvConf()), 53, host);
             dns.sync();
             Server server = serve(options.socket(), new HttpApi(new Networks(controller),
-                    new Sandboxes(controller, dns::sync), new Services(controller)));
+                    new Sandboxes(controller, dns::sync), new Services(controller),
+                    new Containers(controller, options.runDir(), dns::sync)));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
             return new Weftd(store, controller, dns, server, options.socket());
         } catch (RuntimeException e) {

@@ -99,6 +99,11 @@ public final class Controller implements AutoCloseable {
         return state.sandboxes().stream().map(s -> new Sandbox(this, s.id())).toList();
     }
 
+    /** Where a sandbox's hosts and resolv.conf files are (for bind mounts into its container). */
+    public java.nio.file.Path sandboxFilesDirectory(String sandboxId) {
+        return sandboxFiles.directory(sandboxId);
+    }
+
     /** The names of the drivers this controller knows. */
     public List<String> driverNames() {
         return List.copyOf(drivers.keySet());

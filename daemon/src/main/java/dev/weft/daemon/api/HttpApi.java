@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.type.TypeFactory;
+import dev.weft.daemon.containers.ContainerCreate;
+import dev.weft.daemon.containers.Containers;
 import dev.weft.engine.WeftException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -45,11 +47,13 @@ public final class HttpApi extends Handler.Abstract {
     private static final Pattern NETWORK_ACTION = Pattern.compile("/v1/networks/([^/]+)/(connect|disconnect)");
     private static final Pattern SANDBOX = Pattern.compile("/v1/sandboxes/([^/]+)");
     private static final Pattern SERVICE = Pattern.compile("/v1/services/([^/]+)");
+    private static final Pattern CONTAINER = Pattern.compile("/v1/containers/([^/]+)(/logs)?");
     private static final Pattern SERVICE_ACTION = Pattern.compile("/v1/services/([^/]+)/(attach|detach)");
 
     private final Networks networks;
     private final Sandboxes sandboxes;
     private final Services services;
+    private final Containers containers;
 
     /** JSON as written: no numbers taken for strings or strings for booleans, no unknown fields. */
     private static ObjectMapper strictMapper() {
@@ -66,10 +70,11 @@ public final class HttpApi extends Handler.Abstract {
         return m;
     }
 
-    public HttpApi(Networks networks, Sandboxes sandboxes, Services services) {
+    public HttpApi(Networks networks, Sandboxes sandboxes, Services services, Containers containers) {
         this.networks = networks;
         this.sandboxes = sandboxes;
         this.services = services;
+        this.containers = containers;
     }
 
     @Override
@@ -132,6 +137,10 @@ public final class HttpApi extends Handler.Abstract {
         if (service != null) {
             return service;
         }
+        Object container = containerRoute(method, path, request);
+        if (container != null) {
+            return container;
+        }
         Matcher m = NETWORK.matcher(path);
         if (m.matches()) {
             String name = m.group(1);
@@ -153,6 +162,34 @@ public final class HttpApi extends Handler.Abstract {
             return openApi();
         }
         throw new ApiException(404, "no such API: " + method + " " + path);
+    }
+
+    /** The /v1/containers routes, or null for another path. */
+    private Object containerRoute(String method, String path, Request request) {
+        if (path.equals("/v1/containers") || path.equals("/v1/containers/")) {
+            requireMethod(method, "GET");
+            return containers.list();
+        }
+        if (path.equals("/v1/containers/create")) {
+            requireMethod(method, "POST");
+            return new Reply(201, containers.create(read(request, ContainerCreate.class)));
+        }
+        Matcher m = CONTAINER.matcher(path);
+        if (!m.matches()) {
+            return null;
+        }
+        if (m.group(2) != null) {
+            requireMethod(method, "GET");
+            return Map.of("Logs", containers.logs(m.group(1)));
+        }
+        return switch (method) {
+            case "GET" -> containers.inspect(m.group(1));
+            case "DELETE" -> {
+                containers.remove(m.group(1), "true".equals(Request.extractQueryParameters(request).getValue("force")));
+                yield new Reply(204, null);
+            }
+            default -> throw new ApiException(405, method + " is not allowed on " + path + " (GET, DELETE)");
+        };
     }
 
     /** The /v1/services routes, or null for another path. */

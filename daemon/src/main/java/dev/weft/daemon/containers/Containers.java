@@ -1,0 +1,239 @@
+package dev.weft.daemon.containers;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.daemon.api.ApiException;
+import dev.weft.engine.Controller;
+import dev.weft.engine.Endpoint;
+import dev.weft.engine.EndpointOptions;
+import dev.weft.engine.Network;
+import dev.weft.engine.PortBinding;
+import dev.weft.engine.Sandbox;
+import dev.weft.engine.SandboxOptions;
+import dev.weft.engine.Undo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Lightweight containers: a sandbox, its endpoints, and one process started in the sandbox's
+ * network namespace plus mount and UTS namespaces of its own, where the sandbox's hosts and
+ * resolv.conf files are bind-mounted over /etc and the hostname is set. The process runs in a
+ * session of its own, so it outlives a weftd that stops or dies; its record on disk lets the next
+ * weftd find it again. A container keeps its state after its process exits, until it is removed.
+ */
+public final class Containers {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final Controller controller;
+    private final Path dir;
+    private final Runnable sandboxesChanged;
+    private final Map<String, Process> children = new ConcurrentHashMap<>();
+
+    public Containers(Controller controller, Path runDir, Runnable sandboxesChanged) {
+        this.controller = controller;
+        this.dir = runDir.resolve("containers");
+        this.sandboxesChanged = sandboxesChanged;
+    }
+
+    public ContainerView create(ContainerCreate body) {
+        if (body == null || body.cmd() == null || body.cmd().isEmpty()) {
+            throw new ApiException(400, "a container needs a command (Cmd)");
+        }
+        String id = HexFormat.of().formatHex(random());
+        String name = body.name() == null || body.name().isBlank() ? id.substring(0, 12) : body.name();
+        if (record(name).isPresent()) {
+            throw new ApiException(409, "container name " + name + " is already in use");
+        }
+        String hostname = body.hostname() == null || body.hostname().isBlank() ? name : body.hostname();
+        List<String> networks = body.networks() == null ? List.of() : body.networks();
+        try (Undo undo = new Undo()) {
+            Sandbox sb = controller.newSandbox(name, SandboxOptions.named(hostname));
+            undo.push("delete sandbox " + name, () -> {
+                sb.delete();
+                sandboxesChanged.run();
+            });
+            sandboxesChanged.run();
+            List<PortBinding> ports = new ArrayList<>();
+            for (String p : body.ports() == null ? List.<String>of() : body.ports()) {
+                ports.addAll(PortBinding.parse(p));
+            }
+            String[] service = body.publishService() == null || body.publishService().isBlank() ? null
+                    : serviceSpec(body.publishService());
+            for (int i = 0; i < networks.size(); i++) {
+                Network net = controller.network(networks.get(i));
+                if (service != null && net.name().equals(controller.network(service[1]).name())) {
+                    continue; // on the service's network the container is the service's endpoint
+                }
+                Endpoint ep = net.createEndpoint(name, i == 0 ? EndpointOptions.publishing(ports) : EndpointOptions.none());
+                undo.push("delete endpoint " + name, ep::delete);
+                ep.join(sb);
+                undo.push("leave " + net.name(), () -> ep.leave(sb));
+            }
+            if (service != null) {
+                publishService(service, sb, undo);
+            }
+            ContainerRecord rec = start(id, name, hostname, body.cmd(), networks, sb);
+            undo.commit();
+            return view(rec);
+        }
+    }
+
+    /** "svc1.dev" or "svc1.dev.bridge" -> {"svc1", "dev"}. */
+    private static String[] serviceSpec(String spec) {
+        String[] parts = spec.split("\\.");
+        if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+            throw new ApiException(400, "invalid PublishService \"" + spec + "\": expected SVC.NET[.DRIVER]");
+        }
+        return new String[] {parts[0], parts[1]};
+    }
+
+    /** Attaches the service (publishing it first unless it exists, unattached) to the container's sandbox. */
+    private void publishService(String[] service, Sandbox sb, Undo undo) {
+        Network net = controller.network(service[1]);
+        Endpoint ep = net.endpoints().stream().filter(e -> e.name().equals(service[0])).findFirst().orElse(null);
+        if (ep == null) {
+            ep = net.createEndpoint(service[0]);
+            undo.push("unpublish " + service[0], ep::delete);
+        } else if (ep.state().joined()) {
+            throw new ApiException(409, "service " + service[0] + "." + net.name() + " is already attached to another container");
+        }
+        Endpoint joined = ep;
+        joined.join(sb);
+        undo.push("detach " + service[0], () -> joined.leave(sb));
+    }
+
+    private static byte[] random() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    private ContainerRecord start(String id, String name, String hostname, List<String> cmd, List<String> networks,
+                                  Sandbox sb) {
+        Path files = controller.sandboxFilesDirectory(sb.id());
+        List<String> argv = new ArrayList<>(List.of("setsid", "nsenter", "--net=" + sb.netnsPath(), "unshare", "--mount", "--uts",
+                "--propagation", "private", "--", "/bin/sh", "-c",
+                "mount --bind \"$1\" /etc/hosts && mount --bind \"$2\" /etc/resolv.conf && hostname \"$3\" && shift 3 && exec \"$@\"",
+                "weft-init", files.resolve("hosts").toString(), files.resolve("resolv.conf").toString(), hostname));
+        argv.addAll(cmd);
+        try {
+            Files.createDirectories(dir);
+            Path log = dir.resolve(id + ".log");
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+            children.put(id, p);
+            String started = p.info().startInstant().map(Instant::toString).orElse("");
+            ContainerRecord rec = new ContainerRecord(id, name, hostname, List.copyOf(cmd), List.copyOf(networks), p.pid(),
+                    started, Instant.now().toString());
+            Files.write(dir.resolve(id + ".json"), JSON.writeValueAsBytes(rec));
+            return rec;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start container " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    public List<ContainerView> list() {
+        List<ContainerView> out = new ArrayList<>();
+        for (ContainerRecord r : records()) {
+            out.add(view(r));
+        }
+        return out;
+    }
+
+    public ContainerView inspect(String key) {
+        return view(find(key));
+    }
+
+    public String logs(String key) {
+        try {
+            Path log = dir.resolve(find(key).id() + ".log");
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Removes the container: refused while it runs unless {@code force}, which kills it first. */
+    public void remove(String key, boolean force) {
+        ContainerRecord r = find(key);
+        Optional<ProcessHandle> process = process(r);
+        if (process.isPresent()) {
+            if (!force) {
+                throw new ApiException(409, "container " + r.name() + " is running; stop it first or use force");
+            }
+            process.get().destroyForcibly();
+            process.get().onExit().join();
+        }
+        children.remove(r.id());
+        Sandbox sb = controller.sandbox(r.name());
+        for (Endpoint ep : sb.endpoints()) {
+            ep.leave(sb);
+            if (ep.name().equals(r.name())) {
+                ep.delete(); // its own endpoints go; published services stay, detached
+            }
+        }
+        sb.delete();
+        sandboxesChanged.run();
+        try {
+            Files.deleteIfExists(dir.resolve(r.id() + ".json"));
+            Files.deleteIfExists(dir.resolve(r.id() + ".log"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ContainerView view(ContainerRecord r) {
+        Optional<ProcessHandle> p = process(r);
+        Process child = children.get(r.id());
+        Integer exit = p.isEmpty() && child != null ? child.exitValue() : null;
+        return new ContainerView(r.id(), r.name(), r.hostname(), r.cmd(), r.networks(), p.isPresent() ? "running" : "exited",
+                p.isPresent() ? r.pid() : 0, exit);
+    }
+
+    /** The container's process if it still runs (same pid and start time as recorded). */
+    private static Optional<ProcessHandle> process(ContainerRecord r) {
+        return ProcessHandle.of(r.pid()).filter(ProcessHandle::isAlive)
+                .filter(h -> r.startTime().isEmpty() || h.info().startInstant().map(Instant::toString).orElse("").equals(r.startTime()));
+    }
+
+    private ContainerRecord find(String key) {
+        return record(key).orElseThrow(() -> new ApiException(404, "no such container: " + key));
+    }
+
+    private Optional<ContainerRecord> record(String key) {
+        return records().stream().filter(r -> r.name().equals(key) || r.id().equals(key)
+                || (key.length() >= 4 && r.id().startsWith(key))).findFirst();
+    }
+
+    private List<ContainerRecord> records() {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<ContainerRecord> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                out.add(JSON.readValue(f.toFile(), ContainerRecord.class));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read container records in " + dir, e);
+        }
+        return out;
+    }
+
+    /** Kills nothing: containers outlive weftd. Forgets the child handles. */
+    public void close() {
+        children.clear();
+    }
+}
