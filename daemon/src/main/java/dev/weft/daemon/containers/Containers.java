@@ -122,10 +122,13 @@ public final class Containers {
     private ContainerRecord start(String id, String name, String hostname, List<String> cmd, List<String> networks,
                                   Sandbox sb) {
         Path files = controller.sandboxFilesDirectory(sb.id());
+        Path ready = dir.resolve(id + ".ready");
         List<String> argv = new ArrayList<>(List.of("setsid", "nsenter", "--net=" + sb.netnsPath(), "unshare", "--mount", "--uts",
                 "--propagation", "private", "--", "/bin/sh", "-c",
-                "mount --bind \"$1\" /etc/hosts && mount --bind \"$2\" /etc/resolv.conf && hostname \"$3\" && shift 3 && exec \"$@\"",
-                "weft-init", files.resolve("hosts").toString(), files.resolve("resolv.conf").toString(), hostname));
+                "mount --bind \"$1\" /etc/hosts && mount --bind \"$2\" /etc/resolv.conf && hostname \"$3\" && : > \"$4\""
+                        + " && shift 4 && exec \"$@\"",
+                "weft-init", files.resolve("hosts").toString(), files.resolve("resolv.conf").toString(), hostname,
+                ready.toString()));
         argv.addAll(cmd);
         try {
             Files.createDirectories(dir);
@@ -134,6 +137,7 @@ public final class Containers {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
             children.put(id, p);
+            awaitSetup(p, ready, log, name);
             String started = p.info().startInstant().map(Instant::toString).orElse("");
             ContainerRecord rec = new ContainerRecord(id, name, hostname, List.copyOf(cmd), List.copyOf(networks), p.pid(),
                     started, Instant.now().toString());
@@ -142,6 +146,27 @@ public final class Containers {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start container " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Waits until the container's namespaces are set up (its init wrote the ready file just before
+     * exec'ing the command), so that nothing entering them sees the host's /etc files.
+     */
+    private static void awaitSetup(Process p, Path ready, Path log, String name) throws IOException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!Files.exists(ready)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                String output = Files.exists(log) ? Files.readString(log).strip() : "";
+                throw new ApiException(500, "container " + name + " failed to start" + (output.isEmpty() ? "" : ": " + output));
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while starting container " + name, e);
+            }
+        }
+        Files.delete(ready);
     }
 
     public List<ContainerView> list() {
@@ -168,7 +193,7 @@ public final class Containers {
     /** Removes the container: refused while it runs unless {@code force}, which kills it first. */
     public void remove(String key, boolean force) {
         ContainerRecord r = find(key);
-        Optional<ProcessHandle> process = process(r);
+        Optional<ProcessHandle> process = running(r);
         if (process.isPresent()) {
             if (!force) {
                 throw new ApiException(409, "container " + r.name() + " is running; stop it first or use force");
@@ -194,15 +219,28 @@ public final class Containers {
         }
     }
 
+    /** Running or exited: from the child process when this weftd started it (with its exit code), else from the pid. */
     private ContainerView view(ContainerRecord r) {
-        Optional<ProcessHandle> p = process(r);
         Process child = children.get(r.id());
-        Integer exit = p.isEmpty() && child != null ? child.exitValue() : null;
-        return new ContainerView(r.id(), r.name(), r.hostname(), r.cmd(), r.networks(), p.isPresent() ? "running" : "exited",
-                p.isPresent() ? r.pid() : 0, exit);
+        boolean running = running(r).isPresent();
+        Integer exit = child != null && !running ? child.exitValue() : null;
+        return new ContainerView(r.id(), r.name(), r.hostname(), r.cmd(), r.networks(), running ? "running" : "exited",
+                running ? r.pid() : 0, exit);
     }
 
-    /** The container's process if it still runs (same pid and start time as recorded). */
+    /**
+     * The container's process if it still runs: asked of the child when this weftd started it (that
+     * also reaps it), else found by pid and start time.
+     */
+    private Optional<ProcessHandle> running(ContainerRecord r) {
+        Process child = children.get(r.id());
+        if (child != null) {
+            return child.isAlive() ? Optional.of(child.toHandle()) : Optional.empty();
+        }
+        return process(r);
+    }
+
+    /** The process with the recorded pid and start time, if alive. */
     private static Optional<ProcessHandle> process(ContainerRecord r) {
         return ProcessHandle.of(r.pid()).filter(ProcessHandle::isAlive)
                 .filter(h -> r.startTime().isEmpty() || h.info().startInstant().map(Instant::toString).orElse("").equals(r.startTime()));

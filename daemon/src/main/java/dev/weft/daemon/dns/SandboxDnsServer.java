@@ -68,7 +68,13 @@ final class SandboxDnsServer implements AutoCloseable {
     }
 
     private void reply(SocketAddress client, byte[] query) {
-        byte[] answer = dns.answer(sandboxId, query, false);
+        byte[] answer;
+        try {
+            answer = dns.answer(sandboxId, query, false);
+        } catch (RuntimeException e) {
+            LOG.warn("embedded DNS failed to answer in sandbox {}", sandboxId, e);
+            return;
+        }
         if (answer != null) {
             try {
                 udp.send(ByteBuffer.wrap(answer), client);
@@ -100,7 +106,13 @@ final class SandboxDnsServer implements AutoCloseable {
                 if (!readFully(client, query)) {
                     return;
                 }
-                byte[] answer = dns.answer(sandboxId, query.array(), true);
+                byte[] answer;
+                try {
+                    answer = dns.answer(sandboxId, query.array(), true);
+                } catch (RuntimeException e) {
+                    LOG.warn("embedded DNS failed to answer in sandbox {}", sandboxId, e);
+                    return;
+                }
                 if (answer == null) {
                     return;
                 }
