@@ -10,14 +10,19 @@ import java.nio.file.Path;
 /** The weft command line. */
 @Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
         description = "Container networking: talks to weftd over its Unix socket.",
-        subcommands = {NetworkCommand.class, ServiceCommand.class, CompletionCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {NetworkCommand.class, ServiceCommand.class, ContainerCommands.Run.class, ContainerCommands.Ps.class,
+                ContainerCommands.Logs.class, ContainerCommands.Exec.class, ContainerCommands.Rm.class,
+                CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class WeftCli {
     static final String DEFAULT_HOST = "unix:///run/weft/weft.sock";
 
     @Option(names = {"-H", "--host"}, paramLabel = "unix://PATH", scope = CommandLine.ScopeType.INHERIT,
             description = "weftd's socket (default: $WEFT_HOST, else " + DEFAULT_HOST + ")")
     String host;
+
+    DaemonClient client() {
+        return new DaemonClient(socket());
+    }
 
     /** The socket to talk to: -H, else $WEFT_HOST, else the default. */
     Path socket() {
