@@ -27,6 +27,13 @@ final class ServiceCommand {
         return new DaemonClient(weft.socket());
     }
 
+    /** POST /v1/services/SVC.NET/ACTION with the container, for attach and detach. */
+    void act(String service, String action, String container) {
+        try (DaemonClient c = client()) {
+            c.post(path(service) + "/" + action, DaemonClient.JSON.createObjectNode().put("Container", container));
+        }
+    }
+
     static String path(String service) {
         return "/v1/services/" + URLEncoder.encode(service, StandardCharsets.UTF_8);
     }
@@ -85,9 +92,7 @@ final class ServiceCommand {
 
         @Override
         public void run() {
-            try (DaemonClient c = service.client()) {
-                c.post(path(name) + "/attach", DaemonClient.JSON.createObjectNode().put("Container", container));
-            }
+            service.act(name, "attach", container);
         }
     }
 
@@ -100,9 +105,7 @@ final class ServiceCommand {
 
         @Override
         public void run() {
-            try (DaemonClient c = service.client()) {
-                c.post(path(name) + "/detach", DaemonClient.JSON.createObjectNode().put("Container", container));
-            }
+            service.act(name, "detach", container);
         }
     }
 

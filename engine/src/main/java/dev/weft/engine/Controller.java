@@ -9,7 +9,6 @@ import dev.weft.engine.ipam.PredefinedPools;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.engine.state.StateStore;
 import dev.weft.linux.netns.Namespaces;
-import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.IpPrefix;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
@@ -141,10 +140,6 @@ public final class Controller implements AutoCloseable {
 
     SandboxFiles sandboxFiles() {
         return sandboxFiles;
-    }
-
-    Netns hostNetns() {
-        return config.host();
     }
 
     NetworkDriver driver(String name) {

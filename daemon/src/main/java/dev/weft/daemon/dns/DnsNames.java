@@ -9,6 +9,7 @@ import dev.weft.linux.rtnl.IpPrefix;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +28,11 @@ final class DnsNames {
 
     static DnsNames of(Controller controller, String sandboxId) {
         DnsNames out = new DnsNames();
+        Map<String, String> hostnames = new HashMap<>(); // one pass over the sandboxes, not one lookup per endpoint
+        for (Sandbox sb : controller.sandboxes()) {
+            String h = sb.state().hostname();
+            hostnames.put(sb.id(), h == null ? "" : h);
+        }
         Sandbox sandbox = controller.sandbox(sandboxId);
         for (Endpoint own : sandbox.endpoints()) {
             Network network = own.network();
@@ -38,8 +44,8 @@ final class DnsNames {
                 }
                 List<String> labels = new ArrayList<>(ep.aliases());
                 labels.add(ep.name());
-                String hostname = controller.sandbox(ep.sandboxId()).state().hostname();
-                if (hostname != null && !hostname.isBlank()) {
+                String hostname = hostnames.getOrDefault(ep.sandboxId(), "");
+                if (!hostname.isBlank()) {
                     labels.add(hostname);
                 }
                 for (String label : labels) {

@@ -5,10 +5,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,16 +14,16 @@ import java.util.Map;
  */
 public final class Attrs {
     private static final Attrs EMPTY = new Attrs(Map.of());
-    private final Map<Integer, List<ByteBuffer>> values;
+    private final Map<Integer, ByteBuffer> values;
 
-    private Attrs(Map<Integer, List<ByteBuffer>> values) {
+    private Attrs(Map<Integer, ByteBuffer> values) {
         this.values = values;
     }
 
     /** Parses the attributes in {@code buf} from its position to its limit. */
     public static Attrs parse(ByteBuffer buf) {
         ByteBuffer b = buf.slice().order(ByteOrder.nativeOrder());
-        Map<Integer, List<ByteBuffer>> map = new HashMap<>();
+        Map<Integer, ByteBuffer> map = new HashMap<>();
         while (b.remaining() >= Nl.NLA_HEADER_LEN) {
             int start = b.position();
             int len = Short.toUnsignedInt(b.getShort(start));
@@ -35,7 +32,7 @@ public final class Attrs {
                 break;
             }
             ByteBuffer value = b.slice(start + Nl.NLA_HEADER_LEN, len - Nl.NLA_HEADER_LEN).order(ByteOrder.nativeOrder());
-            map.computeIfAbsent(type, k -> new ArrayList<>(1)).add(value);
+            map.put(type, value); // a repeated attribute: the last one wins
             b.position(Math.min(b.limit(), start + Nl.align(len)));
         }
         return new Attrs(map);
@@ -46,13 +43,8 @@ public final class Attrs {
     }
 
     private ByteBuffer get(int type) {
-        List<ByteBuffer> list = values.get(type);
-        return list == null ? null : list.getLast().duplicate().order(ByteOrder.nativeOrder());
-    }
-
-    /** Every occurrence of a repeated attribute, in order. */
-    public List<ByteBuffer> all(int type) {
-        return values.getOrDefault(type, Collections.emptyList());
+        ByteBuffer v = values.get(type);
+        return v == null ? null : v.duplicate().order(ByteOrder.nativeOrder());
     }
 
     public int u8(int type, int absent) {
