@@ -30,6 +30,7 @@ public final class LocalStore implements Store {
     private final MVMap<String, byte[]> data;
     private final MVMap<Long, byte[]> log;
     private final MVMap<String, Long> meta;
+    private final MVMap<String, Boolean> ephemeral;
     private final int logLimit;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<LocalWatch> watches = new CopyOnWriteArrayList<>();
@@ -40,8 +41,10 @@ public final class LocalStore implements Store {
         this.data = mv.openMap("data");
         this.log = mv.openMap("log");
         this.meta = mv.openMap("meta");
+        this.ephemeral = mv.openMap("ephemeral");
         this.logLimit = logLimit;
         this.revision = meta.getOrDefault(REVISION, 0L);
+        removeEphemeral(); // left by a process that died: its session is over
     }
 
     /** Opens (or creates) the store in {@code file}; fails clearly if another process holds it. */
@@ -99,12 +102,27 @@ public final class LocalStore implements Store {
         return write(key, value, expectedVersion);
     }
 
+    /** The local store has one client, so its session is the store's lifetime in this process. */
+    @Override
+    public KvEntry putEphemeral(String key, byte[] value) {
+        return write(key, value, -1, true);
+    }
+
     private KvEntry write(String key, byte[] value, long expected) {
+        return write(key, value, expected, false);
+    }
+
+    private KvEntry write(String key, byte[] value, long expected, boolean ephemeralEntry) {
         validate(key);
         lock.lock();
         try {
             if (expected >= 0) {
                 check(key, expected);
+            }
+            if (ephemeralEntry) {
+                ephemeral.put(key, Boolean.TRUE);
+            } else {
+                ephemeral.remove(key);
             }
             long rev = revision + 1;
             data.put(key, ByteBuffer.allocate(8 + value.length).putLong(rev).put(value).array());
@@ -142,6 +160,7 @@ public final class LocalStore implements Store {
             return false;
         }
         data.remove(key);
+        ephemeral.remove(key);
         long rev = revision + 1;
         record(rev, new StoreEvent.Deleted(key, rev));
         return true;
@@ -206,6 +225,9 @@ public final class LocalStore implements Store {
     public void close() {
         lock.lock();
         try {
+            if (!mv.isClosed()) {
+                removeEphemeral();
+            }
             for (LocalWatch w : watches) {
                 w.close();
             }
@@ -214,6 +236,12 @@ public final class LocalStore implements Store {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void removeEphemeral() {
+        for (String key : List.copyOf(ephemeral.keySet())) {
+            remove(key);
         }
     }
 

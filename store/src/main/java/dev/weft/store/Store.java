@@ -28,6 +28,14 @@ public interface Store extends AutoCloseable {
      */
     KvEntry putIfVersion(String key, byte[] value, long expectedVersion);
 
+    /**
+     * Writes an entry that lives only as long as this client's session: an etcd lease or a
+     * ZooKeeper ephemeral node, kept alive while the client runs. It disappears (and watchers see
+     * it deleted) when the client closes, or when the client dies and its session expires. Hosts
+     * announce their liveness this way. A later {@link #put} of the same key makes it permanent.
+     */
+    KvEntry putEphemeral(String key, byte[] value);
+
     /** Deletes {@code key}; returns false if there was nothing to delete. */
     boolean delete(String key);
 

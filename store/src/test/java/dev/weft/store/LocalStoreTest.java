@@ -17,6 +17,11 @@ class LocalStoreTest extends StoreContract {
         return LocalStore.open(dir.resolve("weft.db"));
     }
 
+    @Override
+    protected Store reopen() {
+        return newStore();
+    }
+
     @Test
     void everyChangeSurvivesAReopen() {
         store.put("a", bytes("1"));

@@ -26,6 +26,9 @@ public abstract class StoreContract {
     /** A fresh, empty store (a new key prefix on a shared server is fine). */
     protected abstract Store newStore();
 
+    /** A new client of the store {@link #newStore()} last returned, after that one was closed. */
+    protected abstract Store reopen();
+
     @BeforeEach
     void openStore() {
         store = newStore();
@@ -164,5 +167,26 @@ public abstract class StoreContract {
             }
         }
         assertThat(seen).doesNotHaveDuplicates().hasSize(writers * perWriter);
+    }
+
+    @Test
+    void ephemeralEntriesEndWithTheClientsSessionPermanentOnesStay() throws Exception {
+        BlockingQueue<StoreEvent> seen = new LinkedBlockingQueue<>();
+        store.putEphemeral("hosts/a", bytes("alive"));
+        store.putEphemeral("hosts/b", bytes("alive"));
+        store.put("hosts/b", bytes("permanent now"));
+        store.put("networks/n", bytes("kept"));
+        assertThat(store.get("hosts/a")).get().extracting(KvEntry::valueAsString).isEqualTo("alive");
+        store.close();
+        store = reopen();
+        assertThat(store.get("hosts/a")).isEmpty();
+        assertThat(store.get("hosts/b")).get().extracting(KvEntry::valueAsString).isEqualTo("permanent now");
+        assertThat(store.get("networks/n")).isPresent();
+        KvEntry again = store.putEphemeral("hosts/a", bytes("back"));
+        try (Watch w = store.watch("hosts/", again.version(), seen::add)) {
+            store.delete("hosts/a");
+            assertThat(seen.poll(10, TimeUnit.SECONDS)).isInstanceOf(StoreEvent.Deleted.class)
+                    .extracting(StoreEvent::key).isEqualTo("hosts/a");
+        }
     }
 }
