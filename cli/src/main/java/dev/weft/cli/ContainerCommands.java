@@ -40,6 +40,8 @@ final class ContainerCommands {
         String service;
         @Option(names = {"-p", "--publish"}, paramLabel = "[IP:]HOSTPORT:PORT[/PROTO]", description = "publish a port")
         List<String> ports = new ArrayList<>();
+        @Option(names = "--dns", paramLabel = "IP", description = "DNS server for names outside the container's networks; repeat for several")
+        List<String> dns = new ArrayList<>();
         @Parameters(paramLabel = "COMMAND", arity = "1..*") List<String> command;
 
         @Override
@@ -49,6 +51,7 @@ final class ContainerCommands {
             command.forEach(body.putArray("Cmd")::add);
             networks.forEach(body.putArray("Networks")::add);
             ports.forEach(body.putArray("Ports")::add);
+            dns.forEach(body.putArray("Dns")::add);
             PrintWriter out = spec.commandLine().getOut();
             try (DaemonClient c = weft.client()) {
                 JsonNode created = c.post("/v1/containers/create", body);

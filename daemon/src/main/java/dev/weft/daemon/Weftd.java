@@ -67,9 +67,10 @@ public final class Weftd implements AutoCloseable {
                     .withHostResolvConf(options.resolvConf()).withEmbeddedDns(DNS_ADDRESS));
             dns = new DnsService(controller, DnsService.upstreams(options.resolvConf()), 53, host);
             dns.sync();
+            Containers containers = new Containers(controller, options.runDir(), dns::sync);
             Server server = serve(options.socket(), new HttpApi(new Networks(controller),
-                    new Sandboxes(controller, dns::sync), new Services(controller),
-                    new Containers(controller, options.runDir(), dns::sync)));
+                    new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf),
+                    containers));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
             return new Weftd(store, controller, dns, server, options.socket());
         } catch (RuntimeException e) {

@@ -36,7 +36,8 @@ class EmbeddedDnsTest {
     private RunDir runDir;
     private Weftd weftd;
     private ApiClient api;
-    private DatagramChannel upstream;
+    private FakeUpstream upstream;
+    private Netns hostNs;
 
     @BeforeEach
     void start() throws Exception {
@@ -46,8 +47,8 @@ class EmbeddedDnsTest {
         try (var nl = dev.weft.linux.rtnl.Rtnetlink.open(host)) {
             nl.links().setUp("lo");
         }
-        upstream = host.call(() -> DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 53)));
-        Thread.ofVirtual().start(this::fakeUpstream);
+        upstream = new FakeUpstream(host, "127.0.0.1", "203.0.113.7");
+        hostNs = host;
         Path resolv = runDir.path().resolve("host-resolv.conf");
         Files.writeString(resolv, "nameserver 127.0.0.1\nsearch corp.test\n");
         weftd = Weftd.start(new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
@@ -66,33 +67,13 @@ class EmbeddedDnsTest {
         namespaces.close();
     }
 
-    /** Answers example.test with 203.0.113.7 and everything else with NXDOMAIN. */
-    private void fakeUpstream() {
-        ByteBuffer in = ByteBuffer.allocate(4096);
-        while (upstream.isOpen()) {
-            try {
-                in.clear();
-                var client = upstream.receive(in);
-                Message q = new Message(java.util.Arrays.copyOf(in.array(), in.position()));
-                Message r = new Message(q.getHeader().getID());
-                r.getHeader().setFlag(Flags.QR);
-                r.addRecord(q.getQuestion(), Section.QUESTION);
-                if (q.getQuestion().getName().toString().equals("example.test.")) {
-                    r.addRecord(new ARecord(q.getQuestion().getName(), DClass.IN, 60, InetAddress.ofLiteral("203.0.113.7")),
-                            Section.ANSWER);
-                } else {
-                    r.getHeader().setRcode(Rcode.NXDOMAIN);
-                }
-                upstream.send(ByteBuffer.wrap(r.toWire()), client);
-            } catch (IOException e) {
-                return;
-            }
-        }
+    private String sandbox(String container, String... networks) throws Exception {
+        return sandboxWith(container, "", networks);
     }
 
-    private String sandbox(String container, String... networks) throws Exception {
+    private String sandboxWith(String container, String extra, String... networks) throws Exception {
         String key = api.call("POST", "/v1/sandboxes/create", "{\"ContainerID\": \"" + container + "\", \"Hostname\": \""
-                + container + "-host\"}").body().path("Key").asText();
+                + container + "-host\"" + extra + "}").body().path("Key").asText();
         for (String n : networks) {
             assertThat(api.call("POST", "/v1/networks/" + n + "/connect", "{\"Container\": \"" + container
                     + "\", \"EndpointConfig\": {\"Aliases\": [\"" + container + "-alias\"]}}").status()).isEqualTo(200);
@@ -138,5 +119,29 @@ class EmbeddedDnsTest {
         String resolv = Files.readString(runDir.path().resolve("run/sandboxes")
                 .resolve(api.call("GET", "/v1/sandboxes/web", null).body().path("Id").asText()).resolve("resolv.conf"));
         assertThat(resolv).isEqualTo("nameserver 127.0.0.11\nsearch corp.test\noptions ndots:0\n");
+    }
+
+    @Test
+    void largeAnswersComeTruncatedOverUdpAndWholeOverTcpFromTheUpstream() throws Exception {
+        String web = sandbox("web", "dev");
+        Message udp = DnsQuery.query(web, "big.test.", Type.A, false);
+        assertThat(udp.getHeader().getFlag(Flags.TC)).isTrue();
+        Message tcp = DnsQuery.query(web, "big.test.", Type.A, true);
+        assertThat(tcp.getHeader().getFlag(Flags.TC)).isFalse();
+        assertThat(DnsQuery.answers(tcp)).hasSize(FakeUpstream.BIG_RECORDS).contains("203.0.113.1", "203.0.113.60");
+    }
+
+    @Test
+    void aSandboxWithItsOwnDnsServersIsForwardedThereAndFailsOverBetweenThem() throws Exception {
+        try (FakeUpstream own = new FakeUpstream(hostNs, "127.0.0.2", "203.0.113.99")) {
+            // 127.0.0.3 has no server: the port is unreachable, and the next server is asked
+            String custom = sandboxWith("custom", ", \"Dns\": [\"127.0.0.3\", \"127.0.0.2\"]", "dev");
+            String plain = sandbox("plain", "dev");
+            assertThat(DnsQuery.answers(DnsQuery.query(custom, "example.test.", Type.A, false))).containsExactly("203.0.113.99");
+            assertThat(DnsQuery.answers(DnsQuery.query(plain, "example.test.", Type.A, false))).containsExactly("203.0.113.7");
+            assertThat(DnsQuery.answers(DnsQuery.query(custom, "plain.", Type.A, false))).as("own names still local").hasSize(1);
+        }
+        assertThat(api.call("POST", "/v1/sandboxes/create", "{\"ContainerID\": \"bad\", \"Dns\": [\"resolver\"]}").status())
+                .isEqualTo(400);
     }
 }

@@ -58,7 +58,9 @@ final class SandboxFiles {
             rewrite(sb.id(), d.resolve("hosts"), hosts(sb, joined));
             boolean ipv6 = joined.stream().anyMatch(e -> e.ipv6() != null);
             String host = hostResolvConf();
-            rewrite(sb.id(), d.resolve("resolv.conf"), embeddedDns == null ? resolvConf(host, ipv6) : embedded(host, embeddedDns));
+            String resolv = embeddedDns != null ? embedded(host, embeddedDns)
+                    : sb.dnsServers().isEmpty() ? resolvConf(host, ipv6) : ownServers(host, sb.dnsServers());
+            rewrite(sb.id(), d.resolve("resolv.conf"), resolv);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the hosts and resolv.conf files of sandbox " + sb.id(), e);
         }
@@ -146,14 +148,25 @@ final class SandboxFiles {
      * options lines kept, and ndots:0 so that single-label container names are asked as they are.
      */
     static String embedded(String host, String server) {
-        StringBuilder out = new StringBuilder("nameserver ").append(server).append('\n');
+        return withHostSearchAndOptions(new StringBuilder("nameserver ").append(server).append('\n'), host, true)
+                .append("options ndots:0\n").toString();
+    }
+
+    /** A resolv.conf naming the sandbox's own DNS servers, the host's search and options lines kept. */
+    static String ownServers(String host, List<String> servers) {
+        StringBuilder out = new StringBuilder();
+        servers.forEach(s -> out.append("nameserver ").append(s).append('\n'));
+        return withHostSearchAndOptions(out, host, false).toString();
+    }
+
+    private static StringBuilder withHostSearchAndOptions(StringBuilder out, String host, boolean dropNdots) {
         for (String line : host.split("\n")) {
             String t = line.trim();
-            if (t.startsWith("search") || t.startsWith("domain") || (t.startsWith("options") && !t.contains("ndots"))) {
+            if (t.startsWith("search") || t.startsWith("domain") || (t.startsWith("options") && !(dropNdots && t.contains("ndots")))) {
                 out.append(t).append('\n');
             }
         }
-        return out.append("options ndots:0\n").toString();
+        return out;
     }
 
     private static boolean isLoopback(String address) {

@@ -33,6 +33,13 @@ final class SandboxOps {
         if (containerId == null || containerId.isBlank()) {
             throw WeftException.invalid("a sandbox needs a container id");
         }
+        for (String server : options.dnsServers()) {
+            try {
+                IpPrefix.parseAddress(server);
+            } catch (IllegalArgumentException e) {
+                throw WeftException.invalid("DNS server '" + server + "' is not an IP address");
+            }
+        }
         c.lock().lock();
         try (Undo undo = new Undo()) {
             if (c.state().sandboxes().stream().anyMatch(s -> s.containerId().equals(containerId))) {
@@ -54,7 +61,7 @@ final class SandboxOps {
                 }
             }
             SandboxState sb = new SandboxState(id, containerId, options.hostname(), options.domain(), path,
-                    options.hostNetwork(), Instant.now().toString());
+                    options.hostNetwork(), Instant.now().toString(), options.dnsServers());
             c.state().put(sb);
             undo.push("delete the record of sandbox " + id, () -> c.state().deleteSandbox(id));
             if (!options.hostNetwork()) {

@@ -67,6 +67,18 @@ class ControllerTest {
     }
 
     @Test
+    void aSandboxesOwnDnsServersAreCheckedAndWrittenToItsResolvConf() throws Exception {
+        assertThatThrownBy(() -> controller.newSandbox("c1", SandboxOptions.named("c1").withDnsServers(List.of("dns.example"))))
+                .hasMessage("DNS server 'dns.example' is not an IP address")
+                .extracting(ControllerTest::kind).isEqualTo(WeftException.Kind.INVALID_ARGUMENT);
+        assertThat(controller.sandboxes()).isEmpty();
+        Sandbox sb = controller.newSandbox("c1", SandboxOptions.named("c1").withDnsServers(List.of("198.51.100.53")));
+        assertThat(sb.state().dnsServers()).containsExactly("198.51.100.53");
+        assertThat(Files.readString(controller.sandboxFilesDirectory(sb.id()).resolve("resolv.conf")))
+                .startsWith("nameserver 198.51.100.53\n");
+    }
+
+    @Test
     void hostNetworksOnlyTakeHostNetworkSandboxes() {
         Network hostNet = controller.newNetwork(NetworkConfig.of("host", "host"));
         Sandbox shared = controller.newSandbox("c1", new SandboxOptions("c1", null, true));

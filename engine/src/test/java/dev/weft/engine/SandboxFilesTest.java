@@ -15,13 +15,13 @@ class SandboxFilesTest {
 
     @Test
     void hostsHasTheDefaultsAndOneLinePerAddress() {
-        SandboxState sb = new SandboxState("0123456789abcdef", "c1", "web", "example.test", "/x", false, "now");
+        SandboxState sb = new SandboxState("0123456789abcdef", "c1", "web", "example.test", "/x", false, "now", null);
         String hosts = SandboxFiles.hosts(sb, List.of(ep("192.0.2.2/24", "2001:db8::2/64")));
         assertThat(hosts).startsWith("127.0.0.1\tlocalhost\n")
                 .contains("ff02::2\tip6-allrouters\n")
                 .contains("192.0.2.2\tweb.example.test web\n")
                 .contains("2001:db8::2\tweb.example.test web\n");
-        SandboxState anonymous = new SandboxState("0123456789abcdef", "c1", null, null, "/x", false, "now");
+        SandboxState anonymous = new SandboxState("0123456789abcdef", "c1", null, null, "/x", false, "now", null);
         assertThat(SandboxFiles.hosts(anonymous, List.of(ep("192.0.2.3/24", null)))).contains("192.0.2.3\t0123456789ab\n");
     }
 
@@ -55,5 +55,12 @@ class SandboxFilesTest {
         assertThat(SandboxFiles.resolvConf("nameserver 127.0.0.53\nnameserver ::1\n", true))
                 .isEqualTo("nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
         assertThat(SandboxFiles.resolvConf("", false)).isEqualTo("nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+    }
+
+    @Test
+    void theSandboxesOwnDnsServersReplaceTheHostsKeepingSearchAndOptions() {
+        assertThat(SandboxFiles.ownServers("nameserver 192.0.2.53\nsearch corp.test\noptions ndots:2\n",
+                List.of("198.51.100.53", "2001:db8::53")))
+                .isEqualTo("nameserver 198.51.100.53\nnameserver 2001:db8::53\nsearch corp.test\noptions ndots:2\n");
     }
 }

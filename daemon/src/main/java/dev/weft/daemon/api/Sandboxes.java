@@ -16,17 +16,24 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.Map;
 
 /** Sandboxes (containers' network stacks) and connecting them to networks. */
 public final class Sandboxes {
     private final Controller controller;
     private final Runnable changed;
+    private final UnaryOperator<String> containerNames;
 
-    /** {@code changed} runs after a sandbox is created or deleted (weftd starts or stops its DNS server). */
-    public Sandboxes(Controller controller, Runnable changed) {
+    /**
+     * {@code changed} runs after a sandbox is created or deleted (weftd starts or stops its DNS
+     * server); {@code containerNames} turns a weft container's ID or ID prefix into its name, the
+     * key of its sandbox, and leaves other keys as they are.
+     */
+    public Sandboxes(Controller controller, Runnable changed, UnaryOperator<String> containerNames) {
         this.controller = controller;
         this.changed = changed;
+        this.containerNames = containerNames;
     }
 
     public SandboxResource create(SandboxCreate body) {
@@ -34,7 +41,7 @@ public final class Sandboxes {
             throw new ApiException(400, "a sandbox needs a ContainerID");
         }
         Sandbox sb = controller.newSandbox(body.containerId(), new SandboxOptions(body.hostname(), body.domainname(),
-                Boolean.TRUE.equals(body.hostNetwork())));
+                Boolean.TRUE.equals(body.hostNetwork()), body.dns()));
         changed.run();
         return resource(sb);
     }
@@ -102,16 +109,16 @@ public final class Sandboxes {
     }
 
     private Sandbox sandboxOf(Connect body) {
-        return container(controller, body);
+        return container(controller, containerNames, body);
     }
 
     /** The sandbox of the request's Container: 400 when none is named, 404 when there is no such container. */
-    static Sandbox container(Controller controller, Connect body) {
+    static Sandbox container(Controller controller, UnaryOperator<String> containerNames, Connect body) {
         if (body == null || body.container() == null || body.container().isBlank()) {
             throw new ApiException(400, "the request needs a Container");
         }
         try {
-            return controller.sandbox(body.container());
+            return controller.sandbox(containerNames.apply(body.container()));
         } catch (WeftException e) {
             if (e.kind() == WeftException.Kind.NOT_FOUND) {
                 throw new ApiException(404, "no such container: " + body.container());

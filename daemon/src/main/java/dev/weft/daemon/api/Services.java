@@ -10,6 +10,7 @@ import dev.weft.engine.state.EndpointState;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Services as in libnetwork's quick start: SVC.NET is an endpoint called SVC on network NET,
@@ -18,9 +19,12 @@ import java.util.List;
  */
 public final class Services {
     private final Controller controller;
+    private final UnaryOperator<String> containerNames;
 
-    public Services(Controller controller) {
+    /** {@code containerNames}: as for {@link Sandboxes}, a weft container's ID or prefix to its name. */
+    public Services(Controller controller, UnaryOperator<String> containerNames) {
         this.controller = controller;
+        this.containerNames = containerNames;
     }
 
     /** "svc1.dev" -> {"svc1", "dev"}: the service name has no dot, the network name is the rest. */
@@ -114,7 +118,7 @@ public final class Services {
     }
 
     private Sandbox container(Connect body) {
-        return Sandboxes.container(controller, body);
+        return Sandboxes.container(controller, containerNames, body);
     }
 
     private ServiceResource resource(Endpoint e) {

@@ -14,5 +14,6 @@ public record ContainerCreate(@JsonProperty("Name") String name,
                               @JsonProperty("Cmd") List<String> cmd,
                               @JsonProperty("Networks") List<String> networks,
                               @JsonProperty("Ports") List<String> ports,
-                              @JsonProperty("PublishService") String publishService) {
+                              @JsonProperty("PublishService") String publishService,
+                              @JsonProperty("Dns") List<String> dns) {
 }

@@ -58,7 +58,7 @@ public final class Containers {
         String hostname = body.hostname() == null || body.hostname().isBlank() ? name : body.hostname();
         List<String> networks = body.networks() == null ? List.of() : body.networks();
         try (Undo undo = new Undo()) {
-            Sandbox sb = controller.newSandbox(name, SandboxOptions.named(hostname));
+            Sandbox sb = controller.newSandbox(name, SandboxOptions.named(hostname).withDnsServers(body.dns()));
             undo.push("delete sandbox " + name, () -> {
                 sb.delete();
                 sandboxesChanged.run();
@@ -199,7 +199,7 @@ public final class Containers {
                 throw new ApiException(409, "container " + r.name() + " is running; stop it first or use force");
             }
             process.get().destroyForcibly();
-            process.get().onExit().join();
+            awaitExit(r);
         }
         children.remove(r.id());
         Sandbox sb = controller.sandbox(r.name());
@@ -240,10 +240,42 @@ public final class Containers {
         return process(r);
     }
 
-    /** The process with the recorded pid and start time, if alive. */
+    /**
+     * The process with the recorded pid and start time, if alive. A zombie counts as exited: after
+     * a weftd restart the process is no longer weftd's child, and whoever adopted it reaps it.
+     */
     private static Optional<ProcessHandle> process(ContainerRecord r) {
-        return ProcessHandle.of(r.pid()).filter(ProcessHandle::isAlive)
+        return ProcessHandle.of(r.pid()).filter(ProcessHandle::isAlive).filter(h -> !zombie(h.pid()))
                 .filter(h -> r.startTime().isEmpty() || h.info().startInstant().map(Instant::toString).orElse("").equals(r.startTime()));
+    }
+
+    private static boolean zombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException | RuntimeException e) {
+            return false; // gone already, or unreadable: isAlive decided
+        }
+    }
+
+    /** Waits up to 10 s for a killed container process to be gone (or a zombie). */
+    private void awaitExit(ContainerRecord r) {
+        for (int i = 0; i < 200 && running(r).isPresent(); i++) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (running(r).isPresent()) {
+            throw new ApiException(500, "container " + r.name() + " did not exit after SIGKILL");
+        }
+    }
+
+    /** The name of the container with this name, ID or ID prefix (its sandbox's key); other keys unchanged. */
+    public String nameOf(String key) {
+        return record(key).map(ContainerRecord::name).orElse(key);
     }
 
     private ContainerRecord find(String key) {

@@ -20,6 +20,8 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -27,8 +29,11 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -70,8 +75,10 @@ public final class EmbeddedDns {
         String name = question.getName().toString(true).toLowerCase(Locale.ROOT);
         int type = question.getType();
         DnsNames names;
+        List<InetSocketAddress> servers;
         try {
             names = DnsNames.of(controller, sandboxId);
+            servers = upstreamsOf(sandboxId);
         } catch (WeftException e) {
             return error(request, Rcode.REFUSED, tcp); // the sandbox is gone
         }
@@ -89,7 +96,14 @@ public final class EmbeddedDns {
         if (name.indexOf('.') < 0) {
             return error(request, Rcode.NXDOMAIN, tcp);
         }
-        return forward(request, query, tcp);
+        return forward(request, query, tcp, servers);
+    }
+
+    /** The sandbox's own DNS servers (docker run --dns), else the host's. */
+    private List<InetSocketAddress> upstreamsOf(String sandboxId) {
+        List<String> own = controller.sandbox(sandboxId).state().dnsServers();
+        return own.isEmpty() ? upstreams
+                : own.stream().map(a -> new InetSocketAddress(InetAddress.ofLiteral(a), 53)).toList();
     }
 
     private static List<Record> records(Name name, int type, List<InetAddress> addresses) {
@@ -160,18 +174,20 @@ public final class EmbeddedDns {
         return opt == null ? 512 : Math.max(512, opt.getPayloadSize());
     }
 
-    /** Asks each upstream in turn; SERVFAIL when none answers in time. */
-    private byte[] forward(Message request, byte[] query, boolean tcp) {
-        for (InetSocketAddress upstream : upstreams) {
-            try (DatagramSocket socket = host == null ? new DatagramSocket() : host.call(DatagramSocket::new)) {
-                socket.setSoTimeout((int) timeout.toMillis());
-                socket.send(new DatagramPacket(query, query.length, upstream));
-                byte[] buffer = new byte[65535];
-                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-                socket.receive(packet);
-                Message answer = new Message(java.util.Arrays.copyOf(buffer, packet.getLength()));
+    /**
+     * Asks each upstream in turn over UDP; SERVFAIL when none answers in time. A truncated answer
+     * is asked again over TCP when the client came over TCP; a UDP client gets it truncated and
+     * retries over TCP itself, as resolvers do.
+     */
+    private byte[] forward(Message request, byte[] query, boolean tcp, List<InetSocketAddress> servers) {
+        for (InetSocketAddress upstream : servers) {
+            try {
+                Message answer = new Message(overUdp(upstream, query));
                 if (answer.getHeader().getID() != request.getHeader().getID()) {
                     continue;
+                }
+                if (tcp && answer.getHeader().getFlag(Flags.TC)) {
+                    answer = new Message(overTcp(upstream, query));
                 }
                 return wire(answer, request, tcp);
             } catch (SocketTimeoutException e) {
@@ -181,5 +197,34 @@ public final class EmbeddedDns {
             }
         }
         return error(request, Rcode.SERVFAIL, tcp);
+    }
+
+    private byte[] overUdp(InetSocketAddress upstream, byte[] query) throws IOException {
+        try (DatagramSocket socket = host == null ? new DatagramSocket() : host.call(DatagramSocket::new)) {
+            socket.setSoTimeout((int) timeout.toMillis());
+            socket.send(new DatagramPacket(query, query.length, upstream));
+            byte[] buffer = new byte[65535];
+            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+            socket.receive(packet);
+            return Arrays.copyOf(buffer, packet.getLength());
+        }
+    }
+
+    /**
+     * One query over TCP: two length bytes, then the message, both ways (RFC 1035 4.2.2). The
+     * channel is opened in the host namespace, where its socket is made at once.
+     */
+    private byte[] overTcp(InetSocketAddress upstream, byte[] query) throws IOException {
+        try (SocketChannel channel = host == null ? SocketChannel.open() : host.call(SocketChannel::open)) {
+            Socket socket = channel.socket();
+            socket.connect(upstream, (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeShort(query.length);
+            out.write(query);
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            return in.readNBytes(in.readUnsignedShort());
+        }
     }
 }

@@ -1,0 +1,149 @@
+package dev.weft.testkit;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * weftd as a process of its own inside a simulated host, for tests that kill and restart it:
+ * its socket, data and run directories live under one test directory, so a restart finds the
+ * state the previous process left. Its output goes to {@code weftd.log} in that directory.
+ */
+public final class WeftdProcess implements AutoCloseable {
+    private static final String MAIN = "dev.weft.daemon.WeftdMain";
+    private final SimulatedHost host;
+    private final Path dir;
+    private final Path socket;
+    private final List<String> extraArgs;
+    private Process process;
+
+    private WeftdProcess(SimulatedHost host, Path dir, String socketName, List<String> extraArgs) {
+        this.host = host;
+        this.dir = dir;
+        this.socket = dir.resolve(socketName);
+        this.extraArgs = List.copyOf(extraArgs);
+    }
+
+    /** Starts weftd in {@code host} with its files in {@code dir} and waits until it answers. */
+    public static WeftdProcess start(SimulatedHost host, Path dir, String... extraArgs) {
+        WeftdProcess w = new WeftdProcess(host, dir, "weft.sock", List.of(extraArgs));
+        w.restart();
+        return w;
+    }
+
+    /** Starts a weftd on the same directories but another socket, without waiting for it. */
+    public static Process startSecond(SimulatedHost host, Path dir, String socketName) {
+        return new WeftdProcess(host, dir, socketName, List.of()).launch();
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** Starts it again (after {@link #kill()} or {@link #terminate()}) and waits until it answers. */
+    public void restart() {
+        process = launch();
+        awaitReady();
+    }
+
+    private Process launch() {
+        List<String> args = new ArrayList<>(List.of("-H", "unix://" + socket, "--data-dir", dir.resolve("data").toString(),
+                "--run-dir", dir.resolve("run").toString()));
+        args.addAll(extraArgs);
+        try {
+            return new ProcessBuilder(host.command(JavaMain.command(MAIN, args).toArray(String[]::new)))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("weftd.log").toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start weftd in " + host.name(), e);
+        }
+    }
+
+    /** What weftd has written so far (all runs). */
+    public String log() {
+        try {
+            return Files.readString(dir.resolve("weftd.log"));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private void awaitReady() {
+        for (int i = 0; i < 600; i++) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("weftd exited with " + process.exitValue() + ": " + log());
+            }
+            if (answersPing()) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for weftd", e);
+            }
+        }
+        throw new IllegalStateException("weftd did not answer on " + socket + " within 30 s: " + log());
+    }
+
+    /** Whether GET /v1/_ping answers 200 (a killed predecessor may have left the socket file). */
+    private boolean answersPing() {
+        if (!Files.exists(socket)) {
+            return false;
+        }
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ch.write(ByteBuffer.wrap("GET /v1/_ping HTTP/1.1\r\nHost: weft\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII)));
+            ByteBuffer in = ByteBuffer.allocate(64);
+            while (in.position() < 12 && ch.read(in) >= 0) {
+                // the status line is enough
+            }
+            return new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** SIGKILL: the process dies at once, as in a crash. */
+    public void kill() {
+        stop(process.destroyForcibly());
+    }
+
+    /** SIGTERM: a clean stop; returns the exit code. */
+    public int terminate() {
+        process.destroy();
+        stop(process);
+        return process.exitValue();
+    }
+
+    private static void stop(Process p) {
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Kills it if it still runs, so no daemon outlives its namespace. */
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            kill();
+        }
+    }
+}
