@@ -1,0 +1,78 @@
+package dev.weft.store.etcd;
+
+import dev.weft.store.StoreException;
+import io.etcd.jetcd.Lease;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.support.CloseableClient;
+import io.grpc.stub.StreamObserver;
+
+import java.time.Duration;
+
+/**
+ * A client's session: the one etcd lease its ephemeral entries are attached to. The lease is
+ * granted on the first ephemeral write, with the session TTL rounded up to whole seconds, and
+ * jetcd keeps it alive for as long as the client runs. If the process dies, the keep-alives stop
+ * and etcd deletes the entries when the TTL runs out; {@link #close()} revokes the lease, so they
+ * go at once (or, if etcd cannot be reached then, when the TTL runs out).
+ */
+final class EtcdSession implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(EtcdSession.class.getName());
+
+    private final Lease leases;
+    private final long ttlSeconds;
+    private final EtcdStore store;
+    private long leaseId;
+    private CloseableClient keepAlive;
+    private boolean closed;
+
+    EtcdSession(Lease leases, Duration ttl, EtcdStore store) {
+        this.leases = leases;
+        this.ttlSeconds = Math.max(1, (ttl.toMillis() + 999) / 1000);
+        this.store = store;
+    }
+
+    /** The session's lease, granted (and its keep-alive started) on the first call. */
+    synchronized long leaseId() {
+        if (closed) {
+            throw new StoreException("store client for etcd at " + store.address() + " is closed");
+        }
+        if (leaseId == 0) {
+            leaseId = store.await(leases.grant(ttlSeconds), "grant a session lease").getID();
+            keepAlive = leases.keepAlive(leaseId, new StreamObserver<>() {
+                @Override
+                public void onNext(LeaseKeepAliveResponse response) {
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    LOG.log(System.Logger.Level.WARNING, "keep-alive of the session lease at etcd "
+                            + store.address() + " failed; ephemeral entries expire unless it recovers", t);
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            });
+        }
+        return leaseId;
+    }
+
+    /** Stops the keep-alive and revokes the lease, deleting this client's ephemeral entries. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (leaseId == 0) {
+            return;
+        }
+        keepAlive.close();
+        try {
+            store.await(leases.revoke(leaseId), "revoke the session lease " + Long.toHexString(leaseId));
+        } catch (StoreException e) {
+            LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; this client's ephemeral entries expire in "
+                    + ttlSeconds + " s instead");
+        }
+    }
+}
