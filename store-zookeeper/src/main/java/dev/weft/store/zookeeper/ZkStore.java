@@ -9,7 +9,6 @@ import dev.weft.store.StoreUrl;
 import dev.weft.store.Watch;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -109,7 +108,6 @@ public final class ZkStore implements Store {
                 out.add(ZkCodec.entry(keys.get(i), contents.get(i)));
             }
         }
-        out.sort(Comparator.comparing(KvEntry::key));
         return out;
     }
 

@@ -149,13 +149,16 @@ class ZkStoreTest extends StoreContract {
     }
 
     @Test
-    void aWatchSurvivesAServerRestartDeliveringEveryChangeOnce() throws Exception {
+    void aWatchSurvivesAServerRestartDeliveringEveryChangeOnceAndCallsFailInBoundedTime() throws Exception {
         BlockingQueue<StoreEvent> seen = new LinkedBlockingQueue<>();
         try (ZkServer own = ZkServer.start(); Store s = ZkStore.open(url(own, "restart"))) {
             try (Watch w = s.watch("r/", s.revision(), seen::add)) {
                 writeKeys(s, 0, 20);
                 own.stop();
-                Thread.sleep(1000);
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> s.get("r/000")).as("a call while the server is down")
+                        .isInstanceOf(StoreException.class).hasMessageContaining(own.address());
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
                 own.startAgain();
                 awaitReconnect(s);
                 writeKeys(s, 20, 40);
