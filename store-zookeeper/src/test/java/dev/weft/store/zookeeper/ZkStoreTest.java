@@ -9,6 +9,7 @@ import dev.weft.store.StoreException;
 import dev.weft.store.StoreUrl;
 import dev.weft.store.Stores;
 import dev.weft.store.Watch;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -145,7 +147,17 @@ class ZkStoreTest extends StoreContract {
 
     /** Ends a session on the server, as its expiry would, by closing a second handle to it. */
     private static void endSession(ZooKeeper zk) throws Exception {
-        new ZooKeeper(server.address(), 10_000, event -> { }, zk.getSessionId(), zk.getSessionPasswd()).close();
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper twin = new ZooKeeper(server.address(), 10_000, event -> {
+            if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        }, zk.getSessionId(), zk.getSessionPasswd());
+        try {
+            assertThat(connected.await(10, TimeUnit.SECONDS)).as("second handle connected").isTrue();
+        } finally {
+            twin.close(); // a handle closes its session only once connected
+        }
     }
 
     @Test
