@@ -18,11 +18,13 @@ import java.util.List;
 import java.util.Map;
 
 /** weft network create|ls|inspect|rm, with Docker's flags. */
-@Command(name = "network", description = "Manage networks.", mixinStandardHelpOptions = true,
-        subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class,
-                NetworkCommand.Rm.class, NetworkCommand.Connect.class, NetworkCommand.Disconnect.class,
-                NetworkCommand.Prune.class})
-final class NetworkCommand {
+@Command(name = "network", description = "Manage networks.", mixinStandardHelpOptions = true)
+final class NetworkCommand implements CommandTree.Group {
+    @Override
+    public List<Class<?>> children() {
+        return List.of(Create.class, Ls.class, Inspect.class, Rm.class, Connect.class, Disconnect.class, Prune.class);
+    }
+
     @ParentCommand
     WeftCli weft;
 

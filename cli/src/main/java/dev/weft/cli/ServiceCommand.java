@@ -16,10 +16,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** weft service publish|unpublish|attach|detach|ls|info, the quick start's commands: a service is SVC.NET. */
-@Command(name = "service", description = "Manage services (named endpoints, SVC.NET).", mixinStandardHelpOptions = true,
-        subcommands = {ServiceCommand.Publish.class, ServiceCommand.Unpublish.class, ServiceCommand.Attach.class,
-                ServiceCommand.Detach.class, ServiceCommand.Ls.class, ServiceCommand.Info.class})
-final class ServiceCommand {
+@Command(name = "service", description = "Manage services (named endpoints, SVC.NET).", mixinStandardHelpOptions = true)
+final class ServiceCommand implements CommandTree.Group {
+    @Override
+    public List<Class<?>> children() {
+        return List.of(Publish.class, Unpublish.class, Attach.class, Detach.class, Ls.class, Info.class);
+    }
+
     @ParentCommand
     WeftCli weft;
 

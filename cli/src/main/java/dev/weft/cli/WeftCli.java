@@ -6,19 +6,24 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The weft command line. */
 @Command(name = "weft", mixinStandardHelpOptions = true, version = "weft 0.1.0",
-        description = "Container networking: talks to weftd over its Unix socket.",
-        subcommands = {NetworkCommand.class, ServiceCommand.class, ContainerCommands.Run.class, ContainerCommands.Ps.class,
-                ContainerCommands.Logs.class, ContainerCommands.Exec.class, ContainerCommands.Rm.class,
-                CompletionCommand.class, CommandLine.HelpCommand.class})
-public final class WeftCli {
+        description = "Container networking: talks to weftd over its Unix socket.")
+public final class WeftCli implements CommandTree.Group {
     static final String DEFAULT_HOST = "unix:///run/weft/weft.sock";
 
     @Option(names = {"-H", "--host"}, paramLabel = "unix://PATH", scope = CommandLine.ScopeType.INHERIT,
             description = "weftd's socket (default: $WEFT_HOST, else " + DEFAULT_HOST + ")")
     String host;
+
+    @Override
+    public List<Class<?>> children() {
+        return List.of(NetworkCommand.class, ServiceCommand.class, ContainerCommands.Run.class, ContainerCommands.Ps.class,
+                ContainerCommands.Logs.class, ContainerCommands.Exec.class, ContainerCommands.Rm.class,
+                CompletionCommand.class, CommandLine.HelpCommand.class);
+    }
 
     DaemonClient client() {
         return new DaemonClient(socket());
@@ -42,7 +47,7 @@ public final class WeftCli {
 
     /** Runs one command line; returns the exit status (0 ok, 1 failed, 2 usage). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new WeftCli());
+        CommandLine cli = CommandTree.build(new WeftCli(), args);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
