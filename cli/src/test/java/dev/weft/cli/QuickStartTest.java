@@ -2,7 +2,6 @@ package dev.weft.cli;
 
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.Rtnetlink;
-import dev.weft.testkit.JavaMain;
 import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHost;
 import dev.weft.testkit.SimulatedHosts;
@@ -10,11 +9,7 @@ import dev.weft.testkit.WeftdProcess;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,59 +22,36 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class QuickStartTest {
     private WeftdProcess weftd;
+    private CliProcess cli;
 
-    record Run(int exit, String out, String err) {
+    private CliProcess.Run weft(String... args) {
+        return cli.weft(args);
     }
 
-    private Run weft(String... args) throws IOException, InterruptedException {
-        List<String> all = new ArrayList<>(List.of("-H", "unix://" + weftd.socket()));
-        all.addAll(List.of(args));
-        Process p = new ProcessBuilder(JavaMain.command(WeftCli.class.getName(), all)).start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        String out = read(p.getInputStream());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("weft " + String.join(" ", args) + " finished").isTrue();
-        return new Run(p.exitValue(), out, err.join());
+    private String ok(String... args) {
+        return cli.ok(args);
     }
 
-    private static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "(unreadable: " + e.getMessage() + ")";
-        }
+    private String fails(String... args) {
+        return cli.fails(args);
     }
 
-    /** A command that must succeed; its output. */
-    private String ok(String... args) throws Exception {
-        Run r = weft(args);
-        assertThat(r.exit()).as("weft %s: %s", String.join(" ", args), r.err()).isZero();
-        return r.out();
-    }
-
-    /** A command that must fail with one line on stderr; that line. */
-    private String fails(String... args) throws Exception {
-        Run r = weft(args);
-        assertThat(r.exit()).as("weft %s should fail", String.join(" ", args)).isNotZero();
-        assertThat(r.err()).startsWith("weft: ").endsWith("\n").hasLineCount(1);
-        return r.err().strip();
-    }
-
-    /** Runs {@code script} with sh inside a container; true when it exits 0. */
-    private boolean inside(String container, String script) throws Exception {
-        return weft("exec", container, "--", "sh", "-c", script).exit() == 0;
+    private boolean inside(String container, String script) {
+        return cli.inside(container, script);
     }
 
     @Test
-    void singleHostQuickStartSurvivesADaemonKillAndCleansUp() throws Exception {
+    void singleHostQuickStartSurvivesADaemonKillAndCleansUp() {
         try (SimulatedHosts hosts = SimulatedHosts.create(1); RunDir dir = new RunDir()) {
             try (WeftdProcess daemon = WeftdProcess.start(hosts.get(0), dir.path())) {
                 weftd = daemon;
+                cli = new CliProcess(daemon.socket());
                 quickStart(hosts.get(0));
             }
         }
     }
 
-    private void quickStart(SimulatedHost host) throws Exception {
+    private void quickStart(SimulatedHost host) {
         String netId = ok("network", "create", "-d", "bridge", "--subnet", "192.0.2.0/24", "dev").strip();
         assertThat(netId).hasSize(64);
         assertThat(ok("network", "ls")).contains(netId.substring(0, 12)).containsPattern("dev\\s+bridge\\s+local");
@@ -93,16 +65,16 @@ class QuickStartTest {
         ok("run", "-d", "--name", "c2", "--publish-service=svc2.dev", "--", "sleep", "600");
         String services = ok("service", "ls");
         assertThat(services).startsWith("SERVICE ID").contains("svc1").contains("svc2").contains(cid.substring(0, 12));
-        String ip1 = address(ok("service", "info", "svc1.dev"));
-        String ip2 = address(ok("service", "info", "svc2.dev"));
+        String ip1 = CliProcess.address(ok("service", "info", "svc1.dev"));
+        String ip2 = CliProcess.address(ok("service", "info", "svc2.dev"));
 
         assertPingsAndNames(ip1, ip2);
 
         weftd.kill();
         weftd.restart();
         assertThat(ok("ps")).contains("c2").contains(cid.substring(0, 12)).doesNotContain("exited");
-        assertThat(address(ok("service", "info", "svc1.dev"))).as("address kept across a SIGKILL").isEqualTo(ip1);
-        assertThat(address(ok("service", "info", "svc2.dev"))).isEqualTo(ip2);
+        assertThat(CliProcess.address(ok("service", "info", "svc1.dev"))).as("address kept across a SIGKILL").isEqualTo(ip1);
+        assertThat(CliProcess.address(ok("service", "info", "svc2.dev"))).isEqualTo(ip2);
         assertPingsAndNames(ip1, ip2);
 
         errorPaths();
@@ -121,7 +93,7 @@ class QuickStartTest {
         assertThat(dir(weftd, "run/sandboxes")).isEmpty();
     }
 
-    private void assertPingsAndNames(String ip1, String ip2) throws Exception {
+    private void assertPingsAndNames(String ip1, String ip2) {
         assertThat(inside("c2", "ping -c 1 -W 2 " + ip1)).as("ping by IP").isTrue();
         assertThat(inside("c2", "ping -c 1 -W 2 svc1")).as("ping by service name").isTrue();
         assertThat(inside("c2", "ping -c 1 -W 2 svc1.dev")).as("ping by SVC.NET").isTrue();
@@ -133,11 +105,11 @@ class QuickStartTest {
         assertThat(inside("c2", "test \"$(hostname)\" = c2 && grep -q '" + ip2 + "\tc2' /etc/hosts")).isTrue();
     }
 
-    private void errorPaths() throws Exception {
+    private void errorPaths() {
         assertThat(fails("network", "create", "--subnet", "192.0.2.0/24", "dev")).contains("network dev already exists");
         assertThat(fails("network", "create", "--subnet", "192.0.2.128/25", "other")).contains("overlaps");
         assertThat(fails("network", "info", "nope")).isEqualTo("weft: network nope not found");
-        Run usage = weft("network", "create", "-o", "novalue", "bad");
+        CliProcess.Run usage = weft("network", "create", "-o", "novalue", "bad");
         assertThat(usage.exit()).as("a usage error").isEqualTo(2);
         assertThat(usage.err()).startsWith("weft: ").contains("KEY=VALUE").endsWith("(see 'weft network create --help')\n");
         assertThat(fails("network", "create", "-o", "com.docker.network.bridge.enable_icc=maybe", "bad")).contains("maybe");
@@ -148,19 +120,15 @@ class QuickStartTest {
         assertThat(ok("network", "ls")).doesNotContain("bad").doesNotContain("other");
     }
 
-    private static String address(String serviceInfo) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"IPv4Address\" : \"([0-9.]+)/").matcher(serviceInfo);
-        assertThat(m.find()).as(serviceInfo).isTrue();
-        return m.group(1);
-    }
-
-    private static List<String> dir(WeftdProcess weftd, String sub) throws IOException {
+    private static List<String> dir(WeftdProcess weftd, String sub) {
         java.nio.file.Path d = weftd.socket().getParent().resolve(sub);
         if (!java.nio.file.Files.isDirectory(d)) {
             return List.of();
         }
         try (var s = java.nio.file.Files.list(d)) {
             return s.map(p -> p.getFileName().toString()).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

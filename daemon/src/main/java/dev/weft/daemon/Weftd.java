@@ -12,7 +12,10 @@ import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.bridge.BridgeDriver;
 import dev.weft.engine.driver.macvlan.MacvlanDriver;
 import dev.weft.linux.netns.Netns;
+import dev.weft.engine.driver.overlay.OverlayDriver;
+import dev.weft.linux.rtnl.IpPrefix;
 import dev.weft.store.LocalStore;
+import dev.weft.store.Stores;
 import dev.weft.store.Store;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
@@ -21,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -37,13 +41,15 @@ public final class Weftd implements AutoCloseable {
     /** Where every sandbox finds the embedded DNS server, as in Docker. */
     public static final String DNS_ADDRESS = "127.0.0.11";
     private final Store store;
+    private final Store global;
     private final Controller controller;
     private final DnsService dns;
     private final Server server;
     private final Path socket;
 
-    private Weftd(Store store, Controller controller, DnsService dns, Server server, Path socket) {
+    private Weftd(Store store, Store global, Controller controller, DnsService dns, Server server, Path socket) {
         this.store = store;
+        this.global = global;
         this.controller = controller;
         this.dns = dns;
         this.server = server;
@@ -58,13 +64,23 @@ public final class Weftd implements AutoCloseable {
         directories(options);
         Store store = LocalStore.open(options.dataDir().resolve("weft.db"));
         List<NetworkDriver> drivers = new ArrayList<>();
+        Store global = null;
         Controller controller = null;
         DnsService dns = null;
         try {
             drivers.add(new BridgeDriver(host)); // opens its nftables context now, while descriptors are few
             drivers.add(new MacvlanDriver(host));
-            controller = Controller.start(ControllerConfig.of(store, options.runDir(), host).withDrivers(drivers)
-                    .withHostResolvConf(options.resolvConf()).withEmbeddedDns(DNS_ADDRESS));
+            ControllerConfig config = ControllerConfig.of(store, options.runDir(), host)
+                    .withHostResolvConf(options.resolvConf()).withEmbeddedDns(DNS_ADDRESS);
+            if (options.cluster() != null) {
+                InetAddress advertise = Cluster.advertiseAddress(options.cluster(), host);
+                global = Stores.open(options.cluster().store());
+                drivers.add(new OverlayDriver(host, global, advertise));
+                config = config.withGlobalStore(global, IpPrefix.format(advertise));
+                LOG.info("sharing global networks through {} as {}", options.cluster().store().connectString(),
+                        IpPrefix.format(advertise));
+            }
+            controller = Controller.start(config.withDrivers(drivers));
             dns = new DnsService(controller, DnsService.upstreams(options.resolvConf()), 53, host);
             dns.sync();
             Containers containers = new Containers(controller, options.runDir(), dns::sync);
@@ -72,7 +88,7 @@ public final class Weftd implements AutoCloseable {
                     new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf),
                     containers));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
-            return new Weftd(store, controller, dns, server, options.socket());
+            return new Weftd(store, global, controller, dns, server, options.socket());
         } catch (RuntimeException e) {
             if (dns != null) {
                 dns.close();
@@ -81,6 +97,9 @@ public final class Weftd implements AutoCloseable {
                 controller.close();
             } else {
                 drivers.forEach(NetworkDriver::close);
+            }
+            if (global != null) {
+                global.close();
             }
             store.close();
             throw e;
@@ -134,6 +153,9 @@ public final class Weftd implements AutoCloseable {
         }
         dns.close();
         controller.close();
+        if (global != null) {
+            global.close(); // ends this host's session: the other hosts stop sending to it
+        }
         store.close();
         try {
             Files.deleteIfExists(socket);

@@ -2,6 +2,7 @@ package dev.weft.daemon;
 
 import ch.qos.logback.classic.Level;
 import dev.weft.store.StoreException;
+import dev.weft.store.StoreUrl;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,6 +36,17 @@ public final class WeftdMain implements Callable<Integer> {
             defaultValue = "/etc/resolv.conf")
     Path resolvConf;
 
+    @Option(names = "--kv-store", paramLabel = "URL",
+            description = "share global (overlay) networks through this store: etcd://H:P[,H:P][/prefix], zk://H:P[/prefix],"
+                    + " or etcd:H:P and zookeeper:H:P")
+    String kvStore;
+
+    @Option(names = "--advertise", paramLabel = "ADDRESS", description = "with --kv-store: this host's address for the other hosts")
+    String advertise;
+
+    @Option(names = "--bind-interface", paramLabel = "IF", description = "with --kv-store: the interface whose address to advertise")
+    String bindInterface;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "debug, info, warning or error (default: ${DEFAULT-VALUE})",
             defaultValue = "info")
     String logLevel;
@@ -62,12 +74,26 @@ public final class WeftdMain implements Callable<Integer> {
             System.err.println("weftd: only unix:// sockets are served (got " + socket + ")");
             return 2;
         }
+        WeftdOptions options = new WeftdOptions(Path.of(path), dataDir, runDir, logLevel, resolvConf);
+        try {
+            if (kvStore != null) {
+                options = options.withCluster(new ClusterOptions(StoreUrl.parse(kvStore), advertise, bindInterface));
+            } else if (advertise != null || bindInterface != null) {
+                throw new IllegalArgumentException("--advertise and --bind-interface need --kv-store");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("weftd: " + e.getMessage());
+            return 2;
+        }
         Weftd weftd;
         try {
-            weftd = Weftd.start(new WeftdOptions(Path.of(path), dataDir, runDir, logLevel, resolvConf), null);
+            weftd = Weftd.start(options, null);
         } catch (StoreException e) {
             System.err.println("weftd: " + e.getMessage());
             return 1;
+        } catch (IllegalArgumentException e) {
+            System.err.println("weftd: " + e.getMessage());
+            return 2;
         } catch (RuntimeException e) {
             System.err.println("weftd: cannot start: " + e.getMessage());
             return 1;

@@ -4,13 +4,23 @@ import java.nio.file.Path;
 
 /**
  * weftd's settings, parsed once from its command line. {@code resolvConf} is the host's
- * resolv.conf: its nameservers are the embedded DNS server's upstreams.
+ * resolv.conf: its nameservers are the embedded DNS server's upstreams. {@code cluster} is null
+ * on a single host.
  */
-public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel, Path resolvConf) {
+public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel, Path resolvConf,
+                           ClusterOptions cluster) {
     public static final Path DEFAULT_RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     public WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel) {
         this(socket, dataDir, runDir, logLevel, DEFAULT_RESOLV_CONF);
+    }
+
+    public WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel, Path resolvConf) {
+        this(socket, dataDir, runDir, logLevel, resolvConf, null);
+    }
+
+    public WeftdOptions withCluster(ClusterOptions c) {
+        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, c);
     }
 
     public static final Path DEFAULT_SOCKET = Path.of("/run/weft/weft.sock");
@@ -18,6 +28,6 @@ public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLev
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/weft");
 
     public static WeftdOptions defaults() {
-        return new WeftdOptions(DEFAULT_SOCKET, DEFAULT_DATA_DIR, DEFAULT_RUN_DIR, "info", DEFAULT_RESOLV_CONF);
+        return new WeftdOptions(DEFAULT_SOCKET, DEFAULT_DATA_DIR, DEFAULT_RUN_DIR, "info", DEFAULT_RESOLV_CONF, null);
     }
 }

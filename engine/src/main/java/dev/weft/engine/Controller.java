@@ -37,16 +37,17 @@ public final class Controller implements AutoCloseable {
     private final NetworkOps networks;
     private final EndpointOps endpoints;
     private final SandboxOps sandboxes;
+    private final GlobalSync global;
 
     private Controller(ControllerConfig config) {
         this.config = config;
-        this.state = new StateStore(config.store());
+        this.state = new StateStore(config.store(), config.globalStore());
         this.host = config.host() == null ? Rtnetlink.open() : Rtnetlink.open(config.host());
         Map<String, PredefinedPools> pools = new LinkedHashMap<>(Map.of(
                 Ipam.LOCAL_SPACE, PredefinedPools.localDefault(),
                 Ipam.GLOBAL_SPACE, PredefinedPools.globalDefault()));
         pools.putAll(config.defaultPools());
-        this.ipam = new DefaultIpam(config.store(), pools, this::hostRoutes);
+        this.ipam = new DefaultIpam(config.store(), config.globalStore(), pools, this::hostRoutes);
         for (NetworkDriver d : List.of(new NullDriver(), new HostDriver())) {
             drivers.put(d.name(), d);
         }
@@ -58,6 +59,7 @@ public final class Controller implements AutoCloseable {
         this.networks = new NetworkOps(this);
         this.endpoints = new EndpointOps(this);
         this.sandboxes = new SandboxOps(this);
+        this.global = config.globalStore() == null ? null : new GlobalSync(this, config.globalStore(), config.advertise());
     }
 
     /** Creates the controller and reconciles store, IPAM and kernel before returning it. */
@@ -65,8 +67,15 @@ public final class Controller implements AutoCloseable {
         Controller c = new Controller(config);
         try {
             new Reconciler(c).run();
+            if (c.global != null) {
+                c.global.start();
+            }
             return c;
         } catch (RuntimeException e) {
+            if (c.global != null) {
+                c.global.close();
+            }
+            c.state.close();
             c.host.close();
             throw e;
         }
@@ -101,6 +110,19 @@ public final class Controller implements AutoCloseable {
     /** Where a sandbox's hosts and resolv.conf files are (for bind mounts into its container). */
     public java.nio.file.Path sandboxFilesDirectory(String sandboxId) {
         return sandboxFiles.directory(sandboxId);
+    }
+
+    /**
+     * Whether an endpoint's traffic and names should be served here: it is on this host, or on
+     * another host that is alive (its key in the global store exists).
+     */
+    public boolean reachable(dev.weft.engine.state.EndpointState endpoint) {
+        return global == null || global.reachable(endpoint);
+    }
+
+    /** This host's address in the global store, or null on a single host. */
+    public String advertise() {
+        return global == null ? null : global.self();
     }
 
     /** The names of the drivers this controller knows. */
@@ -167,6 +189,10 @@ public final class Controller implements AutoCloseable {
     /** Closes the controller's sockets; networks, endpoints and sandboxes stay as they are. */
     @Override
     public void close() {
+        if (global != null) {
+            global.close();
+        }
+        state.close();
         sandboxes.closeAll();
         drivers.values().forEach(NetworkDriver::close);
         host.close();

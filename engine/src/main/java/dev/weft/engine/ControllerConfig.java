@@ -14,10 +14,13 @@ import java.util.Map;
  * {@code runDir/netns}, their hosts and resolv.conf files kept under {@code runDir/sandboxes}),
  * the network namespace it treats as the host (the process's own when null, or a simulated
  * host's in tests), the drivers beyond the built-in ones, the default pools, the host's
- * resolv.conf that sandboxes' files derive from, and the embedded DNS server's address (or null).
+ * resolv.conf that sandboxes' files derive from, the embedded DNS server's address (or null),
+ * and for multi-host networking the global store shared with the other hosts and this host's
+ * advertise address in it (both null on a single host).
  */
 public record ControllerConfig(Store store, Path runDir, Netns host, List<NetworkDriver> drivers,
-                               Map<String, PredefinedPools> defaultPools, Path hostResolvConf, String embeddedDns) {
+                               Map<String, PredefinedPools> defaultPools, Path hostResolvConf, String embeddedDns,
+                               Store globalStore, String advertise) {
     public ControllerConfig {
         drivers = drivers == null ? List.of() : List.copyOf(drivers);
         defaultPools = defaultPools == null ? Map.of() : Map.copyOf(defaultPools);
@@ -25,19 +28,19 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
     }
 
     public static ControllerConfig of(Store store, Path runDir, Netns host) {
-        return new ControllerConfig(store, runDir, host, List.of(), Map.of(), null, null);
+        return new ControllerConfig(store, runDir, host, List.of(), Map.of(), null, null, null, null);
     }
 
     public ControllerConfig withDrivers(List<NetworkDriver> more) {
-        return new ControllerConfig(store, runDir, host, more, defaultPools, hostResolvConf, embeddedDns);
+        return new ControllerConfig(store, runDir, host, more, defaultPools, hostResolvConf, embeddedDns, globalStore, advertise);
     }
 
     public ControllerConfig withDefaultPools(Map<String, PredefinedPools> pools) {
-        return new ControllerConfig(store, runDir, host, drivers, pools, hostResolvConf, embeddedDns);
+        return new ControllerConfig(store, runDir, host, drivers, pools, hostResolvConf, embeddedDns, globalStore, advertise);
     }
 
     public ControllerConfig withHostResolvConf(Path file) {
-        return new ControllerConfig(store, runDir, host, drivers, defaultPools, file, embeddedDns);
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, file, embeddedDns, globalStore, advertise);
     }
 
     /**
@@ -45,6 +48,15 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
      * each sandbox (the daemon runs it), instead of copying the host's nameservers.
      */
     public ControllerConfig withEmbeddedDns(String address) {
-        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, address);
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, address, globalStore, advertise);
+    }
+
+    /**
+     * Shares networks of global scope (and their IPAM) with other hosts through {@code global};
+     * {@code advertise} is this host's address there (the overlay's VTEP address).
+     */
+    public ControllerConfig withGlobalStore(Store global, String advertiseAddress) {
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, global,
+                advertiseAddress);
     }
 }

@@ -62,6 +62,15 @@ public final class Endpoint {
         controller.endpointOps().leave(networkId, id, sandbox.id());
     }
 
+    /**
+     * Leaves whatever sandbox the endpoint is joined to: here, as {@link #leave}; on another host
+     * (one that may be down), only in the records, and that host removes its interface when it
+     * next reconciles. For a forced unpublish.
+     */
+    public void leaveAnywhere() {
+        controller.endpointOps().leaveAnywhere(networkId, id);
+    }
+
     /** Deletes the endpoint and frees its addresses; refused while it is joined. */
     public void delete() {
         controller.endpointOps().delete(networkId, id);

@@ -43,7 +43,7 @@ final class EndpointOps {
             MacAddress mac = options.mac() != null ? options.mac()
                     : v4 != null ? MacAddress.fromIpv4((Inet4Address) v4.address()) : MacAddress.random();
             EndpointState ep = new EndpointState(id, name, networkId, mac.toString(), str(v4), str(v6),
-                    options.aliases(), options.ports().stream().map(PortBinding::toString).toList(), null, null, null, 0);
+                    options.aliases(), options.ports().stream().map(PortBinding::toString).toList(), null, null, null, 0, null, null);
             c.state().put(ep);
             undo.commit();
             return new Endpoint(c, networkId, id);
@@ -180,9 +180,10 @@ final class EndpointOps {
             NetworkDriver driver = c.driver(n.driver());
             try {
                 SandboxPort port = c.sandboxOps().port(sb);
-                undo.push("leave network " + n.name(), () -> driver.leave(n, ep.joinedTo(sandboxId, ifname, null, priority), port));
+                undo.push("leave network " + n.name(),
+                        () -> driver.leave(n, ep.joinedTo(sandboxId, sb.containerId(), ifname, null, priority, c.advertise()), port));
                 String hostSide = driver.join(n, ep, port, ifname);
-                EndpointState joinedEp = ep.joinedTo(sandboxId, ifname, hostSide, priority);
+                EndpointState joinedEp = ep.joinedTo(sandboxId, sb.containerId(), ifname, hostSide, priority, c.advertise());
                 c.state().put(joinedEp);
                 undo.push("forget the join of " + ep.name(), () -> c.state().put(ep));
                 c.sandboxOps().refresh(sb, port);
@@ -204,6 +205,23 @@ final class EndpointOps {
             if (!taken.contains(prefix + i)) {
                 return prefix + i;
             }
+        }
+    }
+
+    void leaveAnywhere(String networkId, String id) {
+        c.lock().lock();
+        try {
+            EndpointState ep = state(networkId, id);
+            if (!ep.joined()) {
+                return;
+            }
+            if (c.state().sandbox(ep.sandboxId()).isPresent()) {
+                leave(networkId, id, ep.sandboxId());
+            } else {
+                c.state().put(ep.left()); // joined on another host: its weftd tidies its kernel objects
+            }
+        } finally {
+            c.lock().unlock();
         }
     }
 

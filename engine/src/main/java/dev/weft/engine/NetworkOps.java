@@ -34,6 +34,10 @@ final class NetworkOps {
                 }
             }
             NetworkDriver driver = c.driver(config.driver());
+            if (driver.scope() == Scope.GLOBAL && c.state().globalStore().isEmpty()) {
+                throw new WeftException(WeftException.Kind.UNAVAILABLE, "the " + driver.name()
+                        + " driver makes networks that span hosts and needs a global store (start weftd with --kv-store)");
+            }
             driver.validate(config);
             String id = Ids.newId();
             List<SubnetState> subnets = allocateSubnets(config, driver, id, undo);

@@ -29,6 +29,10 @@ import java.util.Set;
  *   <li>each driver repairs its networks and removes kernel objects no record names;</li>
  *   <li>joined endpoints whose interfaces vanished are joined again.</li>
  * </ol>
+ * On a host sharing a global store, other hosts' endpoints and the global address space are
+ * theirs as much as this host's: only this host's joins are checked, and no global address or
+ * pool is released for lack of a record, since another host may be between its IPAM request
+ * and its record at this very moment.
  */
 final class Reconciler {
     private static final System.Logger LOG = System.getLogger(Reconciler.class.getName());
@@ -55,8 +59,8 @@ final class Reconciler {
     /** Re-plumbs joined endpoints whose kernel objects vanished (a crash in the middle of a leave). */
     private void repairJoins() {
         for (EndpointState ep : c.state().endpoints()) {
-            if (!ep.joined()) {
-                continue;
+            if (!ep.joined() || c.state().sandbox(ep.sandboxId()).isEmpty()) {
+                continue; // not joined, or joined on another host
             }
             NetworkState n = c.state().network(ep.networkId()).orElseThrow();
             SandboxState sb = c.sandboxOps().state(ep.sandboxId());
@@ -108,11 +112,15 @@ final class Reconciler {
             NetworkState n = networks.get(ep.networkId());
             if (n == null) {
                 c.state().deleteEndpoint(ep);
-            } else if (ep.joined() && !sandboxes.contains(ep.sandboxId())) {
+            } else if (ep.joined() && !sandboxes.contains(ep.sandboxId()) && onThisHost(ep)) {
                 c.driver(n.driver()).leave(n, ep, new SandboxPort(ep.sandboxId(), null, null));
                 c.state().put(ep.left());
             }
         }
+    }
+
+    private boolean onThisHost(EndpointState ep) {
+        return ep.host() == null || ep.host().equals(c.advertise());
     }
 
     private void ipam() {
@@ -124,7 +132,9 @@ final class Reconciler {
                 byPool.put(s.poolId(), n);
             }
         }
-        for (String space : List.of(Ipam.LOCAL_SPACE, Ipam.GLOBAL_SPACE)) {
+        List<String> spaces = c.state().globalStore().isPresent() ? List.of(Ipam.LOCAL_SPACE)
+                : List.of(Ipam.LOCAL_SPACE, Ipam.GLOBAL_SPACE);
+        for (String space : spaces) {
             for (Ipam.Pool pool : c.ipam().pools(space)) {
                 boolean named = byPool.containsKey(pool.id());
                 for (Map.Entry<InetAddress, String> held : c.ipam().holders(pool.id()).entrySet()) {

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class SandboxFilesTest {
     private static EndpointState ep(String v4, String v6) {
-        return new EndpointState("e", "e", "n", "02:42:c0:00:02:02", v4, v6, List.of(), List.of(), "s", "eth0", null, 0);
+        return new EndpointState("e", "e", "n", "02:42:c0:00:02:02", v4, v6, List.of(), List.of(), "s", "eth0", null, 0, null, "c");
     }
 
     @Test

@@ -63,6 +63,7 @@ public final class WeftdProcess implements AutoCloseable {
                 "--run-dir", dir.resolve("run").toString()));
         args.addAll(extraArgs);
         try {
+            Files.createDirectories(dir);
             return new ProcessBuilder(host.command(JavaMain.command(MAIN, args).toArray(String[]::new)))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("weftd.log").toFile()))
                     .start();

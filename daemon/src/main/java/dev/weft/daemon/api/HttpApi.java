@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.weft.daemon.containers.ContainerCreate;
 import dev.weft.daemon.containers.Containers;
 import dev.weft.engine.WeftException;
+import dev.weft.store.StoreException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -92,6 +93,9 @@ public final class HttpApi extends Handler.Abstract {
             send(response, callback, e.status(), Map.of("message", e.getMessage()));
         } catch (WeftException e) {
             send(response, callback, status(e.kind()), Map.of("message", e.getMessage()));
+        } catch (StoreException e) {
+            LOG.warn("{} {}: {}", method, path, e.getMessage());
+            send(response, callback, 503, Map.of("message", e.getMessage()));
         } catch (RuntimeException e) {
             LOG.error("{} {} failed", method, path, e);
             send(response, callback, 500, Map.of("message", "internal error: " + e.getMessage()));

@@ -112,11 +112,7 @@ public final class Networks {
         Map<String, NetworkResource.Attachment> containers = new LinkedHashMap<>();
         for (Endpoint e : network.endpoints()) {
             EndpointState ep = e.state();
-            String key = ep.id();
-            if (ep.sandboxId() != null) {
-                Sandbox sb = controller.sandbox(ep.sandboxId());
-                key = sb.containerId();
-            }
+            String key = ep.container() != null ? ep.container() : ep.id();
             containers.put(key, new NetworkResource.Attachment(ep.name(), ep.id(), ep.mac(), ep.ipv4() == null ? "" : ep.ipv4(),
                     ep.ipv6() == null ? "" : ep.ipv6()));
         }

@@ -77,9 +77,9 @@ public final class Services {
         if (sandbox != null) {
             if (!force) {
                 throw new ApiException(409, "service " + service + " is attached to container "
-                        + controller.sandbox(sandbox).containerId() + "; detach it first or use force");
+                        + ep.state().container() + "; detach it first or use force");
             }
-            ep.leave(controller.sandbox(sandbox));
+            ep.leaveAnywhere();
         }
         ep.delete();
     }
@@ -90,7 +90,7 @@ public final class Services {
         String current = ep.state().sandboxId();
         if (current != null) {
             throw new ApiException(409, "service " + service + " is already attached to container "
-                    + controller.sandbox(current).containerId());
+                    + ep.state().container());
         }
         ep.join(sb);
     }
@@ -123,7 +123,7 @@ public final class Services {
 
     private ServiceResource resource(Endpoint e) {
         EndpointState ep = e.state();
-        String container = ep.sandboxId() == null ? null : controller.sandbox(ep.sandboxId()).containerId();
+        String container = ep.container();
         return new ServiceResource(ep.name(), e.network().name(), ep.id(), container, ep.ipv4(), ep.ipv6(), ep.mac(),
                 ep.aliases());
     }

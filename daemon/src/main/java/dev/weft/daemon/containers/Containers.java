@@ -9,6 +9,8 @@ import dev.weft.engine.Network;
 import dev.weft.engine.PortBinding;
 import dev.weft.engine.Sandbox;
 import dev.weft.engine.SandboxOptions;
+import dev.weft.engine.WeftException;
+import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.Undo;
 
 import java.io.IOException;
@@ -70,6 +72,9 @@ public final class Containers {
             }
             String[] service = body.publishService() == null || body.publishService().isBlank() ? null
                     : serviceSpec(body.publishService());
+            if (service != null) {
+                serviceNetwork(service, undo);
+            }
             for (int i = 0; i < networks.size(); i++) {
                 Network net = controller.network(networks.get(i));
                 if (service != null && net.name().equals(controller.network(service[1]).name())) {
@@ -89,13 +94,36 @@ public final class Containers {
         }
     }
 
-    /** "svc1.dev" or "svc1.dev.bridge" -> {"svc1", "dev"}. */
+    /** "svc1.dev" or "svc1.dev.overlay" -> {"svc1", "dev", null or "overlay"}. */
     private static String[] serviceSpec(String spec) {
         String[] parts = spec.split("\\.");
-        if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+        if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()
+                || (parts.length == 3 && parts[2].isEmpty())) {
             throw new ApiException(400, "invalid PublishService \"" + spec + "\": expected SVC.NET[.DRIVER]");
         }
-        return new String[] {parts[0], parts[1]};
+        return new String[] {parts[0], parts[1], parts.length == 3 ? parts[2] : null};
+    }
+
+    /**
+     * The service's network, as the seed's quick start has it: SVC.NET.DRIVER creates network NET
+     * with DRIVER (and an automatic subnet) when there is none yet; an existing one must use DRIVER.
+     */
+    private void serviceNetwork(String[] service, Undo undo) {
+        String driver = service[2];
+        Network net;
+        try {
+            net = controller.network(service[1]);
+        } catch (WeftException e) {
+            if (e.kind() != WeftException.Kind.NOT_FOUND || driver == null) {
+                throw e;
+            }
+            Network created = controller.newNetwork(NetworkConfig.of(service[1], driver));
+            undo.push("remove network " + service[1], created::delete);
+            return;
+        }
+        if (driver != null && !net.state().driver().equals(driver)) {
+            throw new ApiException(409, "network " + net.name() + " uses the " + net.state().driver() + " driver, not " + driver);
+        }
     }
 
     /** Attaches the service (publishing it first unless it exists, unattached) to the container's sandbox. */

@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * The names one sandbox can resolve, read from the controller at query time so that joins and
  * leaves show at once: for every network the sandbox is on, each joined endpoint by its name, its
- * container's hostname and its aliases, each also qualified by the network ("db.prod").
+ * container's hostname and its aliases, each also qualified by the network ("db.prod"). On
+ * global networks that includes the endpoints on the other live hosts.
  */
 final class DnsNames {
     private final Map<String, List<InetAddress>> names = new LinkedHashMap<>();
@@ -39,8 +40,8 @@ final class DnsNames {
             String net = network.name();
             for (Endpoint e : network.endpoints()) {
                 EndpointState ep = e.state();
-                if (ep.sandboxId() == null) {
-                    continue;
+                if (ep.sandboxId() == null || !controller.reachable(ep)) {
+                    continue; // not attached, or on a host that is gone
                 }
                 List<String> labels = new ArrayList<>(ep.aliases());
                 labels.add(ep.name());

@@ -59,6 +59,15 @@ public interface NetworkDriver {
      */
     void reconcile(List<NetworkState> networks, List<EndpointState> endpoints);
 
+    /**
+     * For networks shared through the global store: the endpoints joined on the other live hosts,
+     * all of them, each time that set may have changed. The driver makes them reachable from this
+     * host's endpoints (the overlay programs forwarding and neighbour entries) and forgets those
+     * no longer in the list. Called with the controller's lock held, never concurrently.
+     */
+    default void remoteEndpoints(NetworkState network, List<EndpointState> remote) {
+    }
+
     /** Releases what the driver holds open (netlink sockets); kernel state stays. */
     default void close() {
     }

@@ -27,6 +27,7 @@ import java.util.function.Supplier;
  */
 public final class DefaultIpam implements Ipam {
     private final Store store;
+    private final Store global;
     private final Map<String, PredefinedPools> predefined;
     private final Supplier<List<IpPrefix>> hostRoutes;
     private final Map<String, AddressPool> pools = new ConcurrentHashMap<>();
@@ -36,7 +37,18 @@ public final class DefaultIpam implements Ipam {
      * @param hostRoutes the host's routes, which automatic pools must not overlap
      */
     public DefaultIpam(Store store, Map<String, PredefinedPools> predefined, Supplier<List<IpPrefix>> hostRoutes) {
+        this(store, null, predefined, hostRoutes);
+    }
+
+    /**
+     * Keeps the global address space in {@code global} (shared by every host, so two hosts never
+     * hand out the same address: each allocation is a create-if-absent of the address's key) and
+     * the others in {@code store}; a null {@code global} keeps everything in {@code store}.
+     */
+    public DefaultIpam(Store store, Store global, Map<String, PredefinedPools> predefined,
+                       Supplier<List<IpPrefix>> hostRoutes) {
         this.store = store;
+        this.global = global;
         this.predefined = Map.copyOf(predefined);
         this.hostRoutes = hostRoutes;
     }
@@ -97,7 +109,7 @@ public final class DefaultIpam implements Ipam {
     private Pool create(String space, IpPrefix subnet, IpPrefix range, boolean explicit) {
         String id = space + "/" + subnet + (range != null ? "/" + range : "");
         try {
-            store.putIfVersion(poolKey(space, subnet), utf8(subnet + " " + (range == null ? "-" : range)), 0);
+            store(space).putIfVersion(poolKey(space, subnet), utf8(subnet + " " + (range == null ? "-" : range)), 0);
         } catch (VersionConflictException e) {
             if (!explicit) {
                 return null;
@@ -111,7 +123,7 @@ public final class DefaultIpam implements Ipam {
     /** The pools reserved in {@code space}, from the store. */
     public List<Pool> pools(String space) {
         checkSpace(space);
-        return store.list("ipam/" + space + "/pools/").stream().map(e -> toPool(space, e)).toList();
+        return store(space).list("ipam/" + space + "/pools/").stream().map(e -> toPool(space, e)).toList();
     }
 
     private static Pool toPool(String space, KvEntry e) {
@@ -124,12 +136,12 @@ public final class DefaultIpam implements Ipam {
     @Override
     public void releasePool(String poolId) {
         Id id = Id.parse(poolId);
-        List<KvEntry> held = store.list(addressPrefix(id.space, id.subnet));
+        List<KvEntry> held = store(id.space).list(addressPrefix(id.space, id.subnet));
         if (!held.isEmpty()) {
             throw new IpamException(IpamException.Reason.IN_USE, "pool " + poolId + " still holds " + held.size()
                     + " address(es), for example " + held.getFirst().key().substring(held.getFirst().key().lastIndexOf('/') + 1));
         }
-        if (!store.delete(poolKey(id.space, id.subnet))) {
+        if (!store(id.space).delete(poolKey(id.space, id.subnet))) {
             throw new IpamException(IpamException.Reason.NOT_FOUND, "no pool " + poolId);
         }
         pools.remove(poolId);
@@ -139,10 +151,22 @@ public final class DefaultIpam implements Ipam {
     public IpPrefix requestAddress(String poolId, InetAddress preferred, String owner) {
         Id id = Id.parse(poolId);
         AddressPool pool = pool(poolId, id);
+        boolean reread = false;
         while (true) {
-            InetAddress address = preferred != null ? pool.allocate(preferred) : pool.allocate();
+            InetAddress address;
             try {
-                store.putIfVersion(addressKey(id, address), utf8(owner), 0);
+                address = preferred != null ? pool.allocate(preferred) : pool.allocate();
+            } catch (IpamException e) {
+                if (e.reason() != IpamException.Reason.EXHAUSTED || reread) {
+                    throw e;
+                }
+                pools.remove(poolId); // other hosts may have released addresses this process still marks
+                pool = pool(poolId, id);
+                reread = true;
+                continue;
+            }
+            try {
+                store(id.space).putIfVersion(addressKey(id, address), utf8(owner), 0);
                 return new IpPrefix(address, id.subnet.length());
             } catch (VersionConflictException e) {
                 // another host holds it: it stays marked here; a preferred address is simply taken
@@ -158,7 +182,7 @@ public final class DefaultIpam implements Ipam {
     public void releaseAddress(String poolId, InetAddress address) {
         Id id = Id.parse(poolId);
         AddressPool pool = pool(poolId, id);
-        if (!store.delete(addressKey(id, address))) {
+        if (!store(id.space).delete(addressKey(id, address))) {
             throw new IpamException(IpamException.Reason.NOT_ALLOCATED,
                     "address " + IpPrefix.format(address) + " is not allocated in subnet " + id.subnet);
         }
@@ -171,7 +195,7 @@ public final class DefaultIpam implements Ipam {
     public Map<InetAddress, String> holders(String poolId) {
         Id id = Id.parse(poolId);
         Map<InetAddress, String> out = new LinkedHashMap<>();
-        for (KvEntry e : store.list(addressPrefix(id.space, id.subnet))) {
+        for (KvEntry e : store(id.space).list(addressPrefix(id.space, id.subnet))) {
             out.put(IpPrefix.parseAddress(e.key().substring(e.key().lastIndexOf('/') + 1)), e.valueAsString());
         }
         return out;
@@ -183,7 +207,7 @@ public final class DefaultIpam implements Ipam {
         if (cached != null) {
             return cached;
         }
-        if (store.get(poolKey(id.space, id.subnet)).isEmpty()) {
+        if (store(id.space).get(poolKey(id.space, id.subnet)).isEmpty()) {
             throw new IpamException(IpamException.Reason.NOT_FOUND, "no pool " + poolId);
         }
         return pools.computeIfAbsent(poolId, k -> {
@@ -191,6 +215,10 @@ public final class DefaultIpam implements Ipam {
             holders(poolId).keySet().forEach(p::allocate);
             return p;
         });
+    }
+
+    private Store store(String space) {
+        return global != null && space.equals(GLOBAL_SPACE) ? global : store;
     }
 
     private void checkSpace(String space) {

@@ -5,11 +5,14 @@ import java.util.List;
 /**
  * An endpoint as stored: its addresses for as long as it exists, its published ports (in the
  * text form of {@code PortBinding}, such as "127.0.0.1:8080:80/tcp"), and while joined the
- * sandbox, the interface name inside it and the host side of its link (for drivers that have one).
+ * sandbox and its container, the interface name inside it, the host side of its link (for
+ * drivers that have one) and, on networks shared through a global store, the host it is joined
+ * on (that host's advertise address: where other hosts send its traffic, its VTEP for the
+ * overlay), so that every host can name and reach it.
  */
 public record EndpointState(String id, String name, String networkId, String mac, String ipv4, String ipv6,
                             List<String> aliases, List<String> ports, String sandboxId, String ifname,
-                            String hostIfname, int gatewayPriority) {
+                            String hostIfname, int gatewayPriority, String host, String container) {
     public EndpointState {
         aliases = aliases == null ? List.of() : List.copyOf(aliases);
         ports = ports == null ? List.of() : List.copyOf(ports);
@@ -19,11 +22,13 @@ public record EndpointState(String id, String name, String networkId, String mac
         return sandboxId != null;
     }
 
-    public EndpointState joinedTo(String sandbox, String inside, String hostSide, int priority) {
-        return new EndpointState(id, name, networkId, mac, ipv4, ipv6, aliases, ports, sandbox, inside, hostSide, priority);
+    public EndpointState joinedTo(String sandbox, String containerId, String inside, String hostSide, int priority,
+                                  String onHost) {
+        return new EndpointState(id, name, networkId, mac, ipv4, ipv6, aliases, ports, sandbox, inside, hostSide, priority,
+                onHost, containerId);
     }
 
     public EndpointState left() {
-        return new EndpointState(id, name, networkId, mac, ipv4, ipv6, aliases, ports, null, null, null, 0);
+        return new EndpointState(id, name, networkId, mac, ipv4, ipv6, aliases, ports, null, null, null, 0, null, null);
     }
 }

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.store.KvEntry;
 import dev.weft.store.Store;
+import dev.weft.store.StoreEvent;
+import dev.weft.store.Watch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -15,39 +18,88 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * The engine's records in a Store, as JSON under one key layout:
+ * The engine's records as JSON under one key layout:
  * <pre>
  *   networks/ID             NetworkState
  *   endpoints/NETWORK/ID    EndpointState
  *   sandboxes/ID            SandboxState
  * </pre>
- * Records are read from the store once, when the controller starts, and then served from memory;
- * every change is written through to the store before the memory is updated. This holds while
- * the controller is the only writer of these keys, which is true of the local store.
+ * Sandboxes, and the networks of local scope with their endpoints, live in the local store;
+ * networks of global scope and their endpoints live in the global store, when there is one, and
+ * every host sharing it sees them. Records are read once, when the controller starts, and then
+ * served from memory; every change is written through to its store before memory is updated.
+ * Other hosts' changes to the global records arrive by a watch started at the revision the first
+ * read was made at, so none is missed; each global key remembers the revision of the last change
+ * applied to it, so an older change arriving late (this host's own, echoed by the watch) never
+ * overwrites a newer one.
  */
-public final class StateStore {
+public final class StateStore implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    private final Store store;
+    private static final String NETWORKS = "networks/";
+    private static final String ENDPOINTS = "endpoints/";
+    private static final String SANDBOXES = "sandboxes/";
+
+    /** Told of every change to a global record, made here or elsewhere; runs on the watch's thread. */
+    public interface Listener {
+        void changed(String key, Object before, Object after);
+    }
+
+    private final Store local;
+    private final Store global;
     private final NavigableMap<String, NetworkState> networks = new ConcurrentSkipListMap<>();
     private final NavigableMap<String, EndpointState> endpoints = new ConcurrentSkipListMap<>();
     private final NavigableMap<String, SandboxState> sandboxes = new ConcurrentSkipListMap<>();
+    private final Map<String, Long> applied = new HashMap<>();
+    private final List<Watch> watches = new ArrayList<>();
+    private volatile Listener listener = (key, before, after) -> { };
 
-    public StateStore(Store store) {
-        this.store = store;
-        for (KvEntry e : store.list("networks/")) {
-            networks.put(e.key(), read(e, NetworkState.class));
-        }
-        for (KvEntry e : store.list("endpoints/")) {
-            endpoints.put(e.key(), read(e, EndpointState.class));
-        }
-        for (KvEntry e : store.list("sandboxes/")) {
-            sandboxes.put(e.key(), read(e, SandboxState.class));
+    public StateStore(Store local) {
+        this(local, null);
+    }
+
+    /** Records in {@code local}, and in {@code global} for global networks (null: one host only). */
+    public StateStore(Store local, Store global) {
+        this.local = local;
+        this.global = global;
+        load(local);
+        if (global != null) {
+            long revision = global.revision();
+            load(global);
+            for (String prefix : List.of(NETWORKS, ENDPOINTS)) {
+                watches.add(global.watch(prefix, revision, this::apply));
+            }
         }
     }
 
+    private void load(Store store) {
+        for (KvEntry e : store.list(NETWORKS)) {
+            networks.put(e.key(), read(e.key(), e.value(), NetworkState.class));
+            remember(store, e.key(), e.version());
+        }
+        for (KvEntry e : store.list(ENDPOINTS)) {
+            endpoints.put(e.key(), read(e.key(), e.value(), EndpointState.class));
+            remember(store, e.key(), e.version());
+        }
+        if (store == local) {
+            for (KvEntry e : store.list(SANDBOXES)) {
+                sandboxes.put(e.key(), read(e.key(), e.value(), SandboxState.class));
+            }
+        }
+    }
+
+    public void setListener(Listener listener) {
+        this.listener = listener;
+    }
+
+    /** The local store (sandboxes, local networks, this host's IPAM). */
     public Store store() {
-        return store;
+        return local;
+    }
+
+    /** The global store, if this host shares one. */
+    public Optional<Store> globalStore() {
+        return Optional.ofNullable(global);
     }
 
     public List<NetworkState> networks() {
@@ -55,24 +107,24 @@ public final class StateStore {
     }
 
     public Optional<NetworkState> network(String id) {
-        return Optional.ofNullable(networks.get("networks/" + id));
+        return Optional.ofNullable(networks.get(NETWORKS + id));
     }
 
     public void put(NetworkState n) {
-        write("networks/" + n.id(), n, networks);
+        write(NETWORKS + n.id(), n, networks, isGlobal(n));
     }
 
     public void deleteNetwork(String id) {
-        delete("networks/" + id, networks);
+        delete(NETWORKS + id, networks, network(id).map(this::isGlobal).orElse(false));
     }
 
     public List<EndpointState> endpoints(String networkId) {
-        String prefix = "endpoints/" + networkId + "/";
+        String prefix = ENDPOINTS + networkId + "/";
         return List.copyOf(endpoints.subMap(prefix, prefix + Character.MAX_VALUE).values());
     }
 
     public Optional<EndpointState> endpoint(String networkId, String id) {
-        return Optional.ofNullable(endpoints.get("endpoints/" + networkId + "/" + id));
+        return Optional.ofNullable(endpoints.get(ENDPOINTS + networkId + "/" + id));
     }
 
     public List<EndpointState> endpoints() {
@@ -91,11 +143,11 @@ public final class StateStore {
     }
 
     public void put(EndpointState e) {
-        write("endpoints/" + e.networkId() + "/" + e.id(), e, endpoints);
+        write(ENDPOINTS + e.networkId() + "/" + e.id(), e, endpoints, endpointIsGlobal(e));
     }
 
     public void deleteEndpoint(EndpointState e) {
-        delete("endpoints/" + e.networkId() + "/" + e.id(), endpoints);
+        delete(ENDPOINTS + e.networkId() + "/" + e.id(), endpoints, endpointIsGlobal(e));
     }
 
     public List<SandboxState> sandboxes() {
@@ -103,36 +155,114 @@ public final class StateStore {
     }
 
     public Optional<SandboxState> sandbox(String id) {
-        return Optional.ofNullable(sandboxes.get("sandboxes/" + id));
+        return Optional.ofNullable(sandboxes.get(SANDBOXES + id));
     }
 
     public void put(SandboxState s) {
-        write("sandboxes/" + s.id(), s, sandboxes);
+        write(SANDBOXES + s.id(), s, sandboxes, false);
     }
 
     public void deleteSandbox(String id) {
-        delete("sandboxes/" + id, sandboxes);
+        delete(SANDBOXES + id, sandboxes, false);
     }
 
-    private <T> void write(String key, T value, Map<String, T> cache) {
+    /** Whether a network's records live in the global store. */
+    public boolean isGlobal(NetworkState n) {
+        return global != null && "global".equals(n.scope());
+    }
+
+    private boolean endpointIsGlobal(EndpointState e) {
+        return network(e.networkId()).map(this::isGlobal).orElse(false);
+    }
+
+    private <T> void write(String key, T value, Map<String, T> cache, boolean inGlobal) {
+        byte[] json;
         try {
-            store.put(key, JSON.writeValueAsBytes(value));
+            json = JSON.writeValueAsBytes(value);
         } catch (IOException x) {
             throw new UncheckedIOException(x);
         }
-        cache.put(key, value);
-    }
-
-    private <T> void delete(String key, Map<String, T> cache) {
-        store.delete(key);
-        cache.remove(key);
-    }
-
-    private static <T> T read(KvEntry e, Class<T> type) {
-        try {
-            return JSON.readValue(e.value(), type);
-        } catch (IOException x) {
-            throw new UncheckedIOException("corrupt record at store key " + e.key() + ": " + x.getMessage(), x);
+        if (!inGlobal) {
+            local.put(key, json);
+            cache.put(key, value);
+            return;
         }
+        KvEntry written = global.put(key, json);
+        Object before;
+        synchronized (applied) {
+            if (applied.getOrDefault(key, 0L) >= written.version()) {
+                return; // a newer change from elsewhere was applied already
+            }
+            applied.put(key, written.version());
+            before = cache.put(key, value);
+        }
+        listener.changed(key, before, value);
+    }
+
+    private <T> void delete(String key, Map<String, T> cache, boolean inGlobal) {
+        if (!inGlobal) {
+            local.delete(key);
+            cache.remove(key);
+            return;
+        }
+        global.delete(key);
+        long revision = global.revision(); // at or after the delete: older changes echoed later are ignored
+        Object before;
+        synchronized (applied) {
+            applied.merge(key, revision, Math::max);
+            before = cache.remove(key);
+        }
+        if (before != null) {
+            listener.changed(key, before, null);
+        }
+    }
+
+    private void remember(Store store, String key, long version) {
+        if (store == global) {
+            synchronized (applied) {
+                applied.put(key, version);
+            }
+        }
+    }
+
+    /** A change from the global store's watch: applied unless a newer one already was. */
+    private void apply(StoreEvent event) {
+        String key = event.key();
+        NavigableMap<String, ?> cache = key.startsWith(NETWORKS) ? networks : endpoints;
+        Class<?> type = key.startsWith(NETWORKS) ? NetworkState.class : EndpointState.class;
+        Object before;
+        Object after = null;
+        synchronized (applied) {
+            if (applied.getOrDefault(key, 0L) >= event.revision()) {
+                return;
+            }
+            applied.put(key, event.revision());
+            if (event instanceof StoreEvent.Put put) {
+                after = read(key, put.entry().value(), type);
+                before = putUnchecked(cache, key, after);
+            } else {
+                before = cache.remove(key);
+            }
+        }
+        listener.changed(key, before, after);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Object putUnchecked(NavigableMap<String, T> cache, String key, Object value) {
+        return cache.put(key, (T) value);
+    }
+
+    private static <T> T read(String key, byte[] value, Class<T> type) {
+        try {
+            return JSON.readValue(value, type);
+        } catch (IOException x) {
+            throw new UncheckedIOException("corrupt record at store key " + key + ": " + x.getMessage(), x);
+        }
+    }
+
+    /** Stops following the global store. */
+    @Override
+    public void close() {
+        watches.forEach(Watch::close);
     }
 }

@@ -57,6 +57,21 @@ final class EtcdSession implements AutoCloseable {
         return leaseId;
     }
 
+    /**
+     * Forgets lease {@code id} because etcd no longer knows it (it expired while this client
+     * could not keep it alive, as in a long outage): the next {@link #leaseId()} grants a new one.
+     */
+    synchronized void expired(long id) {
+        if (leaseId == id) {
+            LOG.log(System.Logger.Level.WARNING, "the session lease at etcd " + store.address()
+                    + " expired; granting a new one");
+            if (keepAlive != null) {
+                keepAlive.close();
+            }
+            leaseId = 0;
+        }
+    }
+
     /** Stops the keep-alive and revokes the lease, deleting this client's ephemeral entries. */
     @Override
     public synchronized void close() {

@@ -99,7 +99,16 @@ public final class EtcdStore implements Store {
 
     @Override
     public KvEntry putEphemeral(String key, byte[] value) {
-        return write(key, value, PutOption.builder().withLeaseId(session.leaseId()).build());
+        long lease = session.leaseId();
+        try {
+            return write(key, value, PutOption.builder().withLeaseId(lease).build());
+        } catch (StoreException e) {
+            if (!String.valueOf(e.getMessage()).contains("lease not found")) {
+                throw e;
+            }
+            session.expired(lease);
+            return write(key, value, PutOption.builder().withLeaseId(session.leaseId()).build());
+        }
     }
 
     private KvEntry write(String key, byte[] value, PutOption option) {

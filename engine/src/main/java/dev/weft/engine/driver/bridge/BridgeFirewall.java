@@ -44,12 +44,14 @@ import static dev.weft.linux.nft.Nft.value;
  * Inter-container traffic on one bridge is switched, not routed, so ICC is not in this table:
  * the driver isolates the bridge ports instead.
  */
-final class BridgeFirewall implements AutoCloseable {
+public final class BridgeFirewall implements AutoCloseable {
     static final String FAMILY = "inet";
     static final String TABLE = "weft";
+    /** The names of bridges another weft table owns (the overlay's), isolated from these too. */
+    static final List<String> OTHER_DRIVERS_BRIDGES = List.of("wo-*");
 
     /** What the table needs to know of a network. */
-    record Net(String bridge, List<IpPrefix> subnets, boolean masquerade, boolean internal) {
+    public record Net(String bridge, List<IpPrefix> subnets, boolean masquerade, boolean internal) {
     }
 
     /** A published port with the container address it leads to. */
@@ -57,44 +59,57 @@ final class BridgeFirewall implements AutoCloseable {
     }
 
     private final Nftables nft;
+    private final String table;
+    private final List<String> otherBridges;
 
     BridgeFirewall(Netns host) {
-        this.nft = host == null ? Nftables.open(TABLE) : Nftables.open(host, TABLE);
+        this(host, TABLE, OTHER_DRIVERS_BRIDGES);
+    }
+
+    /**
+     * The table {@code inet TABLE} in {@code host}: another driver with bridges of its own keeps
+     * its networks in a table of its own, and names the other tables' bridges (wildcards such
+     * as "wb-*") in {@code otherBridges}, so that networks of different drivers are isolated too.
+     */
+    public BridgeFirewall(Netns host, String table, List<String> otherBridges) {
+        this.table = table;
+        this.otherBridges = List.copyOf(otherBridges);
+        this.nft = host == null ? Nftables.open(table) : Nftables.open(host, table);
     }
 
     /** Rewrites the whole table for these networks and published ports, atomically. */
-    void sync(Collection<Net> networks, Collection<Published> ports) {
+    public void sync(Collection<Net> networks, Collection<Published> ports) {
         if (networks.isEmpty()) {
-            nft.deleteTable(FAMILY, TABLE);
+            nft.deleteTable(FAMILY, table);
             return;
         }
-        NftBatch b = new NftBatch().replaceTable(FAMILY, TABLE)
-                .addSet(FAMILY, TABLE, "bridges", List.of("ifname"), List.of())
-                .addMap(FAMILY, TABLE, "pub_addr", List.of("ipv4_addr", "inet_proto", "inet_service"), "ipv4_addr", List.of())
-                .addMap(FAMILY, TABLE, "pub_port", List.of("ipv4_addr", "inet_proto", "inet_service"), "inet_service", List.of())
-                .addMap(FAMILY, TABLE, "pub_any_addr", List.of("inet_proto", "inet_service"), "ipv4_addr", List.of())
-                .addMap(FAMILY, TABLE, "pub_any_port", List.of("inet_proto", "inet_service"), "inet_service", List.of())
-                .addChain(FAMILY, TABLE, "publish")
-                .addChain(FAMILY, TABLE, "prerouting", NftBatch.Hook.nat("prerouting", -100))
-                .addChain(FAMILY, TABLE, "output", NftBatch.Hook.nat("output", -100))
-                .addChain(FAMILY, TABLE, "postrouting", NftBatch.Hook.nat("postrouting", 100))
-                .addChain(FAMILY, TABLE, "forward", NftBatch.Hook.filter("forward", 0, "accept"));
+        NftBatch b = new NftBatch().replaceTable(FAMILY, table)
+                .addSet(FAMILY, table, "bridges", List.of("ifname"), List.of())
+                .addMap(FAMILY, table, "pub_addr", List.of("ipv4_addr", "inet_proto", "inet_service"), "ipv4_addr", List.of())
+                .addMap(FAMILY, table, "pub_port", List.of("ipv4_addr", "inet_proto", "inet_service"), "inet_service", List.of())
+                .addMap(FAMILY, table, "pub_any_addr", List.of("inet_proto", "inet_service"), "ipv4_addr", List.of())
+                .addMap(FAMILY, table, "pub_any_port", List.of("inet_proto", "inet_service"), "inet_service", List.of())
+                .addChain(FAMILY, table, "publish")
+                .addChain(FAMILY, table, "prerouting", NftBatch.Hook.nat("prerouting", -100))
+                .addChain(FAMILY, table, "output", NftBatch.Hook.nat("output", -100))
+                .addChain(FAMILY, table, "postrouting", NftBatch.Hook.nat("postrouting", 100))
+                .addChain(FAMILY, table, "forward", NftBatch.Hook.filter("forward", 0, "accept"));
         List<JsonNode> local = List.of(match(fib(new String[] {"daddr"}, "type"), "==", value("local")), jump("publish"));
-        b.addRule(FAMILY, TABLE, "prerouting", local, null).addRule(FAMILY, TABLE, "output", local, null);
+        b.addRule(FAMILY, table, "prerouting", local, null).addRule(FAMILY, table, "output", local, null);
         JsonNode specific = concat(payload("ip", "daddr"), meta("l4proto"), payload("th", "dport"));
         JsonNode any = concat(meta("l4proto"), payload("th", "dport"));
-        b.addRule(FAMILY, TABLE, "publish", List.of(dnat("ip", mapLookup(specific, "pub_addr"), mapLookup(specific, "pub_port"))),
+        b.addRule(FAMILY, table, "publish", List.of(dnat("ip", mapLookup(specific, "pub_addr"), mapLookup(specific, "pub_port"))),
                 "ports published on one host address");
-        b.addRule(FAMILY, TABLE, "publish", List.of(dnat("ip", mapLookup(any, "pub_any_addr"), mapLookup(any, "pub_any_port"))),
+        b.addRule(FAMILY, table, "publish", List.of(dnat("ip", mapLookup(any, "pub_any_addr"), mapLookup(any, "pub_any_port"))),
                 "ports published on every host address");
-        b.addRule(FAMILY, TABLE, "forward", List.of(match(ct("state"), "in", set("established", "related")), accept()), null);
+        b.addRule(FAMILY, table, "forward", List.of(match(ct("state"), "in", set("established", "related")), accept()), null);
         List<JsonNode> bridges = new ArrayList<>();
         for (Net n : networks) {
             bridges.add(value(n.bridge()));
-            b.addRule(FAMILY, TABLE, "forward", List.of(inIf(n), outIf(n, "=="), accept()), "within " + n.bridge());
+            b.addRule(FAMILY, table, "forward", List.of(inIf(n), outIf(n, "=="), accept()), "within " + n.bridge());
             if (n.internal()) {
-                b.addRule(FAMILY, TABLE, "forward", List.of(inIf(n), drop()), "internal " + n.bridge());
-                b.addRule(FAMILY, TABLE, "forward", List.of(outIf(n, "=="), drop()), "internal " + n.bridge());
+                b.addRule(FAMILY, table, "forward", List.of(inIf(n), drop()), "internal " + n.bridge());
+                b.addRule(FAMILY, table, "forward", List.of(outIf(n, "=="), drop()), "internal " + n.bridge());
             }
             for (IpPrefix s : n.subnets()) {
                 if (!(s.address() instanceof Inet4Address)) {
@@ -102,15 +117,21 @@ final class BridgeFirewall implements AutoCloseable {
                 }
                 JsonNode from = match(payload("ip", "saddr"), "==", prefix(IpPrefix.format(s.address()), s.length()));
                 if (n.masquerade() && !n.internal()) {
-                    b.addRule(FAMILY, TABLE, "postrouting", List.of(from, outIf(n, "!="), masquerade()), "masquerade " + s);
+                    b.addRule(FAMILY, table, "postrouting", List.of(from, outIf(n, "!="), masquerade()), "masquerade " + s);
                 }
-                b.addRule(FAMILY, TABLE, "postrouting", List.of(from, outIf(n, "=="),
+                b.addRule(FAMILY, table, "postrouting", List.of(from, outIf(n, "=="),
                         match(ct("status"), "in", value("dnat")), masquerade()), "hairpin " + s);
             }
         }
-        b.addElements(FAMILY, TABLE, "bridges", bridges);
-        b.addRule(FAMILY, TABLE, "forward", List.of(match(meta("iifname"), "==", value("@bridges")),
+        b.addElements(FAMILY, table, "bridges", bridges);
+        b.addRule(FAMILY, table, "forward", List.of(match(meta("iifname"), "==", value("@bridges")),
                 match(meta("oifname"), "==", value("@bridges")), drop()), "isolate weft networks from each other");
+        for (String other : otherBridges) {
+            b.addRule(FAMILY, table, "forward", List.of(match(meta("iifname"), "==", value("@bridges")),
+                    match(meta("oifname"), "==", value(other)), drop()), "isolate from " + other);
+            b.addRule(FAMILY, table, "forward", List.of(match(meta("iifname"), "==", value(other)),
+                    match(meta("oifname"), "==", value("@bridges")), drop()), "isolate from " + other);
+        }
         if (!ports.isEmpty()) {
             elements(b, ports, true);
         }
@@ -143,7 +164,7 @@ final class BridgeFirewall implements AutoCloseable {
         }
     }
 
-    private static void elements(NftBatch b, Collection<Published> ports, boolean add) {
+    private void elements(NftBatch b, Collection<Published> ports, boolean add) {
         List<JsonNode> addrs = new ArrayList<>();
         List<JsonNode> targetPorts = new ArrayList<>();
         List<JsonNode> anyAddrs = new ArrayList<>();
@@ -163,14 +184,14 @@ final class BridgeFirewall implements AutoCloseable {
         apply(b, add, "pub_any_port", anyPorts);
     }
 
-    private static void apply(NftBatch b, boolean add, String map, List<JsonNode> elements) {
+    private void apply(NftBatch b, boolean add, String map, List<JsonNode> elements) {
         if (elements.isEmpty()) {
             return;
         }
         if (add) {
-            b.addElements(FAMILY, TABLE, map, elements);
+            b.addElements(FAMILY, table, map, elements);
         } else {
-            b.deleteElements(FAMILY, TABLE, map, elements);
+            b.deleteElements(FAMILY, table, map, elements);
         }
     }
 

@@ -1,0 +1,148 @@
+package dev.weft.testkit;
+
+import dev.weft.linux.rtnl.IpPrefix;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real etcd or ZooKeeper server from Debian's packages, running inside a simulated host and
+ * listening on its underlay address, as the global store of the weftd processes on the other
+ * simulated hosts. Its data and log live in a directory of the test; {@link #stop()} and
+ * {@link #start()} make an outage.
+ */
+public final class StoreServer implements AutoCloseable {
+    private static final Path ETCD = Path.of("/usr/bin/etcd");
+    private static final Path ZOOKEEPER_JAR = Path.of("/usr/share/java/zookeeper.jar");
+    private final SimulatedHost host;
+    private final Path dir;
+    private final int port;
+    private final List<String> command;
+    private final String scheme;
+    private Process process;
+
+    private StoreServer(SimulatedHost host, Path dir, int port, List<String> command, String scheme) {
+        this.host = host;
+        this.dir = dir;
+        this.port = port;
+        this.command = command;
+        this.scheme = scheme;
+    }
+
+    /** etcd on {@code host}'s address, port 2379. */
+    public static StoreServer etcd(SimulatedHost host, Path dir) {
+        require(ETCD, "etcd-server");
+        String a = IpPrefix.format(host.address());
+        String client = "http://" + a + ":2379";
+        String peer = "http://" + a + ":2380";
+        StoreServer s = new StoreServer(host, dir, 2379, List.of(ETCD.toString(), "--name", "weft-test",
+                "--data-dir", dir.resolve("etcd").toString(), "--listen-client-urls", client, "--advertise-client-urls", client,
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "weft-test=" + peer,
+                "--initial-cluster-state", "new", "--logger", "zap", "--log-outputs", "stderr"), "etcd");
+        s.start();
+        return s;
+    }
+
+    /** ZooKeeper on {@code host}'s address, port 2181. */
+    public static StoreServer zookeeper(SimulatedHost host, Path dir) {
+        require(ZOOKEEPER_JAR, "zookeeper");
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("zoo.cfg"), String.join("\n", "tickTime=500", "dataDir=" + dir.resolve("zk"),
+                    "clientPort=2181", "clientPortAddress=" + IpPrefix.format(host.address()), "admin.enableServer=false",
+                    "forceSync=no", "maxClientCnxns=0", ""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        StoreServer s = new StoreServer(host, dir, 2181, List.of(java, "-Xmx256m", "-cp", ZOOKEEPER_JAR.toString(),
+                "org.apache.zookeeper.server.ZooKeeperServerMain", dir.resolve("zoo.cfg").toString()), "zk");
+        s.start();
+        return s;
+    }
+
+    private static void require(Path file, String pkg) {
+        if (!Files.exists(file)) {
+            throw new IllegalStateException(file + " is missing: install Debian's " + pkg + " package (scripts/setup-debian does)");
+        }
+    }
+
+    /** The address weftd's --kv-store takes. */
+    public String url() {
+        return scheme + "://" + IpPrefix.format(host.address()) + ":" + port;
+    }
+
+    /** Starts the server (again) on the same data and waits until it accepts connections. */
+    public void start() {
+        try {
+            Files.createDirectories(dir);
+            process = new ProcessBuilder(host.command(command.toArray(String[]::new))).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(scheme + ".log").toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + scheme, e);
+        }
+        InetSocketAddress at = new InetSocketAddress(host.address(), port);
+        for (int i = 0; i < 300; i++) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(scheme + " exited: " + log());
+            }
+            boolean up = host.netns().call(() -> {
+                try (SocketChannel c = SocketChannel.open()) {
+                    c.socket().connect(at, 500);
+                    return true;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            if (up) {
+                return;
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException(scheme + " did not listen on " + at + " within 30 s: " + log());
+    }
+
+    /** Stops the server (SIGTERM, then SIGKILL), keeping its data. */
+    public void stop() {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    public String log() {
+        try {
+            return Files.readString(dir.resolve(scheme + ".log"));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
