@@ -45,7 +45,7 @@ class MultiHostTest {
                             "--kv-store", store.url(), "--bind-interface", "eth0"));
                 }
                 List<CliProcess> clis = daemons.stream().map(d -> new CliProcess(d.socket())).toList();
-                quickStart(clis, store);
+                quickStart(clis, store, daemons);
                 for (WeftdProcess d : daemons) {
                     assertThat(d.terminate()).as(d.log()).isZero();
                 }
@@ -116,7 +116,28 @@ class MultiHostTest {
         }
     }
 
-    private void quickStart(List<CliProcess> host, StoreServer store) {
+    /**
+     * Host 1's weftd is killed: its containers keep running and, until its session expires, keep
+     * being reached; once expired, the other hosts stop forwarding to them and answering their
+     * names; when it is back the same addresses work again. Then every weftd restarts at once.
+     */
+    private void daemonsDieAndComeBack(List<WeftdProcess> daemons, CliProcess h1, CliProcess h2, String ip1) {
+        daemons.getFirst().kill();
+        assertThat(h2.inside("c2", "ping -c 1 -W 2 " + ip1)).as("no weftd needed on the data path").isTrue();
+        assertThat(eventually(30, () -> !h2.inside("c2", "ping -c 1 -W 1 svc1")))
+                .as("a host whose session expired is no longer served").isTrue();
+        daemons.getFirst().restart();
+        assertThat(eventually(15, () -> h2.inside("c2", "ping -c 1 -W 1 svc1"))).as("back again").isTrue();
+        assertThat(address(h2.ok("service", "info", "svc1.dev"))).isEqualTo(ip1);
+        for (WeftdProcess d : daemons) {
+            assertThat(d.terminate()).isZero();
+        }
+        daemons.forEach(WeftdProcess::restart);
+        assertThat(eventually(15, () -> h1.inside("c1", "ping -c 1 -W 1 svc2"))).as("after every weftd restarted").isTrue();
+        assertThat(address(h1.ok("service", "info", "svc1.dev"))).isEqualTo(ip1);
+    }
+
+    private void quickStart(List<CliProcess> host, StoreServer store, List<WeftdProcess> daemons) {
         CliProcess h1 = host.get(0);
         CliProcess h2 = host.get(1);
         CliProcess h3 = host.get(2);
@@ -145,6 +166,7 @@ class MultiHostTest {
 
         isolationAndExternalAccess(h1, h2, ip1);
         storeOutage(store, h1, h2, ip1);
+        daemonsDieAndComeBack(daemons, h1, h2, ip1);
 
         // host 3 has no container on dev: it cannot remove it while host 1 and 2 have
         assertThat(h3.fails("network", "rm", "dev")).contains("has active endpoints");

@@ -4,7 +4,9 @@ import dev.weft.linux.rtnl.IpPrefix;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,13 +16,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real etcd or ZooKeeper server from Debian's packages, running inside a simulated host and
  * listening on its underlay address, as the global store of the weftd processes on the other
- * simulated hosts. Its data and log live in a directory of the test; {@link #stop()} and
+ * simulated hosts, or on loopback in the test's own namespace, for stores opened in the test
+ * process. Its data and log live in a directory of the test; {@link #stop()} and
  * {@link #start()} make an outage.
  */
 public final class StoreServer implements AutoCloseable {
     private static final Path ETCD = Path.of("/usr/bin/etcd");
     private static final Path ZOOKEEPER_JAR = Path.of("/usr/share/java/zookeeper.jar");
     private final SimulatedHost host;
+    private final InetAddress address;
     private final Path dir;
     private final int port;
     private final List<String> command;
@@ -29,6 +33,7 @@ public final class StoreServer implements AutoCloseable {
 
     private StoreServer(SimulatedHost host, Path dir, int port, List<String> command, String scheme) {
         this.host = host;
+        this.address = host == null ? InetAddress.getLoopbackAddress() : host.address();
         this.dir = dir;
         this.port = port;
         this.command = command;
@@ -37,11 +42,20 @@ public final class StoreServer implements AutoCloseable {
 
     /** etcd on {@code host}'s address, port 2379. */
     public static StoreServer etcd(SimulatedHost host, Path dir) {
+        return etcd(host, dir, 2379, 2380);
+    }
+
+    /** etcd on 127.0.0.1 in this process's own namespace, on free ports. */
+    public static StoreServer etcdOnLoopback(Path dir) {
+        return etcd(null, dir, freePort(), freePort());
+    }
+
+    private static StoreServer etcd(SimulatedHost host, Path dir, int clientPort, int peerPort) {
         require(ETCD, "etcd-server");
-        String a = IpPrefix.format(host.address());
-        String client = "http://" + a + ":2379";
-        String peer = "http://" + a + ":2380";
-        StoreServer s = new StoreServer(host, dir, 2379, List.of(ETCD.toString(), "--name", "weft-test",
+        String a = IpPrefix.format(host == null ? InetAddress.getLoopbackAddress() : host.address());
+        String client = "http://" + a + ":" + clientPort;
+        String peer = "http://" + a + ":" + peerPort;
+        StoreServer s = new StoreServer(host, dir, clientPort, List.of(ETCD.toString(), "--name", "weft-test",
                 "--data-dir", dir.resolve("etcd").toString(), "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "weft-test=" + peer,
                 "--initial-cluster-state", "new", "--logger", "zap", "--log-outputs", "stderr"), "etcd");
@@ -67,6 +81,14 @@ public final class StoreServer implements AutoCloseable {
         return s;
     }
 
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static void require(Path file, String pkg) {
         if (!Files.exists(file)) {
             throw new IllegalStateException(file + " is missing: install Debian's " + pkg + " package (scripts/setup-debian does)");
@@ -75,37 +97,40 @@ public final class StoreServer implements AutoCloseable {
 
     /** The address weftd's --kv-store takes. */
     public String url() {
-        return scheme + "://" + IpPrefix.format(host.address()) + ":" + port;
+        return scheme + "://" + IpPrefix.format(address) + ":" + port;
     }
 
     /** Starts the server (again) on the same data and waits until it accepts connections. */
     public void start() {
         try {
             Files.createDirectories(dir);
-            process = new ProcessBuilder(host.command(command.toArray(String[]::new))).redirectErrorStream(true)
+            List<String> argv = host == null ? command : host.command(command.toArray(String[]::new));
+            process = new ProcessBuilder(argv).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(scheme + ".log").toFile())).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + scheme, e);
         }
-        InetSocketAddress at = new InetSocketAddress(host.address(), port);
+        InetSocketAddress at = new InetSocketAddress(address, port);
         for (int i = 0; i < 300; i++) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(scheme + " exited: " + log());
             }
-            boolean up = host.netns().call(() -> {
-                try (SocketChannel c = SocketChannel.open()) {
-                    c.socket().connect(at, 500);
-                    return true;
-                } catch (IOException e) {
-                    return false;
-                }
-            });
+            boolean up = host == null ? connects(at) : host.netns().call(() -> connects(at));
             if (up) {
                 return;
             }
             sleep(100);
         }
         throw new IllegalStateException(scheme + " did not listen on " + at + " within 30 s: " + log());
+    }
+
+    private static boolean connects(InetSocketAddress at) {
+        try (SocketChannel c = SocketChannel.open()) {
+            c.socket().connect(at, 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Stops the server (SIGTERM, then SIGKILL), keeping its data. */
