@@ -158,6 +158,7 @@ class MultiHostTest {
         assertThat(h2.inside("c2", "ping -c 1 -W 2 svc1.dev")).as("by SVC.NET").isTrue();
         assertThat(h1.inside("c1", "ping -c 1 -W 2 svc2")).as("and back").isTrue();
         assertThat(h2.inside("c2", "test \"$(dig +short svc1.dev)\" = " + ip1)).as("dig").isTrue();
+        assertThat(h2.inside("c2", "ip link show eth0 | grep -q 'mtu 1450'")).as("the underlay's MTU minus 50").isTrue();
 
         for (CliProcess h : List.of(h1, h2)) {
             assertThat(h.ok("service", "ls")).contains("svc1").contains("svc2").contains("c1").contains("c2");

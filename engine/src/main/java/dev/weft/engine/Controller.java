@@ -120,6 +120,14 @@ public final class Controller implements AutoCloseable {
         return global == null || global.reachable(endpoint);
     }
 
+    /**
+     * Grows with every change to networks, endpoints and sandboxes, here or from other hosts:
+     * what is derived from them can be cached until it moves.
+     */
+    public long generation() {
+        return state.generation() + (global == null ? 0 : global.liveHostsGeneration());
+    }
+
     /** This host's address in the global store, or null on a single host. */
     public String advertise() {
         return global == null ? null : global.self();

@@ -32,6 +32,7 @@ final class GlobalSync implements AutoCloseable {
     private final Store global;
     private final String self;
     private final Set<String> liveHosts = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong hostChanges = new java.util.concurrent.atomic.AtomicLong();
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("weft-global-sync").unstarted(r));
@@ -60,6 +61,11 @@ final class GlobalSync implements AutoCloseable {
         return ep.host() == null || ep.host().equals(self) || liveHosts.contains(ep.host());
     }
 
+    /** Grows whenever a host comes or goes (what is reachable changes with it). */
+    long liveHostsGeneration() {
+        return hostChanges.get();
+    }
+
     String self() {
         return self;
     }
@@ -82,6 +88,7 @@ final class GlobalSync implements AutoCloseable {
         }
         boolean changed = event instanceof StoreEvent.Put ? liveHosts.add(host) : liveHosts.remove(host);
         if (changed) {
+            hostChanges.incrementAndGet();
             LOG.log(System.Logger.Level.INFO, "host " + host + (event instanceof StoreEvent.Put ? " joined" : " left"));
             c.state().networks().stream().filter(c.state()::isGlobal).forEach(n -> schedule(n.id()));
         }

@@ -7,9 +7,12 @@ import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState.SubnetState;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.store.Store;
+import dev.weft.store.VersionConflictException;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +21,8 @@ import java.util.Map;
 
 /** Network create, find and delete, with their IPAM work. */
 final class NetworkOps {
+    /** Global networks' names in the global store: network-names/NAME -> id. */
+    static final String NAMES = "network-names/";
     private final Controller c;
 
     NetworkOps(Controller c) {
@@ -40,6 +45,9 @@ final class NetworkOps {
             }
             driver.validate(config);
             String id = Ids.newId();
+            if (driver.scope() == Scope.GLOBAL) {
+                claimName(config.name(), id, undo);
+            }
             List<SubnetState> subnets = allocateSubnets(config, driver, id, undo);
             NetworkState n = new NetworkState(id, config.name(), driver.name(), driver.scope().label(),
                     Instant.now().toString(), config.internal(), config.enableIpv6(), config.options(), config.labels(),
@@ -53,6 +61,20 @@ final class NetworkOps {
         } finally {
             c.lock().unlock();
         }
+    }
+
+    /**
+     * A global network's name, claimed in the global store by create-if-absent, so that two hosts
+     * creating a network of the same name at the same moment do not both succeed.
+     */
+    private void claimName(String name, String id, Undo undo) {
+        Store global = c.state().globalStore().orElseThrow();
+        try {
+            global.putIfVersion(NAMES + name, id.getBytes(StandardCharsets.UTF_8), 0);
+        } catch (VersionConflictException e) {
+            throw WeftException.conflict("network " + name + " already exists (made on another host)");
+        }
+        undo.push("release the name " + name, () -> global.delete(NAMES + name));
     }
 
     private List<SubnetState> allocateSubnets(NetworkConfig config, NetworkDriver driver, String id, Undo undo) {
@@ -171,6 +193,11 @@ final class NetworkOps {
         c.driver(n.driver()).deleteNetwork(n);
         for (SubnetState s : n.subnets()) {
             releaseSubnet(s);
+        }
+        if (c.state().isGlobal(n)) {
+            Store global = c.state().globalStore().orElseThrow();
+            global.get(NAMES + n.name()).filter(e -> e.valueAsString().equals(n.id()))
+                    .ifPresent(e -> global.delete(e.key()));
         }
         c.state().deleteNetwork(n.id());
     }

@@ -72,6 +72,7 @@ public final class DnsService implements AutoCloseable {
         for (String id : List.copyOf(servers.keySet())) {
             if (!alive.contains(id)) {
                 servers.remove(id).close();
+                dns.forget(id);
             }
         }
     }

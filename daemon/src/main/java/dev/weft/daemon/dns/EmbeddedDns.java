@@ -36,6 +36,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The resolver behind every sandbox's 127.0.0.11: names of the sandbox's networks from the
@@ -51,6 +53,7 @@ public final class EmbeddedDns {
     private final List<InetSocketAddress> upstreams;
     private final Duration timeout;
     private final Netns host;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     /** Forwards from {@code host} (null: the process's own namespace, as in production). */
     public EmbeddedDns(Controller controller, List<InetSocketAddress> upstreams, Duration timeout, Netns host) {
@@ -77,7 +80,7 @@ public final class EmbeddedDns {
         DnsNames names;
         List<InetSocketAddress> servers;
         try {
-            names = DnsNames.of(controller, sandboxId);
+            names = names(sandboxId);
             servers = upstreamsOf(sandboxId);
         } catch (WeftException e) {
             return error(request, Rcode.REFUSED, tcp); // the sandbox is gone
@@ -97,6 +100,29 @@ public final class EmbeddedDns {
             return error(request, Rcode.NXDOMAIN, tcp);
         }
         return forward(request, query, tcp, servers);
+    }
+
+    /**
+     * The sandbox's names, built once per change of the controller's records rather than per
+     * query (building them is most of a query's cost).
+     */
+    private DnsNames names(String sandboxId) {
+        long generation = controller.generation();
+        Cached cached = cache.get(sandboxId);
+        if (cached != null && cached.generation == generation) {
+            return cached.names;
+        }
+        DnsNames fresh = DnsNames.of(controller, sandboxId);
+        cache.put(sandboxId, new Cached(generation, fresh));
+        return fresh;
+    }
+
+    private record Cached(long generation, DnsNames names) {
+    }
+
+    /** Drops what is kept for a sandbox that is gone. */
+    void forget(String sandboxId) {
+        cache.remove(sandboxId);
     }
 
     /** The sandbox's own DNS servers (docker run --dns), else the host's. */

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The engine's records as JSON under one key layout:
@@ -53,6 +54,7 @@ public final class StateStore implements AutoCloseable {
     private final Map<String, Long> applied = new HashMap<>();
     private final List<Watch> watches = new ArrayList<>();
     private volatile Listener listener = (key, before, after) -> { };
+    private final AtomicLong generation = new AtomicLong();
 
     public StateStore(Store local) {
         this(local, null);
@@ -86,6 +88,15 @@ public final class StateStore implements AutoCloseable {
                 sandboxes.put(e.key(), read(e.key(), e.value(), SandboxState.class));
             }
         }
+    }
+
+    /**
+     * A number that grows with every change to the records, made here or arriving from the
+     * global store: what is derived from the records (such as a sandbox's DNS names) can be kept
+     * until it changes.
+     */
+    public long generation() {
+        return generation.get();
     }
 
     public void setListener(Listener listener) {
@@ -185,6 +196,7 @@ public final class StateStore implements AutoCloseable {
         if (!inGlobal) {
             local.put(key, json);
             cache.put(key, value);
+            generation.incrementAndGet();
             return;
         }
         KvEntry written = global.put(key, json);
@@ -195,6 +207,7 @@ public final class StateStore implements AutoCloseable {
             }
             applied.put(key, written.version());
             before = cache.put(key, value);
+            generation.incrementAndGet();
         }
         listener.changed(key, before, value);
     }
@@ -203,6 +216,7 @@ public final class StateStore implements AutoCloseable {
         if (!inGlobal) {
             local.delete(key);
             cache.remove(key);
+            generation.incrementAndGet();
             return;
         }
         global.delete(key);
@@ -211,6 +225,7 @@ public final class StateStore implements AutoCloseable {
         synchronized (applied) {
             applied.merge(key, revision, Math::max);
             before = cache.remove(key);
+            generation.incrementAndGet();
         }
         if (before != null) {
             listener.changed(key, before, null);
@@ -243,6 +258,7 @@ public final class StateStore implements AutoCloseable {
             } else {
                 before = cache.remove(key);
             }
+            generation.incrementAndGet();
         }
         listener.changed(key, before, after);
     }
