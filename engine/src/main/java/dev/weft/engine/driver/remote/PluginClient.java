@@ -1,0 +1,158 @@
+package dev.weft.engine.driver.remote;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.engine.WeftException;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Calls one Docker plugin: every RPC is an HTTP POST of JSON to {@code /Method} on the plugin's
+ * Unix socket, answered with JSON. The socket is looked up again for every call (a restarted
+ * plugin may have moved it). Only failures to connect are retried, with backoff, since then
+ * nothing reached the plugin; a call that was sent is never repeated. Every failure becomes a
+ * {@link WeftException} naming the plugin and the call: a refusal ({@code {"Err": "..."}}, or
+ * {@code "Error"}) carries the plugin's text and a {@link Refusal} as its cause.
+ */
+public final class PluginClient {
+    /** The media type of Docker's plugin protocol, version 1.2. */
+    public static final String ACCEPT = "application/vnd.docker.plugins.v1.2+json";
+    static final ObjectMapper JSON = new ObjectMapper();
+    private final String plugin;
+    private final Supplier<Path> socket;
+    private final Duration timeout;
+    private final List<Duration> backoff;
+
+    /** The plugin's own words when it refused a call: {@code {"Err": text}}. */
+    public static final class Refusal extends Exception {
+        Refusal(String text) {
+            super(text);
+        }
+    }
+
+    /**
+     * A client of plugin {@code plugin} whose socket {@code socket} finds; each call waits at most
+     * {@code timeout}, and a failed connection is retried after each delay of {@code backoff}.
+     */
+    public PluginClient(String plugin, Supplier<Path> socket, Duration timeout, List<Duration> backoff) {
+        this.plugin = plugin;
+        this.socket = socket;
+        this.timeout = timeout;
+        this.backoff = List.copyOf(backoff);
+    }
+
+    /** 10 seconds per call; connections retried after 100, 200 and 400 ms. */
+    public static PluginClient withDefaults(String plugin, Supplier<Path> socket) {
+        return new PluginClient(plugin, socket, Duration.ofSeconds(10),
+                List.of(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400)));
+    }
+
+    public String plugin() {
+        return plugin;
+    }
+
+    /** Calls {@code method} (such as "NetworkDriver.Join") with {@code body}; returns the reply object. */
+    public JsonNode call(String method, JsonNode body) {
+        byte[] request;
+        try {
+            request = JSON.writeValueAsBytes(body == null ? JSON.createObjectNode() : body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        UnixHttp.Reply reply = send(method, request);
+        JsonNode doc = parse(method, reply);
+        String err = refusal(doc);
+        if (err != null) {
+            throw new WeftException(WeftException.Kind.UNAVAILABLE, "network plugin " + plugin + " refused " + method + ": "
+                    + err, new Refusal(err));
+        }
+        if (reply.status() == 404) {
+            throw WeftException.unavailable("network plugin " + plugin + " does not implement " + method + " (HTTP 404)", null);
+        }
+        if (reply.status() / 100 != 2) {
+            throw WeftException.unavailable("network plugin " + plugin + " failed " + method + " with HTTP "
+                    + reply.status() + excerpt(reply.text()), null);
+        }
+        if (!doc.isObject()) {
+            throw WeftException.unavailable("network plugin " + plugin + " answered " + method
+                    + " with JSON that is not an object" + excerpt(reply.text()), null);
+        }
+        return doc;
+    }
+
+    private UnixHttp.Reply send(String method, byte[] request) {
+        for (int attempt = 0; ; attempt++) {
+            Path path = socket.get();
+            try {
+                return UnixHttp.post(path, "/" + method, ACCEPT, request, timeout);
+            } catch (UnixHttp.ConnectFailed e) {
+                if (attempt >= backoff.size()) {
+                    throw WeftException.unavailable("network plugin " + plugin + " is not answering (" + method + ", "
+                            + (attempt + 1) + " tries): " + e.getMessage(), e);
+                }
+                pause(backoff.get(attempt), method, e);
+            } catch (UnixHttp.TimedOut e) {
+                throw WeftException.unavailable("network plugin " + plugin + " did not answer " + method + " within "
+                        + seconds(timeout) + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw WeftException.unavailable("network plugin " + plugin + ": " + method + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void pause(Duration delay, String method, Exception cause) {
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw WeftException.unavailable("network plugin " + plugin + ": " + method + " interrupted while retrying: "
+                    + cause.getMessage(), e);
+        }
+    }
+
+    /** The reply as JSON; an empty body is an empty object; junk (with any status) is an error. */
+    private JsonNode parse(String method, UnixHttp.Reply reply) {
+        String text = reply.text();
+        if (text.isBlank()) {
+            return JSON.createObjectNode();
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            String status = reply.status() / 100 == 2 ? "" : " (HTTP " + reply.status() + ")";
+            throw WeftException.unavailable("network plugin " + plugin + " answered " + method
+                    + " with invalid JSON" + status + excerpt(text), null);
+        }
+    }
+
+    /** The plugin's error text in "Err" (Docker's field) or "Error", or null when it has none. */
+    private static String refusal(JsonNode doc) {
+        for (String field : List.of("Err", "Error")) {
+            JsonNode v = doc.get(field);
+            if (v != null && v.isTextual() && !v.asText().isEmpty()) {
+                return v.asText();
+            }
+        }
+        return null;
+    }
+
+    private static String excerpt(String text) {
+        String t = text.strip();
+        return t.isEmpty() ? "" : ": \"" + (t.length() > 200 ? t.substring(0, 200) + "..." : t) + "\"";
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    /** A fresh JSON object for a request body. */
+    static ObjectNode object() {
+        return JSON.createObjectNode();
+    }
+}

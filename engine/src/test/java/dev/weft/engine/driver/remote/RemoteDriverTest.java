@@ -1,0 +1,285 @@
+package dev.weft.engine.driver.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.engine.Controller;
+import dev.weft.engine.ControllerFixture;
+import dev.weft.engine.Endpoint;
+import dev.weft.engine.EndpointOptions;
+import dev.weft.engine.IpamConfig;
+import dev.weft.engine.Network;
+import dev.weft.engine.NetworkConfig;
+import dev.weft.engine.Sandbox;
+import dev.weft.engine.SandboxOptions;
+import dev.weft.engine.WeftException;
+import dev.weft.linux.netns.Netns;
+import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.linux.rtnl.Link;
+import dev.weft.linux.rtnl.Route;
+import dev.weft.linux.rtnl.Rtnetlink;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The remote driver through the controller, against a recording plugin on a Unix socket and the real kernel. */
+class RemoteDriverTest {
+    private static final String PLUGIN = "fakenet";
+    private Path pluginDir;
+    private ControllerFixture fixture;
+    private Controller controller;
+    private FakePlugin plugin;
+
+    @BeforeEach
+    void start() throws IOException {
+        pluginDir = Files.createTempDirectory("weft-plugins");
+        fixture = new ControllerFixture("rm", h -> List.of(driver(pluginDir, Duration.ofSeconds(5),
+                List.of(Duration.ofMillis(10), Duration.ofMillis(20)), h)));
+        controller = fixture.controller();
+        plugin = new FakePlugin(pluginDir.resolve(PLUGIN + ".sock"), fixture.host());
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        plugin.close();
+        fixture.close();
+        try (Stream<Path> files = Files.walk(pluginDir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private Network network(String name) {
+        return controller.newNetwork(NetworkConfig.of(name, PLUGIN).withOptions(Map.of("color", "blue"))
+                .withIpv4(new IpamConfig(IpPrefix.parse("192.0.2.0/24"), null, null,
+                        Map.of("router", IpPrefix.parseAddress("192.0.2.250")))));
+    }
+
+    /** A network of the plugin, a sandbox and an endpoint ready to join it. */
+    private record Setup(Network net, Sandbox sb, Endpoint ep) {
+    }
+
+    private Setup setUp() {
+        Network net = network("blue");
+        return new Setup(net, controller.newSandbox("c1", SandboxOptions.named("c1")), net.createEndpoint("c1"));
+    }
+
+    private static boolean ping(Sandbox from, InetAddress to) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("nsenter", "--net=" + from.netnsPath(), "ping", "-c", "1", "-W", "1",
+                IpPrefix.format(to)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return p.waitFor() == 0;
+    }
+
+    private static List<String> links(Sandbox sb) {
+        try (Netns ns = Netns.open(sb.netnsPath()); Rtnetlink nl = Rtnetlink.open(ns)) {
+            return nl.links().list().stream().map(Link::name).toList();
+        }
+    }
+
+    private List<String> hostLinks() {
+        try (Rtnetlink nl = Rtnetlink.open(fixture.host())) {
+            return nl.links().list().stream().map(Link::name).toList();
+        }
+    }
+
+    @Test
+    void aContainerGetsThePluginsInterfaceAndEveryCallComesInOrderWithDockersFieldNames() throws Exception {
+        Setup t = setUp();
+        Network net = t.net();
+        Sandbox sb = t.sb();
+        Endpoint ep = t.ep();
+        ep.join(sb);
+
+        String src = FakePlugin.pluginSide(ep.id());
+        assertThat(plugin.methods()).containsExactly("Plugin.Activate", "NetworkDriver.GetCapabilities",
+                "NetworkDriver.CreateNetwork", "NetworkDriver.CreateEndpoint", "NetworkDriver.Join");
+        assertThat(plugin.calls()).allSatisfy(c -> assertThat(c.accept()).isEqualTo(PluginClient.ACCEPT));
+        JsonNode create = plugin.last("NetworkDriver.CreateNetwork");
+        assertThat(create.get("NetworkID").asText()).isEqualTo(net.id());
+        JsonNode v4 = create.get("IPv4Data").get(0);
+        assertThat(v4.get("AddressSpace").asText()).isEqualTo("LocalDefault");
+        assertThat(v4.get("Pool").asText()).isEqualTo("192.0.2.0/24");
+        assertThat(v4.get("Gateway").asText()).isEqualTo("192.0.2.1/24");
+        assertThat(v4.get("AuxAddresses").get("router").asText()).isEqualTo("192.0.2.250/24");
+        assertThat(create.get("IPv6Data").isEmpty()).isTrue();
+        assertThat(create.get("Options").get("com.docker.network.generic").get("color").asText()).isEqualTo("blue");
+        JsonNode iface = plugin.last("NetworkDriver.CreateEndpoint").get("Interface");
+        assertThat(plugin.last("NetworkDriver.CreateEndpoint").get("EndpointID").asText()).isEqualTo(ep.id());
+        assertThat(iface.get("Address").asText()).isEqualTo(ep.ipv4().toString()).isEqualTo("192.0.2.2/24");
+        assertThat(iface.get("AddressIPv6").asText()).isEmpty();
+        assertThat(iface.get("MacAddress").asText()).isEqualTo(ep.mac().toString());
+        assertThat(plugin.last("NetworkDriver.Join").get("SandboxKey").asText()).isEqualTo(sb.netnsPath().toString());
+
+        try (Netns ns = Netns.open(sb.netnsPath()); Rtnetlink nl = Rtnetlink.open(ns)) {
+            Link eth0 = nl.links().get("eth0");
+            assertThat(eth0.mac()).isEqualTo(ep.mac());
+            assertThat(nl.addresses().list("eth0")).anySatisfy(a -> assertThat(a.prefix()).isEqualTo(ep.ipv4()));
+            assertThat(nl.routes().list(Route.MAIN_TABLE)).extracting(r -> r.destination().toString())
+                    .contains("10.99.0.0/16", "198.18.0.0/24");
+            assertThat(nl.routes().list(Route.MAIN_TABLE)).filteredOn(Route::isDefault).singleElement()
+                    .satisfies(r -> assertThat(r.gateway()).isEqualTo(IpPrefix.parseAddress("192.0.2.1")));
+        }
+        assertThat(hostLinks()).as("the plugin's end moved into the sandbox").doesNotContain(src)
+                .contains(FakePlugin.hostSide(ep.id()));
+        try (Rtnetlink nl = Rtnetlink.open(fixture.host())) {
+            nl.addresses().add(FakePlugin.hostSide(ep.id()), IpPrefix.parse("192.0.2.1/24"));
+        }
+        assertThat(ping(sb, IpPrefix.parseAddress("192.0.2.1"))).as("packets cross the plugin's veth").isTrue();
+
+        ep.leave(sb);
+        assertThat(plugin.methods()).endsWith("NetworkDriver.Join", "NetworkDriver.Leave", "NetworkDriver.DeleteEndpoint");
+        assertThat(plugin.last("NetworkDriver.Leave").get("EndpointID").asText()).isEqualTo(ep.id());
+        assertThat(links(sb)).containsExactly("lo");
+        assertThat(hostLinks()).doesNotContain(src, FakePlugin.hostSide(ep.id()));
+        ep.delete();
+        net.delete();
+        assertThat(plugin.methods()).last().isEqualTo("NetworkDriver.DeleteNetwork");
+        assertThat(plugin.last("NetworkDriver.DeleteNetwork").get("NetworkID").asText()).isEqualTo(net.id());
+        assertThat(plugin.methods()).filteredOn(m -> m.equals("Plugin.Activate")).as("activated once").hasSize(1);
+    }
+
+    @Test
+    void aRefusedCreateEndpointIsAClearErrorAndLeavesNothingHalfMade() {
+        Setup t = setUp();
+        Network net = t.net();
+        Sandbox sb = t.sb();
+        Endpoint ep = t.ep();
+        IpPrefix address = ep.ipv4();
+        plugin.reply("NetworkDriver.CreateEndpoint", 200, "{\"Err\": \"no\"}");
+
+        assertThatThrownBy(() -> ep.join(sb)).isInstanceOf(WeftException.class)
+                .hasMessage("network plugin fakenet refused NetworkDriver.CreateEndpoint: no");
+        assertThat(plugin.methods()).endsWith("NetworkDriver.CreateNetwork", "NetworkDriver.CreateEndpoint");
+        assertThat(ep.state().joined()).isFalse();
+        assertThat(sb.endpoints()).isEmpty();
+        assertThat(links(sb)).containsExactly("lo");
+        ep.delete();
+        assertThat(net.endpoints()).isEmpty();
+        assertThat(net.createEndpoint("again", new EndpointOptions(address.address(), null, null, List.of())).ipv4())
+                .as("the address was released: it can be asked for again").isEqualTo(address);
+    }
+
+    @Test
+    void aFailedJoinDeletesTheEndpointInThePlugin() {
+        Setup t = setUp();
+        plugin.reply("NetworkDriver.Join", 200, "{\"Err\": \"no room\"}");
+
+        assertThatThrownBy(() -> t.ep().join(t.sb())).hasMessageContaining("refused NetworkDriver.Join: no room");
+        assertThat(plugin.methods()).endsWith("NetworkDriver.CreateEndpoint", "NetworkDriver.Join",
+                "NetworkDriver.DeleteEndpoint");
+        assertThat(plugin.last("NetworkDriver.DeleteEndpoint").get("EndpointID").asText()).isEqualTo(t.ep().id());
+        assertThat(hostLinks()).doesNotContain(FakePlugin.hostSide(t.ep().id()), FakePlugin.pluginSide(t.ep().id()));
+        assertThat(t.ep().state().joined()).isFalse();
+    }
+
+    @Test
+    void aJoinThatCannotBePlumbedLeavesAndDeletesTheEndpointInReverseOrder() {
+        Setup t = setUp();
+        plugin.srcName("nosuchlink");
+
+        assertThatThrownBy(() -> t.ep().join(t.sb()))
+                .hasMessage("network plugin fakenet answered Join with interface nosuchlink, which does not exist on the host");
+        assertThat(plugin.methods()).endsWith("NetworkDriver.CreateEndpoint", "NetworkDriver.Join",
+                "NetworkDriver.Leave", "NetworkDriver.DeleteEndpoint");
+        assertThat(links(t.sb())).containsExactly("lo");
+        assertThat(hostLinks()).doesNotContain(FakePlugin.hostSide(t.ep().id()));
+    }
+
+    @Test
+    void aPluginThatGivesBackAnInterfaceItWasGivenIsRefused() {
+        Setup t = setUp();
+        plugin.reply("NetworkDriver.CreateEndpoint", 200, "{\"Interface\": {\"MacAddress\": \"02:00:00:00:00:01\"}}");
+
+        assertThatThrownBy(() -> t.ep().join(t.sb())).hasMessageContaining("the protocol requires an empty Interface");
+        assertThat(plugin.methods()).endsWith("NetworkDriver.CreateEndpoint", "NetworkDriver.DeleteEndpoint");
+    }
+
+    @Test
+    void aPluginWithoutScopeCannotMakeNetworks() {
+        plugin.scope(null);
+        assertThatThrownBy(() -> network("blue")).isInstanceOf(WeftException.class)
+                .hasMessageContaining("network plugin fakenet gave no Scope in its capabilities");
+        assertThat(controller.networks()).extracting(Network::name).doesNotContain("blue");
+        assertThat(plugin.methods()).containsExactly("Plugin.Activate", "NetworkDriver.GetCapabilities");
+    }
+
+    private void assertNoNetworkAndSubnetFree() {
+        assertThat(controller.networks()).extracting(Network::name).doesNotContain("blue");
+        plugin.reply("NetworkDriver.CreateNetwork", 200, "{}");
+        assertThat(network("blue").state().subnets()).as("the subnet was released").hasSize(1);
+    }
+
+    @Test
+    void junkJsonIsAClearErrorAndNoNetworkIsHalfMade() {
+        plugin.reply("NetworkDriver.CreateNetwork", 200, "this is not json");
+        assertThatThrownBy(() -> network("blue")).hasMessage(
+                "network plugin fakenet answered NetworkDriver.CreateNetwork with invalid JSON: \"this is not json\"");
+        assertNoNetworkAndSubnetFree();
+    }
+
+    @Test
+    void anHttp500IsAClearErrorAndNoNetworkIsHalfMade() {
+        plugin.reply("NetworkDriver.CreateNetwork", 500, "internal trouble");
+        assertThatThrownBy(() -> network("blue")).hasMessageContaining("network plugin fakenet answered "
+                + "NetworkDriver.CreateNetwork with invalid JSON (HTTP 500): \"internal trouble\"");
+        plugin.reply("NetworkDriver.CreateNetwork", 500, "{}");
+        assertThatThrownBy(() -> network("blue")).hasMessage("network plugin fakenet failed NetworkDriver.CreateNetwork "
+                + "with HTTP 500: \"{}\"");
+        assertNoNetworkAndSubnetFree();
+    }
+
+    @Test
+    void withoutAnySocketTheErrorSaysWhereItLooked() {
+        plugin.close();
+        plugin = new FakePlugin(pluginDir.resolve("other.sock"), fixture.host());
+        assertThatThrownBy(() -> network("blue")).isInstanceOf(WeftException.class)
+                .hasMessageStartingWith("network plugin fakenet not found (looked for " + pluginDir.resolve("fakenet.sock"));
+        assertThat(controller.networks()).extracting(Network::name).doesNotContain("blue");
+    }
+
+    @Test
+    void aSocketNobodyListensOnIsRetriedThenAClearError() throws IOException {
+        plugin.close();
+        Path stale = pluginDir.resolve(PLUGIN + ".sock");
+        try (var ch = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.bind(java.net.UnixDomainSocketAddress.of(stale)); // closed without removing the file: a dead plugin
+        }
+        plugin = new FakePlugin(pluginDir.resolve("other.sock"), fixture.host());
+        assertThatThrownBy(() -> network("blue")).hasMessageStartingWith(
+                "network plugin fakenet is not answering (Plugin.Activate, 3 tries): cannot connect to " + stale);
+        assertThat(controller.networks()).extracting(Network::name).doesNotContain("blue");
+    }
+
+    @Test
+    void aPluginThatNeverAnswersTimesOut() {
+        plugin.close();
+        fixture.close();
+        fixture = new ControllerFixture("rm", h -> List.of(driver(pluginDir, Duration.ofMillis(300), List.of(), h)));
+        controller = fixture.controller();
+        plugin = new FakePlugin(pluginDir.resolve(PLUGIN + ".sock"), fixture.host());
+        plugin.hang("NetworkDriver.CreateNetwork");
+
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> network("blue")).hasMessage("network plugin fakenet did not answer "
+                + "NetworkDriver.CreateNetwork within 300 ms: no reply in time (waiting for the reply)");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        assertThat(controller.networks()).extracting(Network::name).doesNotContain("blue");
+    }
+
+    private static RemoteDriver driver(Path dir, Duration timeout, List<Duration> backoff, Netns host) {
+        PluginDiscovery discovery = new PluginDiscovery(List.of(dir), List.of(dir.resolve("specs")));
+        return new RemoteDriver(new PluginClient(PLUGIN, () -> discovery.socket(PLUGIN), timeout, backoff), host);
+    }
+}
