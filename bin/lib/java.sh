@@ -1,11 +1,13 @@
 # Sourced by weft's scripts: sets JAVA_HOME and JAVA to a JDK >= 25, or exits with one clear message.
 # Order: $JAVA_HOME, then the newest JDK 25+ under /usr/lib/jvm (WEFT_JVM_ROOT overrides that directory).
 weft_java_major() { # prints the feature version of the java binary $1, or nothing
-  # the JDK's release file answers without starting a JVM (which would cost every weft command ~0.1 s)
-  local release
-  release="$(dirname "$(dirname "$1")")/release"
+  # the JDK's release file answers without starting a JVM (which would cost every weft command
+  # ~0.1 s), read with shell builtins only: every weft command runs this
+  local release=${1%/bin/java}/release line
   if [ -f "$release" ]; then
-    sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" | head -n1
+    while IFS= read -r line; do
+      if [[ $line =~ ^JAVA_VERSION=\"([0-9]+) ]]; then echo "${BASH_REMATCH[1]}"; return; fi
+    done < "$release"
     return
   fi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1

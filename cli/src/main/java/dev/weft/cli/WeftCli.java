@@ -42,7 +42,14 @@ public final class WeftCli implements CommandTree.Group {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int status = run(args, out, err);
+        out.flush();
+        err.flush();
+        // Runtime.exit logs through System.Logger (since JDK 21), loading the JDK's logging for
+        // ~10 ms; the CLI registers no shutdown hook, so halting after the flush loses nothing
+        Runtime.getRuntime().halt(status);
     }
 
     /** Runs one command line; returns the exit status (0 ok, 1 failed, 2 usage). */
