@@ -13,6 +13,8 @@ import dev.weft.engine.driver.bridge.BridgeDriver;
 import dev.weft.engine.driver.macvlan.MacvlanDriver;
 import dev.weft.linux.netns.Netns;
 import dev.weft.engine.driver.overlay.OverlayDriver;
+import dev.weft.engine.driver.remote.PluginDiscovery;
+import dev.weft.engine.driver.remote.RemoteDriver;
 import dev.weft.linux.rtnl.IpPrefix;
 import dev.weft.store.LocalStore;
 import dev.weft.store.Stores;
@@ -80,7 +82,11 @@ public final class Weftd implements AutoCloseable {
                 LOG.info("sharing global networks through {} as {}", options.cluster().store().connectString(),
                         IpPrefix.format(advertise));
             }
-            controller = Controller.start(config.withDrivers(drivers));
+            PluginDiscovery plugins = PluginDiscovery.defaults();
+            controller = Controller.start(config.withDrivers(drivers).withPlugins(name -> {
+                plugins.socket(name); // NOT_FOUND, saying where it looked, before anything is made
+                return RemoteDriver.of(name, plugins, host);
+            }));
             dns = new DnsService(controller, DnsService.upstreams(options.resolvConf()), 53, host);
             dns.sync();
             Containers containers = new Containers(controller, options.runDir(), dns::sync);

@@ -135,7 +135,9 @@ public final class Controller implements AutoCloseable {
 
     /** The names of the drivers this controller knows. */
     public List<String> driverNames() {
-        return List.copyOf(drivers.keySet());
+        synchronized (drivers) {
+            return List.copyOf(drivers.keySet());
+        }
     }
 
     // ---- for the operations in this package ----
@@ -172,13 +174,28 @@ public final class Controller implements AutoCloseable {
         return sandboxFiles;
     }
 
+    /** The driver called {@code name}: a built-in one, else a network plugin of that name, found once. */
     NetworkDriver driver(String name) {
-        NetworkDriver d = drivers.get(name);
-        if (d == null) {
-            throw WeftException.notFound("no network driver \"" + name + "\" (available: "
-                    + String.join(", ", drivers.keySet()) + ")");
+        synchronized (drivers) {
+            NetworkDriver d = drivers.get(name);
+            if (d != null) {
+                return d;
+            }
+            String available = "no network driver \"" + name + "\" (available: " + String.join(", ", drivers.keySet()) + ")";
+            if (config.plugins() == null) {
+                throw WeftException.notFound(available);
+            }
+            try {
+                d = config.plugins().apply(name);
+            } catch (WeftException e) {
+                if (e.kind() != WeftException.Kind.NOT_FOUND) {
+                    throw e;
+                }
+                throw WeftException.notFound(available + ", and " + e.getMessage());
+            }
+            drivers.put(name, d);
+            return d;
         }
-        return d;
     }
 
     NetworkState networkState(String id) {
@@ -202,7 +219,9 @@ public final class Controller implements AutoCloseable {
         }
         state.close();
         sandboxes.closeAll();
-        drivers.values().forEach(NetworkDriver::close);
+        synchronized (drivers) {
+            drivers.values().forEach(NetworkDriver::close);
+        }
         host.close();
     }
 }

@@ -8,6 +8,7 @@ import dev.weft.store.Store;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * How a controller is wired: its store, its run directory (sandbox namespaces are bound under
@@ -15,12 +16,13 @@ import java.util.Map;
  * the network namespace it treats as the host (the process's own when null, or a simulated
  * host's in tests), the drivers beyond the built-in ones, the default pools, the host's
  * resolv.conf that sandboxes' files derive from, the embedded DNS server's address (or null),
- * and for multi-host networking the global store shared with the other hosts and this host's
- * advertise address in it (both null on a single host).
+ * for multi-host networking the global store shared with the other hosts and this host's
+ * advertise address in it (both null on a single host), and how to find a network plugin for a
+ * driver name no built-in driver has (null: no plugins).
  */
 public record ControllerConfig(Store store, Path runDir, Netns host, List<NetworkDriver> drivers,
                                Map<String, PredefinedPools> defaultPools, Path hostResolvConf, String embeddedDns,
-                               Store globalStore, String advertise) {
+                               Store globalStore, String advertise, Function<String, NetworkDriver> plugins) {
     public ControllerConfig {
         drivers = drivers == null ? List.of() : List.copyOf(drivers);
         defaultPools = defaultPools == null ? Map.of() : Map.copyOf(defaultPools);
@@ -28,19 +30,19 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
     }
 
     public static ControllerConfig of(Store store, Path runDir, Netns host) {
-        return new ControllerConfig(store, runDir, host, List.of(), Map.of(), null, null, null, null);
+        return new ControllerConfig(store, runDir, host, List.of(), Map.of(), null, null, null, null, null);
     }
 
     public ControllerConfig withDrivers(List<NetworkDriver> more) {
-        return new ControllerConfig(store, runDir, host, more, defaultPools, hostResolvConf, embeddedDns, globalStore, advertise);
+        return new ControllerConfig(store, runDir, host, more, defaultPools, hostResolvConf, embeddedDns, globalStore, advertise, plugins);
     }
 
     public ControllerConfig withDefaultPools(Map<String, PredefinedPools> pools) {
-        return new ControllerConfig(store, runDir, host, drivers, pools, hostResolvConf, embeddedDns, globalStore, advertise);
+        return new ControllerConfig(store, runDir, host, drivers, pools, hostResolvConf, embeddedDns, globalStore, advertise, plugins);
     }
 
     public ControllerConfig withHostResolvConf(Path file) {
-        return new ControllerConfig(store, runDir, host, drivers, defaultPools, file, embeddedDns, globalStore, advertise);
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, file, embeddedDns, globalStore, advertise, plugins);
     }
 
     /**
@@ -48,7 +50,7 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
      * each sandbox (the daemon runs it), instead of copying the host's nameservers.
      */
     public ControllerConfig withEmbeddedDns(String address) {
-        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, address, globalStore, advertise);
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, address, globalStore, advertise, plugins);
     }
 
     /**
@@ -57,6 +59,15 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
      */
     public ControllerConfig withGlobalStore(Store global, String advertiseAddress) {
         return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, global,
-                advertiseAddress);
+                advertiseAddress, plugins);
+    }
+
+    /**
+     * Drivers that are network plugins, found by name when a network first names one: the
+     * function returns the plugin's driver or throws NOT_FOUND saying where it looked.
+     */
+    public ControllerConfig withPlugins(Function<String, NetworkDriver> lookup) {
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, globalStore,
+                advertise, lookup);
     }
 }

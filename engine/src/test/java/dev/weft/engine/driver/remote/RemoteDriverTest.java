@@ -3,6 +3,10 @@ package dev.weft.engine.driver.remote;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.engine.Controller;
 import dev.weft.engine.ControllerFixture;
+import dev.weft.testkit.RunDir;
+import dev.weft.store.Store;
+import dev.weft.store.LocalStore;
+import dev.weft.engine.ControllerConfig;
 import dev.weft.engine.Endpoint;
 import dev.weft.engine.EndpointOptions;
 import dev.weft.engine.IpamConfig;
@@ -276,6 +280,27 @@ class RemoteDriverTest {
                 + "NetworkDriver.CreateNetwork within 300 ms: no reply in time (waiting for the reply)");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
         assertThat(controller.networks()).extracting(Network::name).doesNotContain("blue");
+    }
+
+    @Test
+    void aPluginIsFoundByNameWhenANetworkFirstNamesIt() throws IOException {
+        PluginDiscovery discovery = new PluginDiscovery(List.of(pluginDir), List.of());
+        try (RunDir dir = new RunDir(); Store store = LocalStore.inMemory();
+             Controller lazy = Controller.start(ControllerConfig.of(store, dir.path(), fixture.host())
+                     .withPlugins(name -> {
+                         discovery.socket(name);
+                         return RemoteDriver.of(name, discovery, fixture.host());
+                     }))) {
+            assertThat(lazy.driverNames()).doesNotContain(PLUGIN);
+            assertThatThrownBy(() -> lazy.newNetwork(NetworkConfig.of("x", "nosuch")))
+                    .hasMessageStartingWith("no network driver \"nosuch\" (available: null, host), and network plugin nosuch"
+                            + " not found (looked for " + pluginDir.resolve("nosuch.sock"));
+            Network net = lazy.newNetwork(NetworkConfig.of("blue", PLUGIN).withIpv4(IpamConfig.subnet("192.0.2.0/24")));
+            assertThat(lazy.driverNames()).contains(PLUGIN);
+            assertThat(plugin.methods()).startsWith("Plugin.Activate", "NetworkDriver.GetCapabilities");
+            assertThat(plugin.methods()).contains("NetworkDriver.CreateNetwork");
+            net.delete();
+        }
     }
 
     private static RemoteDriver driver(Path dir, Duration timeout, List<Duration> backoff, Netns host) {
