@@ -57,12 +57,17 @@ final class ServiceCommand implements CommandTree.Group {
         @Spec
         CommandSpec spec;
         @Option(names = "--alias", description = "DNS alias; repeat for several") List<String> aliases = new ArrayList<>();
+        @Option(names = "--ip", paramLabel = "IPv4", description = "the service's address (default: the next free one)")
+        String ip;
         @Parameters(paramLabel = "SVC.NET") String name;
 
         @Override
         public void run() {
             String[] parts = split(name);
             ObjectNode body = DaemonClient.JSON.createObjectNode().put("Name", parts[0]).put("Network", parts[1]);
+            if (ip != null) {
+                body.put("IPv4Address", ip);
+            }
             aliases.forEach(body.putArray("Aliases")::add);
             try (DaemonClient c = service.client()) {
                 spec.commandLine().getOut().println(c.post("/v1/services/publish", body).path("Id").asText());

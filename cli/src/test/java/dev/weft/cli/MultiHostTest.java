@@ -137,6 +137,28 @@ class MultiHostTest {
         assertThat(address(h1.ok("service", "info", "svc1.dev"))).isEqualTo(ip1);
     }
 
+    /**
+     * Host 1's weftd dies again; host 2 takes svc1 over: a forced unpublish of the service still
+     * joined on the dead host frees its address, which a new publish on host 2 asks for again and
+     * an attach to a container of host 2 carries. When host 1's weftd is back it drops its stale interface for svc1.
+     */
+    private void serviceTakenOverFromADeadHost(List<WeftdProcess> daemons, CliProcess h1, CliProcess h2, String ip1) {
+        daemons.getFirst().kill();
+        h2.ok("service", "unpublish", "-f", "svc1.dev");
+        h2.ok("service", "publish", "--ip", ip1, "svc1.dev");
+        h2.ok("run", "-d", "--name", "c3", "--", "sleep", "600");
+        h2.ok("service", "attach", "c3", "svc1.dev");
+        assertThat(address(h2.ok("service", "info", "svc1.dev"))).as("the re-attached service keeps its address").isEqualTo(ip1);
+        assertThat(eventually(10, () -> h2.inside("c2", "ping -c 1 -W 1 svc1"))).isTrue();
+        daemons.getFirst().restart();
+        assertThat(eventually(15, () -> !h1.inside("c1", "ip -4 addr | grep -q ' " + ip1 + "/'")))
+                .as("host 1 removed its stale interface").isTrue();
+        h1.ok("service", "publish", "svc4.dev");
+        h1.ok("service", "attach", "c1", "svc4.dev");
+        assertThat(eventually(15, () -> h2.inside("c2", "ping -c 1 -W 1 svc4"))).isTrue();
+        assertThat(h1.inside("c1", "ping -c 1 -W 2 svc1")).as("and reaches svc1 on host 2").isTrue();
+    }
+
     private void quickStart(List<CliProcess> host, StoreServer store, List<WeftdProcess> daemons) {
         CliProcess h1 = host.get(0);
         CliProcess h2 = host.get(1);
@@ -168,6 +190,7 @@ class MultiHostTest {
         isolationAndExternalAccess(h1, h2, ip1);
         storeOutage(store, h1, h2, ip1);
         daemonsDieAndComeBack(daemons, h1, h2, ip1);
+        serviceTakenOverFromADeadHost(daemons, h1, h2, ip1);
 
         // host 3 has no container on dev: it cannot remove it while host 1 and 2 have
         assertThat(h3.fails("network", "rm", "dev")).contains("has active endpoints");
@@ -175,9 +198,10 @@ class MultiHostTest {
         h2.ok("service", "detach", "c2", "svc2.dev");
         assertThat(eventually(10, () -> !h1.inside("c1", "ping -c 1 -W 1 svc2"))).as("a detached service is gone").isTrue();
         h2.ok("service", "unpublish", "svc2.dev");
-        h2.ok("rm", "-f", "c2");
+        h2.ok("rm", "-f", "c2", "c3");
         h1.ok("rm", "-f", "c1");
         h1.ok("service", "unpublish", "svc1.dev");
+        h1.ok("service", "unpublish", "svc4.dev");
         h3.ok("network", "rm", "dev");
         for (CliProcess h : host) {
             assertThat(eventually(10, () -> !h.ok("network", "ls").contains("dev"))).as("dev gone everywhere").isTrue();

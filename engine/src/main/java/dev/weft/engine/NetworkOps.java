@@ -7,22 +7,26 @@ import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState.SubnetState;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.store.KvEntry;
 import dev.weft.store.Store;
 import dev.weft.store.VersionConflictException;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Network create, find and delete, with their IPAM work. */
 final class NetworkOps {
     /** Global networks' names in the global store: network-names/NAME -> id. */
     static final String NAMES = "network-names/";
+    static final Duration STALE_CLAIM = Duration.ofSeconds(3);
     private final Controller c;
 
     NetworkOps(Controller c) {
@@ -65,16 +69,49 @@ final class NetworkOps {
 
     /**
      * A global network's name, claimed in the global store by create-if-absent, so that two hosts
-     * creating a network of the same name at the same moment do not both succeed.
+     * creating a network of the same name at the same moment do not both succeed. A claim whose
+     * network never appeared is stale (a create that failed while the store was unreachable, its
+     * claim applied late, or a host that died in between): it is taken over once it has stayed
+     * without a network for {@link #STALE_CLAIM}, longer than any create takes.
      */
     private void claimName(String name, String id, Undo undo) {
         Store global = c.state().globalStore().orElseThrow();
+        byte[] value = id.getBytes(StandardCharsets.UTF_8);
         try {
-            global.putIfVersion(NAMES + name, id.getBytes(StandardCharsets.UTF_8), 0);
+            global.putIfVersion(NAMES + name, value, 0);
         } catch (VersionConflictException e) {
-            throw WeftException.conflict("network " + name + " already exists (made on another host)");
+            KvEntry claim = global.get(NAMES + name).orElse(null);
+            if (claim == null || !stale(global, claim)) {
+                throw WeftException.conflict("network " + name + " already exists (made on another host)");
+            }
+            try {
+                global.putIfVersion(NAMES + name, value, claim.version());
+            } catch (VersionConflictException raced) {
+                throw WeftException.conflict("network " + name + " already exists (made on another host)");
+            }
         }
         undo.push("release the name " + name, () -> global.delete(NAMES + name));
+    }
+
+    private static boolean stale(Store global, KvEntry claim) {
+        String owner = claim.valueAsString();
+        long deadline = System.nanoTime() + STALE_CLAIM.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (global.get("networks/" + owner).isPresent()) {
+                return false;
+            }
+            Optional<KvEntry> now = global.get(claim.key());
+            if (now.isEmpty() || now.get().version() != claim.version()) {
+                return false; // changed meanwhile: let the caller report the conflict
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return global.get("networks/" + owner).isEmpty();
     }
 
     private List<SubnetState> allocateSubnets(NetworkConfig config, NetworkDriver driver, String id, Undo undo) {

@@ -6,8 +6,10 @@ import dev.weft.engine.EndpointOptions;
 import dev.weft.engine.Network;
 import dev.weft.engine.Sandbox;
 import dev.weft.engine.WeftException;
+import dev.weft.linux.rtnl.IpPrefix;
 import dev.weft.engine.state.EndpointState;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -44,8 +46,14 @@ public final class Services {
             throw new ApiException(400, "invalid service name \"" + body.name() + "\": no dots (SERVICE.NETWORK names it)");
         }
         Network network = controller.network(body.network());
+        InetAddress ipv4;
         try {
-            Endpoint ep = network.createEndpoint(body.name(), new EndpointOptions(null, null, null, body.aliases()));
+            ipv4 = body.ipv4() == null ? null : IpPrefix.parseAddress(body.ipv4());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "IPv4Address: " + e.getMessage());
+        }
+        try {
+            Endpoint ep = network.createEndpoint(body.name(), new EndpointOptions(ipv4, null, null, body.aliases()));
             return resource(ep);
         } catch (WeftException e) {
             if (e.kind() == WeftException.Kind.CONFLICT && e.getMessage().startsWith("endpoint ")) {
