@@ -5,7 +5,6 @@ import dev.weft.engine.Endpoint;
 import dev.weft.engine.IpamConfig;
 import dev.weft.engine.Network;
 import dev.weft.engine.NetworkConfig;
-import dev.weft.engine.Sandbox;
 import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.linux.rtnl.IpPrefix;
