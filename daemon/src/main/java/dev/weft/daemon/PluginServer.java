@@ -1,5 +1,6 @@
 package dev.weft.daemon;
 
+import dev.weft.daemon.plugin.BlankHostConnections;
 import dev.weft.daemon.plugin.PluginApi;
 import dev.weft.engine.Controller;
 import dev.weft.linux.netns.Netns;
@@ -32,7 +33,7 @@ final class PluginServer implements AutoCloseable {
             if (socket.getParent() != null) {
                 Files.createDirectories(socket.getParent());
             }
-            Server server = Weftd.serve(socket, new PluginApi(controller, host.links()));
+            Server server = Weftd.serve(socket, new PluginApi(controller, host.links()), new BlankHostConnections());
             LOG.info("serving Docker's NetworkDriver and IpamDriver protocols on unix://{}", socket);
             return new PluginServer(server, host, socket);
         } catch (IOException | RuntimeException e) {

@@ -137,12 +137,19 @@ public final class Weftd implements AutoCloseable {
         }
     }
 
-    /** Serves {@code handler} on the Unix socket {@code socket}, readable and writable by owner and group. */
-    static Server serve(Path socket, org.eclipse.jetty.server.Handler handler) {
+    private static Server serve(Path socket, HttpApi api) {
+        return serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory());
+    }
+
+    /**
+     * Serves {@code handler} on the Unix socket {@code socket} over connections from
+     * {@code http}, the socket readable and writable by owner and group.
+     */
+    static Server serve(Path socket, org.eclipse.jetty.server.Handler handler, org.eclipse.jetty.server.ConnectionFactory http) {
         try {
             Files.deleteIfExists(socket); // a leftover of a killed weftd: this one holds the store lock now
             Server server = new Server();
-            UnixDomainServerConnector connector = new UnixDomainServerConnector(server);
+            UnixDomainServerConnector connector = new UnixDomainServerConnector(server, http);
             connector.setUnixDomainPath(socket);
             server.addConnector(connector);
             server.setHandler(handler);
