@@ -214,6 +214,20 @@ class PluginApiTest {
         assertThat(weftd.controller().networks()).isEmpty();
     }
 
+    /** Go's HTTP client, dialing a Unix socket as dockerd does, sends an empty Host header. */
+    @Test
+    void acceptsDockerdsEmptyHostHeader() throws Exception {
+        String request = "POST /Plugin.Activate HTTP/1.1\r\nHost: \r\nUser-Agent: Go-http-client/1.1\r\n"
+                + "Accept: application/vnd.docker.plugins.v1.2+json\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnull";
+        try (var ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(
+                runDir.path().resolve("plugins/weft.sock")))) {
+            ch.write(java.nio.ByteBuffer.wrap(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            String reply = new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(reply).startsWith("HTTP/1.1 200").contains("{\"Implements\":[\"NetworkDriver\",\"IpamDriver\"]}");
+        }
+    }
+
     @Test
     void malformedRequestsGetAnErrAndChangeNothing() throws Exception {
         String poolId = createNetwork();
