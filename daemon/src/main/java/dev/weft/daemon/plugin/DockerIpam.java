@@ -17,6 +17,7 @@ import java.util.Map;
  * ({@link #LOCAL_SPACE}, {@link #GLOBAL_SPACE}) so they never collide with the pools of the weft
  * networks that mirror Docker's networks, and weft's reconciler, which sweeps only weft's spaces,
  * never frees them: Docker alone decides when they go. Both spaces are kept in weftd's local store.
+ * Calls are serialized (dockerd may start containers in parallel; a pool's bitmap is not shared-safe).
  */
 final class DockerIpam {
     static final String LOCAL_SPACE = "DockerLocal";
@@ -52,7 +53,7 @@ final class DockerIpam {
     }
 
     /** RequestPool: {@code Pool} (or a free predefined subnet when empty), {@code SubPool} as its range. */
-    ObjectNode requestPool(JsonNode req) {
+    synchronized ObjectNode requestPool(JsonNode req) {
         String space = Json.required(req, "AddressSpace");
         if (!space.equals(LOCAL_SPACE) && !space.equals(GLOBAL_SPACE)) {
             throw PluginException.badRequest("unknown address space \"" + space + "\" (weft serves " + LOCAL_SPACE
@@ -69,13 +70,13 @@ final class DockerIpam {
         return r;
     }
 
-    ObjectNode releasePool(JsonNode req) {
+    synchronized ObjectNode releasePool(JsonNode req) {
         ipam.releasePool(poolId(req));
         return NODES.objectNode();
     }
 
     /** RequestAddress: {@code Address} if given, else a free one; the gateway is recorded as such. */
-    ObjectNode requestAddress(JsonNode req) {
+    synchronized ObjectNode requestAddress(JsonNode req) {
         String pool = poolId(req);
         String wanted = Json.text(req, "Address");
         InetAddress preferred = wanted.isEmpty() ? null : Json.address(wanted, "Address");
@@ -87,7 +88,7 @@ final class DockerIpam {
         return r;
     }
 
-    ObjectNode releaseAddress(JsonNode req) {
+    synchronized ObjectNode releaseAddress(JsonNode req) {
         String pool = poolId(req);
         ipam.releaseAddress(pool, Json.address(Json.required(req, "Address"), "Address"));
         return NODES.objectNode();
