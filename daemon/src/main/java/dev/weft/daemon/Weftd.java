@@ -6,6 +6,7 @@ import dev.weft.daemon.api.Sandboxes;
 import dev.weft.daemon.api.Services;
 import dev.weft.daemon.containers.Containers;
 import dev.weft.daemon.dns.DnsService;
+import dev.weft.daemon.plugin.PluginApi;
 import dev.weft.engine.Controller;
 import dev.weft.engine.ControllerConfig;
 import dev.weft.engine.driver.NetworkDriver;
@@ -48,14 +49,17 @@ public final class Weftd implements AutoCloseable {
     private final DnsService dns;
     private final Server server;
     private final Path socket;
+    private final PluginServer plugin;
 
-    private Weftd(Store store, Store global, Controller controller, DnsService dns, Server server, Path socket) {
+    private Weftd(Store store, Store global, Controller controller, DnsService dns, Server server, Path socket,
+                  PluginServer plugin) {
         this.store = store;
         this.global = global;
         this.controller = controller;
         this.dns = dns;
         this.server = server;
         this.socket = socket;
+        this.plugin = plugin;
     }
 
     /**
@@ -69,6 +73,7 @@ public final class Weftd implements AutoCloseable {
         Store global = null;
         Controller controller = null;
         DnsService dns = null;
+        PluginServer plugin = null;
         try {
             drivers.add(new BridgeDriver(host)); // opens its nftables context now, while descriptors are few
             drivers.add(new MacvlanDriver(host));
@@ -82,6 +87,9 @@ public final class Weftd implements AutoCloseable {
                 LOG.info("sharing global networks through {} as {}", options.cluster().store().connectString(),
                         IpPrefix.format(advertise));
             }
+            if (options.pluginSocket() != null) {
+                config = config.withDefaultPools(PluginApi.addressSpaces());
+            }
             PluginDiscovery plugins = PluginDiscovery.defaults();
             controller = Controller.start(config.withDrivers(drivers).withPlugins(name -> {
                 plugins.socket(name); // NOT_FOUND, saying where it looked, before anything is made
@@ -90,12 +98,16 @@ public final class Weftd implements AutoCloseable {
             dns = new DnsService(controller, DnsService.upstreams(options.resolvConf()), 53, host);
             dns.sync();
             Containers containers = new Containers(controller, options.runDir(), dns::sync);
+            plugin = options.pluginSocket() == null ? null : PluginServer.start(options.pluginSocket(), controller, host);
             Server server = serve(options.socket(), new HttpApi(new Networks(controller),
                     new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf),
                     containers));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
-            return new Weftd(store, global, controller, dns, server, options.socket());
+            return new Weftd(store, global, controller, dns, server, options.socket(), plugin);
         } catch (RuntimeException e) {
+            if (plugin != null) {
+                plugin.close();
+            }
             if (dns != null) {
                 dns.close();
             }
@@ -126,13 +138,21 @@ public final class Weftd implements AutoCloseable {
     }
 
     private static Server serve(Path socket, HttpApi api) {
+        return serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory());
+    }
+
+    /**
+     * Serves {@code handler} on the Unix socket {@code socket} over connections from
+     * {@code http}, the socket readable and writable by owner and group.
+     */
+    static Server serve(Path socket, org.eclipse.jetty.server.Handler handler, org.eclipse.jetty.server.ConnectionFactory http) {
         try {
             Files.deleteIfExists(socket); // a leftover of a killed weftd: this one holds the store lock now
             Server server = new Server();
-            UnixDomainServerConnector connector = new UnixDomainServerConnector(server);
+            UnixDomainServerConnector connector = new UnixDomainServerConnector(server, http);
             connector.setUnixDomainPath(socket);
             server.addConnector(connector);
-            server.setHandler(api);
+            server.setHandler(handler);
             server.start();
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
             return server;
@@ -156,6 +176,9 @@ public final class Weftd implements AutoCloseable {
             server.stop();
         } catch (Exception e) {
             LOG.warn("stopping the API server: {}", e.getMessage());
+        }
+        if (plugin != null) {
+            plugin.close();
         }
         dns.close();
         controller.close();

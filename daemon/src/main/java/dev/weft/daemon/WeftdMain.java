@@ -47,6 +47,10 @@ public final class WeftdMain implements Callable<Integer> {
     @Option(names = "--bind-interface", paramLabel = "IF", description = "with --kv-store: the interface whose address to advertise")
     String bindInterface;
 
+    @Option(names = "--plugin-socket", paramLabel = "PATH",
+            description = "also serve Docker's network and IPAM plugin protocols here (typically /run/docker/plugins/weft.sock)")
+    Path pluginSocket;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "debug, info, warning or error (default: ${DEFAULT-VALUE})",
             defaultValue = "info")
     String logLevel;
@@ -74,7 +78,8 @@ public final class WeftdMain implements Callable<Integer> {
             System.err.println("weftd: only unix:// sockets are served (got " + socket + ")");
             return 2;
         }
-        WeftdOptions options = new WeftdOptions(Path.of(path), dataDir, runDir, logLevel, resolvConf);
+        WeftdOptions options = new WeftdOptions(Path.of(path), dataDir, runDir, logLevel, resolvConf)
+                .withPluginSocket(pluginSocket);
         try {
             if (kvStore != null) {
                 options = options.withCluster(new ClusterOptions(StoreUrl.parse(kvStore), advertise, bindInterface));

@@ -5,10 +5,11 @@ import java.nio.file.Path;
 /**
  * weftd's settings, parsed once from its command line. {@code resolvConf} is the host's
  * resolv.conf: its nameservers are the embedded DNS server's upstreams. {@code cluster} is null
- * on a single host.
+ * on a single host. {@code pluginSocket}, when not null, is where weftd also serves Docker's network
+ * and IPAM plugin protocols (typically /run/docker/plugins/weft.sock).
  */
 public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel, Path resolvConf,
-                           ClusterOptions cluster) {
+                           ClusterOptions cluster, Path pluginSocket) {
     public static final Path DEFAULT_RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     public WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel) {
@@ -16,11 +17,15 @@ public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLev
     }
 
     public WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel, Path resolvConf) {
-        this(socket, dataDir, runDir, logLevel, resolvConf, null);
+        this(socket, dataDir, runDir, logLevel, resolvConf, null, null);
     }
 
     public WeftdOptions withCluster(ClusterOptions c) {
-        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, c);
+        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, c, pluginSocket);
+    }
+
+    public WeftdOptions withPluginSocket(Path path) {
+        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, cluster, path);
     }
 
     public static final Path DEFAULT_SOCKET = Path.of("/run/weft/weft.sock");
@@ -28,6 +33,6 @@ public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLev
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/weft");
 
     public static WeftdOptions defaults() {
-        return new WeftdOptions(DEFAULT_SOCKET, DEFAULT_DATA_DIR, DEFAULT_RUN_DIR, "info", DEFAULT_RESOLV_CONF, null);
+        return new WeftdOptions(DEFAULT_SOCKET, DEFAULT_DATA_DIR, DEFAULT_RUN_DIR, "info", DEFAULT_RESOLV_CONF, null, null);
     }
 }

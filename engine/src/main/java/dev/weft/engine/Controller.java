@@ -158,7 +158,12 @@ public final class Controller implements AutoCloseable {
         return state;
     }
 
-    DefaultIpam ipam() {
+    /**
+     * weft's address manager, for an IPAM front end that hands its pools and addresses to another
+     * orchestrator (weftd's Docker IpamDriver), in address spaces of its own so that the reconciler,
+     * which only sweeps weft's spaces, leaves them alone.
+     */
+    public DefaultIpam ipam() {
         return ipam;
     }
 

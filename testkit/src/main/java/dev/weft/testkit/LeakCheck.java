@@ -22,7 +22,7 @@ public final class LeakCheck {
     /** Namespaces made by tests and fixtures. */
     public static final Pattern TEST_NAMESPACE = Pattern.compile("^wt.*");
     /** Link names weft and its tests use. */
-    public static final Pattern TEST_LINK = Pattern.compile("^(wt|weft|wv|wb|wx|wm|wo|wn).*");
+    public static final Pattern TEST_LINK = Pattern.compile("^(wt|weft|wv|wb|wx|wm|wo|wn|wd).*");
     /** nftables tables weft and its tests use. */
     public static final Pattern TEST_TABLE = Pattern.compile("^(weft|wt).*");
 

@@ -92,7 +92,8 @@ public final class BridgeDriver implements NetworkDriver {
         }
     }
 
-    static String bridgeName(NetworkState n) {
+    /** The Linux bridge of network {@code n} (its bridge.name option, else a name from its id). */
+    public static String bridgeName(NetworkState n) {
         String name = n.options().get(BridgeOptions.NAME);
         return name != null ? name : BRIDGE_PREFIX + n.id().substring(0, 12);
     }

@@ -1,0 +1,105 @@
+package dev.weft.daemon.plugin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.engine.ipam.DefaultIpam;
+import dev.weft.engine.ipam.Ipam;
+import dev.weft.engine.ipam.PredefinedPools;
+import dev.weft.linux.rtnl.IpPrefix;
+
+import java.net.InetAddress;
+import java.util.Map;
+
+/**
+ * Docker's remote IpamDriver protocol (libnetwork docs/ipam.md, ipams/remote/api/api.go) served by
+ * weft's own {@link DefaultIpam}. Docker's pools live in address spaces of their own
+ * ({@link #LOCAL_SPACE}, {@link #GLOBAL_SPACE}) so they never collide with the pools of the weft
+ * networks that mirror Docker's networks, and weft's reconciler, which sweeps only weft's spaces,
+ * never frees them: Docker alone decides when they go. Both spaces are kept in weftd's local store.
+ * Calls are serialized (dockerd may start containers in parallel; a pool's bitmap is not shared-safe).
+ */
+final class DockerIpam {
+    static final String LOCAL_SPACE = "DockerLocal";
+    static final String GLOBAL_SPACE = "DockerGlobal";
+    /** The option Docker sets on the RequestAddress for a network's gateway. */
+    static final String ADDRESS_TYPE = "RequestAddressType";
+    static final String GATEWAY_TYPE = "com.docker.network.gateway";
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private final DefaultIpam ipam;
+
+    DockerIpam(DefaultIpam ipam) {
+        this.ipam = ipam;
+    }
+
+    /** The predefined pools of Docker's address spaces, to register with the controller. */
+    static Map<String, PredefinedPools> spaces() {
+        return Map.of(LOCAL_SPACE, PredefinedPools.localDefault(), GLOBAL_SPACE, PredefinedPools.globalDefault());
+    }
+
+    /** weft needs no MAC from Docker and keeps its allocations itself: nothing to replay. */
+    ObjectNode capabilities() {
+        ObjectNode r = NODES.objectNode();
+        r.put("RequiresMACAddress", false);
+        r.put("RequiresRequestReplay", false);
+        return r;
+    }
+
+    ObjectNode addressSpaces() {
+        ObjectNode r = NODES.objectNode();
+        r.put("LocalDefaultAddressSpace", LOCAL_SPACE);
+        r.put("GlobalDefaultAddressSpace", GLOBAL_SPACE);
+        return r;
+    }
+
+    /** RequestPool: {@code Pool} (or a free predefined subnet when empty), {@code SubPool} as its range. */
+    synchronized ObjectNode requestPool(JsonNode req) {
+        String space = Json.required(req, "AddressSpace");
+        if (!space.equals(LOCAL_SPACE) && !space.equals(GLOBAL_SPACE)) {
+            throw PluginException.badRequest("unknown address space \"" + space + "\" (weft serves " + LOCAL_SPACE
+                    + " and " + GLOBAL_SPACE + ")");
+        }
+        IpPrefix subnet = Json.prefix(req, "Pool");
+        IpPrefix range = Json.prefix(req, "SubPool");
+        boolean v6 = Json.bool(req, "V6");
+        Ipam.Pool pool = ipam.requestPool(space, subnet, range, v6);
+        ObjectNode r = NODES.objectNode();
+        r.put("PoolID", pool.id());
+        r.put("Pool", pool.subnet().toString());
+        r.putObject("Data");
+        return r;
+    }
+
+    synchronized ObjectNode releasePool(JsonNode req) {
+        ipam.releasePool(poolId(req));
+        return NODES.objectNode();
+    }
+
+    /** RequestAddress: {@code Address} if given, else a free one; the gateway is recorded as such. */
+    synchronized ObjectNode requestAddress(JsonNode req) {
+        String pool = poolId(req);
+        String wanted = Json.text(req, "Address");
+        InetAddress preferred = wanted.isEmpty() ? null : Json.address(wanted, "Address");
+        boolean gateway = GATEWAY_TYPE.equals(req.path("Options").path(ADDRESS_TYPE).asText());
+        IpPrefix a = ipam.requestAddress(pool, preferred, gateway ? "docker-gateway" : "docker");
+        ObjectNode r = NODES.objectNode();
+        r.put("Address", a.toString());
+        r.putObject("Data");
+        return r;
+    }
+
+    synchronized ObjectNode releaseAddress(JsonNode req) {
+        String pool = poolId(req);
+        ipam.releaseAddress(pool, Json.address(Json.required(req, "Address"), "Address"));
+        return NODES.objectNode();
+    }
+
+    /** The request's PoolID, which must name a pool of Docker's spaces. */
+    private String poolId(JsonNode req) {
+        String id = Json.required(req, "PoolID");
+        if (!id.startsWith(LOCAL_SPACE + "/") && !id.startsWith(GLOBAL_SPACE + "/")) {
+            throw PluginException.notFound("no pool " + id);
+        }
+        return id;
+    }
+}

@@ -1,0 +1,175 @@
+package dev.weft.daemon.plugin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.engine.Controller;
+import dev.weft.engine.WeftException;
+import dev.weft.engine.ipam.IpamException;
+import dev.weft.engine.ipam.PredefinedPools;
+import dev.weft.linux.rtnl.Links;
+import dev.weft.store.StoreException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * weft as a Docker network and IPAM plugin: Docker's remote NetworkDriver and IpamDriver protocols
+ * (libnetwork docs/remote.md, docs/ipam.md), POST /Plugin.Activate, /NetworkDriver.*, /IpamDriver.*
+ * with JSON bodies. A failure is a 4xx/5xx status with {"Err": message}, the form libnetwork's
+ * plugin client reads from a non-200 reply; a refused request changes nothing.
+ */
+public final class PluginApi extends Handler.Abstract {
+    /** The media type of Docker's plugin protocol. */
+    public static final String MEDIA_TYPE = "application/vnd.docker.plugins.v1+json";
+    private static final int MAX_BODY = 1 << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(PluginApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Map<String, Function<JsonNode, ObjectNode>> calls = new LinkedHashMap<>();
+
+    /** Serves {@code controller}'s networks; {@code links} is the host namespace's, where Join leaves interfaces. */
+    public PluginApi(Controller controller, Links links) {
+        DockerNetworks nets = new DockerNetworks(controller, links);
+        DockerIpam ipam = new DockerIpam(controller.ipam());
+        calls.put("/Plugin.Activate", req -> {
+            ObjectNode r = JSON.createObjectNode();
+            r.putArray("Implements").add("NetworkDriver").add("IpamDriver");
+            return r;
+        });
+        calls.put("/NetworkDriver.GetCapabilities", req -> {
+            ObjectNode r = JSON.createObjectNode();
+            r.put("Scope", "local"); // bridge networks only: each host's are its own
+            r.put("ConnectivityScope", "local");
+            return r;
+        });
+        calls.put("/NetworkDriver.CreateNetwork", nets::createNetwork);
+        calls.put("/NetworkDriver.DeleteNetwork", nets::deleteNetwork);
+        calls.put("/NetworkDriver.CreateEndpoint", nets::createEndpoint);
+        calls.put("/NetworkDriver.EndpointOperInfo", nets::endpointInfo);
+        calls.put("/NetworkDriver.DeleteEndpoint", nets::deleteEndpoint);
+        calls.put("/NetworkDriver.Join", nets::join);
+        calls.put("/NetworkDriver.Leave", nets::leave);
+        // nothing to do: weft needs no discovery data, publishes no ports for Docker, allocates nothing cluster-wide
+        for (String noop : new String[] {"DiscoverNew", "DiscoverDelete", "ProgramExternalConnectivity",
+                "RevokeExternalConnectivity", "AllocateNetwork", "FreeNetwork"}) {
+            calls.put("/NetworkDriver." + noop, req -> JSON.createObjectNode());
+        }
+        calls.put("/IpamDriver.GetCapabilities", req -> ipam.capabilities());
+        calls.put("/IpamDriver.GetDefaultAddressSpaces", req -> ipam.addressSpaces());
+        calls.put("/IpamDriver.RequestPool", ipam::requestPool);
+        calls.put("/IpamDriver.ReleasePool", ipam::releasePool);
+        calls.put("/IpamDriver.RequestAddress", ipam::requestAddress);
+        calls.put("/IpamDriver.ReleaseAddress", ipam::releaseAddress);
+    }
+
+    /** The address spaces the IpamDriver serves, to register with the controller before it starts. */
+    public static Map<String, PredefinedPools> addressSpaces() {
+        return DockerIpam.spaces();
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        try {
+            Function<JsonNode, ObjectNode> call = calls.get(path);
+            if (call == null) {
+                throw PluginException.notFound("weft has no plugin call " + path);
+            }
+            if (!"POST".equals(request.getMethod())) {
+                throw new PluginException(405, path + " takes POST, not " + request.getMethod());
+            }
+            send(response, callback, 200, call.apply(read(request)));
+        } catch (PluginException e) {
+            send(response, callback, e.status(), error(e.getMessage()));
+        } catch (WeftException e) {
+            send(response, callback, status(e.kind()), error(e.getMessage()));
+        } catch (IpamException e) {
+            send(response, callback, status(e.reason()), error(e.getMessage()));
+        } catch (StoreException e) {
+            LOG.warn("{}: {}", path, e.getMessage());
+            send(response, callback, 503, error(e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.error("{} failed", path, e);
+            send(response, callback, 500, error("internal error: " + e.getMessage()));
+        }
+        return true;
+    }
+
+    /** The request's JSON object; an empty body is an empty object (Docker sends null to Activate). */
+    private static JsonNode read(Request request) {
+        byte[] body;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            body = in.readNBytes(MAX_BODY + 1);
+        } catch (IOException e) {
+            throw PluginException.badRequest("cannot read the request body: " + e.getMessage());
+        }
+        if (body.length > MAX_BODY) {
+            throw new PluginException(413, "request body is larger than " + MAX_BODY + " bytes");
+        }
+        try {
+            JsonNode tree = body.length == 0 ? null : JSON.readTree(body);
+            if (tree == null || tree.isNull() || tree.isMissingNode()) {
+                return JSON.createObjectNode();
+            }
+            if (!tree.isObject()) {
+                throw PluginException.badRequest("the request body must be a JSON object");
+            }
+            return tree;
+        } catch (JsonProcessingException e) {
+            throw PluginException.badRequest("malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw PluginException.badRequest("cannot read the request body: " + e.getMessage());
+        }
+    }
+
+    private static ObjectNode error(String message) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("Err", message);
+        return r;
+    }
+
+    private static int status(WeftException.Kind kind) {
+        return switch (kind) {
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case FORBIDDEN -> 403;
+            case INVALID_ARGUMENT -> 400;
+            case UNAVAILABLE -> 503;
+        };
+    }
+
+    private static int status(IpamException.Reason reason) {
+        return switch (reason) {
+            case INVALID, OUT_OF_RANGE -> 400;
+            case NOT_FOUND, NOT_ALLOCATED -> 404;
+            case OVERLAP, ALREADY_ALLOCATED, IN_USE -> 409;
+            case EXHAUSTED -> 503;
+        };
+    }
+
+    private static void send(Response response, Callback callback, int status, ObjectNode body) {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            status = 500;
+            bytes = "{\"Err\":\"cannot encode the reply\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, MEDIA_TYPE);
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+}
