@@ -40,6 +40,8 @@ final class NetworkCommand implements CommandTree.Group {
         CommandSpec spec;
         @Option(names = {"-d", "--driver"}, defaultValue = "bridge", description = "driver (default: ${DEFAULT-VALUE})")
         String driver;
+        @Option(names = "--ipam-driver", defaultValue = "default", description = "IPAM driver: default, or an IPAM plugin's name")
+        String ipamDriver;
         @Option(names = "--subnet", description = "subnet in CIDR form; repeat for several") List<String> subnets = new ArrayList<>();
         @Option(names = "--ip-range", description = "allocate from this range of a subnet") List<String> ranges = new ArrayList<>();
         @Option(names = "--gateway", description = "gateway of a subnet") List<String> gateways = new ArrayList<>();
@@ -57,7 +59,7 @@ final class NetworkCommand implements CommandTree.Group {
                     .put("EnableIPv6", ipv6).put("Internal", internal);
             body.putPOJO("Options", options);
             body.putPOJO("Labels", labels);
-            ObjectNode ipam = body.putObject("IPAM").put("Driver", "default");
+            ObjectNode ipam = body.putObject("IPAM").put("Driver", ipamDriver);
             ipam.set("Config", IpamFlags.configs(subnets, ranges, gateways, aux));
             try (DaemonClient c = network.client()) {
                 spec.commandLine().getOut().println(c.post("/v1/networks/create", body).path("Id").asText());

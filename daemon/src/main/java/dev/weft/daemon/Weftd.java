@@ -16,6 +16,7 @@ import dev.weft.linux.netns.Netns;
 import dev.weft.engine.driver.overlay.OverlayDriver;
 import dev.weft.engine.driver.remote.PluginDiscovery;
 import dev.weft.engine.driver.remote.RemoteDriver;
+import dev.weft.engine.driver.remote.RemoteIpam;
 import dev.weft.linux.rtnl.IpPrefix;
 import dev.weft.store.LocalStore;
 import dev.weft.store.Stores;
@@ -94,6 +95,9 @@ public final class Weftd implements AutoCloseable {
             controller = Controller.start(config.withDrivers(drivers).withPlugins(name -> {
                 plugins.socket(name); // NOT_FOUND, saying where it looked, before anything is made
                 return RemoteDriver.of(name, plugins, host);
+            }).withIpamPlugins(name -> {
+                plugins.socket(name);
+                return RemoteIpam.of(name, plugins);
             }));
             dns = new DnsService(controller, DnsService.upstreams(options.resolvConf()), 53, host);
             dns.sync();

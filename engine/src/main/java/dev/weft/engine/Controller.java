@@ -38,6 +38,7 @@ public final class Controller implements AutoCloseable {
     private final EndpointOps endpoints;
     private final SandboxOps sandboxes;
     private final GlobalSync global;
+    private final Map<String, Ipam> ipamPlugins = new LinkedHashMap<>();
 
     private Controller(ControllerConfig config) {
         this.config = config;
@@ -165,6 +166,24 @@ public final class Controller implements AutoCloseable {
      */
     public DefaultIpam ipam() {
         return ipam;
+    }
+
+    /** The IPAM of a network: weft's own for null, else the IPAM plugin of that name, found once. */
+    Ipam ipamFor(String driver) {
+        if (driver == null) {
+            return ipam;
+        }
+        synchronized (ipamPlugins) {
+            Ipam found = ipamPlugins.get(driver);
+            if (found == null) {
+                if (config.ipamPlugins() == null) {
+                    throw WeftException.notFound("no IPAM driver \"" + driver + "\" (available: default)");
+                }
+                found = config.ipamPlugins().apply(driver);
+                ipamPlugins.put(driver, found);
+            }
+            return found;
+        }
     }
 
     ReentrantLock lock() {

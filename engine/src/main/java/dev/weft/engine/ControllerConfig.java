@@ -1,6 +1,7 @@
 package dev.weft.engine;
 
 import dev.weft.engine.driver.NetworkDriver;
+import dev.weft.engine.ipam.Ipam;
 import dev.weft.engine.ipam.PredefinedPools;
 import dev.weft.linux.netns.Netns;
 import dev.weft.store.Store;
@@ -18,11 +19,13 @@ import java.util.function.Function;
  * resolv.conf that sandboxes' files derive from, the embedded DNS server's address (or null),
  * for multi-host networking the global store shared with the other hosts and this host's
  * advertise address in it (both null on a single host), and how to find a network plugin for a
- * driver name no built-in driver has (null: no plugins).
+ * driver name no built-in driver has, and an IPAM plugin for a network's IPAM driver name (null:
+ * no plugins).
  */
 public record ControllerConfig(Store store, Path runDir, Netns host, List<NetworkDriver> drivers,
                                Map<String, PredefinedPools> defaultPools, Path hostResolvConf, String embeddedDns,
-                               Store globalStore, String advertise, Function<String, NetworkDriver> plugins) {
+                               Store globalStore, String advertise, Function<String, NetworkDriver> plugins,
+                               Function<String, Ipam> ipamPlugins) {
     public ControllerConfig {
         drivers = drivers == null ? List.of() : List.copyOf(drivers);
         defaultPools = defaultPools == null ? Map.of() : Map.copyOf(defaultPools);
@@ -30,19 +33,19 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
     }
 
     public static ControllerConfig of(Store store, Path runDir, Netns host) {
-        return new ControllerConfig(store, runDir, host, List.of(), Map.of(), null, null, null, null, null);
+        return new ControllerConfig(store, runDir, host, List.of(), Map.of(), null, null, null, null, null, null);
     }
 
     public ControllerConfig withDrivers(List<NetworkDriver> more) {
-        return new ControllerConfig(store, runDir, host, more, defaultPools, hostResolvConf, embeddedDns, globalStore, advertise, plugins);
+        return new ControllerConfig(store, runDir, host, more, defaultPools, hostResolvConf, embeddedDns, globalStore, advertise, plugins, ipamPlugins);
     }
 
     public ControllerConfig withDefaultPools(Map<String, PredefinedPools> pools) {
-        return new ControllerConfig(store, runDir, host, drivers, pools, hostResolvConf, embeddedDns, globalStore, advertise, plugins);
+        return new ControllerConfig(store, runDir, host, drivers, pools, hostResolvConf, embeddedDns, globalStore, advertise, plugins, ipamPlugins);
     }
 
     public ControllerConfig withHostResolvConf(Path file) {
-        return new ControllerConfig(store, runDir, host, drivers, defaultPools, file, embeddedDns, globalStore, advertise, plugins);
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, file, embeddedDns, globalStore, advertise, plugins, ipamPlugins);
     }
 
     /**
@@ -50,7 +53,7 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
      * each sandbox (the daemon runs it), instead of copying the host's nameservers.
      */
     public ControllerConfig withEmbeddedDns(String address) {
-        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, address, globalStore, advertise, plugins);
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, address, globalStore, advertise, plugins, ipamPlugins);
     }
 
     /**
@@ -59,7 +62,7 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
      */
     public ControllerConfig withGlobalStore(Store global, String advertiseAddress) {
         return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, global,
-                advertiseAddress, plugins);
+                advertiseAddress, plugins, ipamPlugins);
     }
 
     /**
@@ -68,6 +71,12 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
      */
     public ControllerConfig withPlugins(Function<String, NetworkDriver> lookup) {
         return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, globalStore,
-                advertise, lookup);
+                advertise, lookup, ipamPlugins);
+    }
+
+    /** IPAM plugins, found by name when a network first names one (as {@link #withPlugins} for drivers). */
+    public ControllerConfig withIpamPlugins(Function<String, Ipam> lookup) {
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, globalStore,
+                advertise, plugins, lookup);
     }
 }

@@ -2,6 +2,7 @@ package dev.weft.engine;
 
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
+import dev.weft.engine.ipam.Ipam;
 import dev.weft.engine.ipam.IpamException;
 import dev.weft.engine.ipam.Subnets;
 import dev.weft.engine.state.EndpointState;
@@ -89,8 +90,9 @@ final class EndpointOps {
                 .orElseThrow(() -> WeftException.invalid("address " + IpPrefix.format(preferred)
                         + " is in no subnet of network " + n.name()));
         try {
-            IpPrefix a = c.ipam().requestAddress(subnet.poolId(), preferred, owner);
-            undo.push("release address " + a, () -> c.ipam().releaseAddress(subnet.poolId(), a.address()));
+            Ipam ipam = c.ipamFor(n.ipamDriver());
+            IpPrefix a = ipam.requestAddress(subnet.poolId(), preferred, owner);
+            undo.push("release address " + a, () -> ipam.releaseAddress(subnet.poolId(), a.address()));
             return a;
         } catch (IpamException e) {
             throw Errors.of(e);
@@ -152,7 +154,7 @@ final class EndpointOps {
             for (SubnetState s : n.subnets()) {
                 if (Subnets.contains(IpPrefix.parse(s.subnet()), ip)) {
                     try {
-                        c.ipam().releaseAddress(s.poolId(), ip);
+                        c.ipamFor(n.ipamDriver()).releaseAddress(s.poolId(), ip);
                     } catch (IpamException e) {
                         if (e.reason() != IpamException.Reason.NOT_ALLOCATED) {
                             throw Errors.of(e);

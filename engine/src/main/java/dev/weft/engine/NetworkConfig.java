@@ -9,7 +9,8 @@ import java.util.Map;
  * them once into its own typed record. {@code labels} are the user's own and are kept as given.
  */
 public record NetworkConfig(String name, String driver, List<IpamConfig> ipv4, List<IpamConfig> ipv6, boolean enableIpv6,
-                            boolean internal, Map<String, String> options, Map<String, String> labels) {
+                            boolean internal, Map<String, String> options, Map<String, String> labels,
+                            String ipamDriver) {
     public static final String ENABLE_IPV6 = "com.docker.network.enable_ipv6";
     public static final String INTERNAL = "com.docker.network.internal";
 
@@ -22,28 +23,39 @@ public record NetworkConfig(String name, String driver, List<IpamConfig> ipv4, L
         internal = internal || "true".equalsIgnoreCase(options.get(INTERNAL));
     }
 
+    public NetworkConfig(String name, String driver, List<IpamConfig> ipv4, List<IpamConfig> ipv6, boolean enableIpv6,
+                         boolean internal, Map<String, String> options, Map<String, String> labels) {
+        this(name, driver, ipv4, ipv6, enableIpv6, internal, options, labels, null);
+    }
+
+    /** The network's addresses come from IPAM plugin {@code plugin} (null or "default": weft's own). */
+    public NetworkConfig withIpamDriver(String plugin) {
+        return new NetworkConfig(name, driver, ipv4, ipv6, enableIpv6, internal, options, labels,
+                plugin == null || plugin.isEmpty() || plugin.equals("default") ? null : plugin);
+    }
+
     /** A network with an automatic IPv4 subnet and no options. */
     public static NetworkConfig of(String name, String driver) {
-        return new NetworkConfig(name, driver, List.of(), List.of(), false, false, Map.of(), Map.of());
+        return new NetworkConfig(name, driver, List.of(), List.of(), false, false, Map.of(), Map.of(), null);
     }
 
     public NetworkConfig withIpv4(IpamConfig... configs) {
-        return new NetworkConfig(name, driver, List.of(configs), ipv6, enableIpv6, internal, options, labels);
+        return new NetworkConfig(name, driver, List.of(configs), ipv6, enableIpv6, internal, options, labels, ipamDriver);
     }
 
     public NetworkConfig withIpv6(IpamConfig... configs) {
-        return new NetworkConfig(name, driver, ipv4, List.of(configs), true, internal, options, labels);
+        return new NetworkConfig(name, driver, ipv4, List.of(configs), true, internal, options, labels, ipamDriver);
     }
 
     public NetworkConfig withOptions(Map<String, String> opts) {
-        return new NetworkConfig(name, driver, ipv4, ipv6, enableIpv6, internal, opts, labels);
+        return new NetworkConfig(name, driver, ipv4, ipv6, enableIpv6, internal, opts, labels, ipamDriver);
     }
 
     public NetworkConfig withLabels(Map<String, String> l) {
-        return new NetworkConfig(name, driver, ipv4, ipv6, enableIpv6, internal, options, l);
+        return new NetworkConfig(name, driver, ipv4, ipv6, enableIpv6, internal, options, l, ipamDriver);
     }
 
     public NetworkConfig asInternal() {
-        return new NetworkConfig(name, driver, ipv4, ipv6, enableIpv6, true, options, labels);
+        return new NetworkConfig(name, driver, ipv4, ipv6, enableIpv6, true, options, labels, ipamDriver);
     }
 }

@@ -1,6 +1,7 @@
 package dev.weft.engine;
 
 import dev.weft.engine.driver.NetworkDriver;
+import dev.weft.engine.ipam.DefaultIpam;
 import dev.weft.engine.ipam.Ipam;
 import dev.weft.engine.ipam.IpamException;
 import dev.weft.engine.state.EndpointState;
@@ -52,10 +53,11 @@ final class NetworkOps {
             if (driver.scope() == Scope.GLOBAL) {
                 claimName(config.name(), id, undo);
             }
-            List<SubnetState> subnets = allocateSubnets(config, driver, id, undo);
+            Ipam ipam = c.ipamFor(config.ipamDriver());
+            List<SubnetState> subnets = allocateSubnets(config, driver, ipam, undo);
             NetworkState n = new NetworkState(id, config.name(), driver.name(), driver.scope().label(),
                     Instant.now().toString(), config.internal(), config.enableIpv6(), config.options(), config.labels(),
-                    subnets, false);
+                    subnets, false, config.ipamDriver());
             c.state().put(n);
             undo.push("delete the record of network " + n.name(), () -> c.state().deleteNetwork(id));
             undo.push("tear down network " + n.name(), () -> driver.deleteNetwork(n)); // idempotent: safe after a partial create
@@ -114,7 +116,7 @@ final class NetworkOps {
         return global.get("networks/" + owner).isEmpty();
     }
 
-    private List<SubnetState> allocateSubnets(NetworkConfig config, NetworkDriver driver, String id, Undo undo) {
+    private List<SubnetState> allocateSubnets(NetworkConfig config, NetworkDriver driver, Ipam ipam, Undo undo) {
         if (!driver.allocatesAddresses()) {
             if (!config.ipv4().isEmpty() || !config.ipv6().isEmpty() || config.enableIpv6()) {
                 throw WeftException.invalid("the " + driver.name() + " driver does not use subnets or IPv6");
@@ -131,26 +133,26 @@ final class NetworkOps {
         List<SubnetState> out = new ArrayList<>();
         List<IpamConfig> v4 = config.ipv4().isEmpty() ? List.of(IpamConfig.automatic()) : config.ipv4();
         for (IpamConfig cfg : v4) {
-            out.add(allocate(space, cfg, false, undo));
+            out.add(allocate(ipam, space, cfg, false, undo));
         }
         for (IpamConfig cfg : config.ipv6()) {
-            out.add(allocate(space, cfg, true, undo));
+            out.add(allocate(ipam, space, cfg, true, undo));
         }
         return out;
     }
 
-    private SubnetState allocate(String space, IpamConfig cfg, boolean ipv6, Undo undo) {
+    private SubnetState allocate(Ipam ipam, String space, IpamConfig cfg, boolean ipv6, Undo undo) {
         try {
             if (cfg.subnet() == null && (cfg.range() != null || cfg.gateway() != null || !cfg.auxAddresses().isEmpty())) {
                 throw WeftException.invalid("ip-range, gateway and aux addresses need an explicit subnet");
             }
             checkFamily(cfg, ipv6);
-            Ipam.Pool pool = c.ipam().requestPool(space, cfg.subnet(), cfg.range(), ipv6);
-            undo.push("release pool " + pool.id(), () -> c.ipam().releasePool(pool.id()));
-            IpPrefix gateway = request(pool, cfg.gateway(), "gateway", "gateway", undo);
+            Ipam.Pool pool = ipam.requestPool(space, cfg.subnet(), cfg.range(), ipv6);
+            undo.push("release pool " + pool.id(), () -> ipam.releasePool(pool.id()));
+            IpPrefix gateway = request(ipam, pool, cfg.gateway(), "gateway", "gateway", undo);
             Map<String, String> aux = new LinkedHashMap<>();
             for (Map.Entry<String, InetAddress> e : cfg.auxAddresses().entrySet()) {
-                aux.put(e.getKey(), IpPrefix.format(request(pool, e.getValue(), "aux:" + e.getKey(),
+                aux.put(e.getKey(), IpPrefix.format(request(ipam, pool, e.getValue(), "aux:" + e.getKey(),
                         "aux address " + e.getKey(), undo).address()));
             }
             return new SubnetState(pool.id(), pool.subnet().toString(), pool.range() == null ? null : pool.range().toString(),
@@ -179,10 +181,10 @@ final class NetworkOps {
         }
     }
 
-    private IpPrefix request(Ipam.Pool pool, InetAddress preferred, String owner, String what, Undo undo) {
+    private IpPrefix request(Ipam ipam, Ipam.Pool pool, InetAddress preferred, String owner, String what, Undo undo) {
         try {
-            IpPrefix a = c.ipam().requestAddress(pool.id(), preferred, owner);
-            undo.push("release " + what + " " + a, () -> c.ipam().releaseAddress(pool.id(), a.address()));
+            IpPrefix a = ipam.requestAddress(pool.id(), preferred, owner);
+            undo.push("release " + what + " " + a, () -> ipam.releaseAddress(pool.id(), a.address()));
             return a;
         } catch (IpamException e) {
             throw new WeftException(Errors.of(e).kind(), what + ": " + e.getMessage(), e);
@@ -229,7 +231,7 @@ final class NetworkOps {
     void finishDelete(NetworkState n) {
         c.driver(n.driver()).deleteNetwork(n);
         for (SubnetState s : n.subnets()) {
-            releaseSubnet(s);
+            releaseSubnet(c.ipamFor(n.ipamDriver()), s);
         }
         if (c.state().isGlobal(n)) {
             Store global = c.state().globalStore().orElseThrow();
@@ -239,12 +241,20 @@ final class NetworkOps {
         c.state().deleteNetwork(n.id());
     }
 
-    private void releaseSubnet(SubnetState s) {
+    /** Frees the subnet's addresses (all weft's IPAM holds; the gateway and aux ones a plugin's holds) and its pool. */
+    private void releaseSubnet(Ipam ipam, SubnetState s) {
         try {
-            for (InetAddress a : c.ipam().holders(s.poolId()).keySet()) {
-                c.ipam().releaseAddress(s.poolId(), a);
+            List<InetAddress> held = new ArrayList<>();
+            if (ipam instanceof DefaultIpam own) {
+                held.addAll(own.holders(s.poolId()).keySet());
+            } else {
+                held.add(IpPrefix.parse(s.gateway()).address());
+                s.aux().values().forEach(a -> held.add(IpPrefix.parseAddress(a)));
             }
-            c.ipam().releasePool(s.poolId());
+            for (InetAddress a : held) {
+                ipam.releaseAddress(s.poolId(), a);
+            }
+            ipam.releasePool(s.poolId());
         } catch (IpamException e) {
             if (e.reason() != IpamException.Reason.NOT_FOUND) {
                 throw Errors.of(e);

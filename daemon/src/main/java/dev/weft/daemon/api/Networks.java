@@ -29,9 +29,6 @@ public final class Networks {
             throw new ApiException(400, "a network needs a Name");
         }
         String ipamDriver = body.ipam() == null ? null : body.ipam().driver();
-        if (ipamDriver != null && !ipamDriver.isEmpty() && !ipamDriver.equals("default")) {
-            throw new ApiException(400, "IPAM driver \"" + ipamDriver + "\" is not available (only \"default\")");
-        }
         List<IpamConfig> v4 = new ArrayList<>();
         List<IpamConfig> v6 = new ArrayList<>();
         if (body.ipam() != null && body.ipam().config() != null) {
@@ -44,7 +41,8 @@ public final class Networks {
         }
         boolean ipv6 = Boolean.TRUE.equals(body.enableIpv6()) || !v6.isEmpty();
         NetworkConfig config = new NetworkConfig(body.name(), body.driver() == null || body.driver().isBlank() ? "bridge"
-                : body.driver(), v4, v6, ipv6, Boolean.TRUE.equals(body.internal()), body.options(), body.labels());
+                : body.driver(), v4, v6, ipv6, Boolean.TRUE.equals(body.internal()), body.options(), body.labels())
+                .withIpamDriver(ipamDriver);
         return controller.newNetwork(config).id();
     }
 
@@ -116,6 +114,6 @@ public final class Networks {
                     ep.ipv6() == null ? "" : ep.ipv6()));
         }
         return new NetworkResource(n.name(), n.id(), n.created(), n.scope(), n.driver(), n.enableIpv6(),
-                new NetworkResource.Ipam("default", Map.of(), configs), n.internal(), containers, n.options(), n.labels());
+                new NetworkResource.Ipam(n.ipamDriver() == null ? "default" : n.ipamDriver(), Map.of(), configs), n.internal(), containers, n.options(), n.labels());
     }
 }

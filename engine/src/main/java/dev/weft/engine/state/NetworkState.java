@@ -6,10 +6,11 @@ import java.util.Map;
 /**
  * A network as stored. Addresses are kept as text ("192.0.2.1/24") so the stored form is plain
  * JSON a person can read. {@code deleting} marks a delete in progress that a restart finishes.
+ * {@code ipamDriver} names the IPAM plugin its pools come from (null: weft's own IPAM).
  */
 public record NetworkState(String id, String name, String driver, String scope, String created, boolean internal,
                            boolean enableIpv6, Map<String, String> options, Map<String, String> labels,
-                           List<SubnetState> subnets, boolean deleting) {
+                           List<SubnetState> subnets, boolean deleting, String ipamDriver) {
     public NetworkState {
         options = options == null ? Map.of() : Map.copyOf(options);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -23,7 +24,14 @@ public record NetworkState(String id, String name, String driver, String scope, 
         }
     }
 
+    public NetworkState(String id, String name, String driver, String scope, String created, boolean internal,
+                        boolean enableIpv6, Map<String, String> options, Map<String, String> labels,
+                        List<SubnetState> subnets, boolean deleting) {
+        this(id, name, driver, scope, created, internal, enableIpv6, options, labels, subnets, deleting, null);
+    }
+
     public NetworkState markDeleting() {
-        return new NetworkState(id, name, driver, scope, created, internal, enableIpv6, options, labels, subnets, true);
+        return new NetworkState(id, name, driver, scope, created, internal, enableIpv6, options, labels, subnets, true,
+                ipamDriver);
     }
 }

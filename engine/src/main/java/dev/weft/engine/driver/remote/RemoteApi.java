@@ -57,16 +57,21 @@ final class RemoteApi {
 
     /** Checks that an Activate reply lists "NetworkDriver" among the interfaces the plugin implements. */
     static void checkImplements(String plugin, JsonNode reply) {
+        checkImplements(plugin, reply, "NetworkDriver", "a network driver");
+    }
+
+    /** Checks that an Activate reply lists {@code api} among the interfaces the plugin implements. */
+    static void checkImplements(String plugin, JsonNode reply, String api, String what) {
         JsonNode impl = reply.get("Implements");
         if (impl != null && impl.isArray()) {
             for (JsonNode i : impl) {
-                if ("NetworkDriver".equals(i.asText())) {
+                if (api.equals(i.asText())) {
                     return;
                 }
             }
         }
-        throw WeftException.unavailable("plugin " + plugin + " is not a network driver (it implements "
-                + (impl == null ? "nothing" : impl.toString()) + ", not \"NetworkDriver\")", null);
+        throw WeftException.unavailable("plugin " + plugin + " is not " + what + " (it implements "
+                + (impl == null ? "nothing" : impl.toString()) + ", not \"" + api + "\")", null);
     }
 
     static ObjectNode createNetwork(NetworkState n) {

@@ -177,7 +177,14 @@ final class FakePlugin implements AutoCloseable {
         ObjectNode r = JSON.createObjectNode();
         String ep = body.path("EndpointID").asText();
         switch (method) {
-            case "Plugin.Activate" -> r.putArray("Implements").add("NetworkDriver");
+            case "Plugin.Activate" -> r.putArray("Implements").add("NetworkDriver").add("IpamDriver");
+            case "IpamDriver.GetDefaultAddressSpaces" ->
+                    r.put("LocalDefaultAddressSpace", "fakelocal").put("GlobalDefaultAddressSpace", "fakeglobal");
+            case "IpamDriver.RequestPool" -> {
+                String pool = body.path("Pool").asText().isEmpty() ? "198.51.100.0/24" : body.path("Pool").asText();
+                r.put("PoolID", body.path("AddressSpace").asText() + "/" + pool).put("Pool", pool).putObject("Data");
+            }
+            case "IpamDriver.RequestAddress" -> r.put("Address", address(body)).putObject("Data");
             case "NetworkDriver.GetCapabilities" -> {
                 if (scope != null) {
                     r.put("Scope", scope);
@@ -202,6 +209,19 @@ final class FakePlugin implements AutoCloseable {
             }
         }
         return r.toString();
+    }
+
+    private int nextHost = 10;
+
+    /** The gateway is .1 of the pool, other addresses .10, .11, ... (or the one asked for); /24 pools only. */
+    private synchronized String address(JsonNode body) {
+        String pool = body.path("PoolID").asText();
+        String net = pool.substring(pool.indexOf('/') + 1, pool.lastIndexOf('.'));
+        if (!body.path("Address").asText().isEmpty()) {
+            return body.path("Address").asText() + "/24";
+        }
+        boolean gateway = "com.docker.network.gateway".equals(body.path("Options").path("RequestAddressType").asText());
+        return net + "." + (gateway ? 1 : nextHost++) + "/24";
     }
 
     @Override
