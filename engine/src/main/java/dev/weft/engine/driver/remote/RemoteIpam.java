@@ -18,7 +18,6 @@ import java.net.InetAddress;
  * naming the plugin and the call, as for the remote network driver.
  */
 public final class RemoteIpam implements Ipam {
-    static final String ACTIVATE = "Plugin.Activate";
     static final String SPACES = "IpamDriver.GetDefaultAddressSpaces";
     static final String REQUEST_POOL = "IpamDriver.RequestPool";
     static final String RELEASE_POOL = "IpamDriver.ReleasePool";
@@ -45,7 +44,7 @@ public final class RemoteIpam implements Ipam {
 
     private synchronized void activate() {
         if (localSpace == null) {
-            RemoteApi.checkImplements(name(), client.call(ACTIVATE, null), "IpamDriver", "an IPAM driver");
+            RemoteApi.checkImplements(name(), client.call(RemoteApi.ACTIVATE, null), "IpamDriver", "an IPAM driver");
             JsonNode spaces = client.call(SPACES, null);
             String local = RemoteApi.text(spaces, "LocalDefaultAddressSpace");
             String global = RemoteApi.text(spaces, "GlobalDefaultAddressSpace");
