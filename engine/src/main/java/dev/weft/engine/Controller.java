@@ -42,7 +42,7 @@ public final class Controller implements AutoCloseable {
 
     private Controller(ControllerConfig config) {
         this.config = config;
-        this.state = new StateStore(config.store(), config.globalStore());
+        this.state = new StateStore(config.store(), config.globalStore(), config.advertise());
         this.host = config.host() == null ? Rtnetlink.open() : Rtnetlink.open(config.host());
         Map<String, PredefinedPools> pools = new LinkedHashMap<>(Map.of(
                 Ipam.LOCAL_SPACE, PredefinedPools.localDefault(),

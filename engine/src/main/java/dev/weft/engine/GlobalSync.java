@@ -118,8 +118,8 @@ final class GlobalSync implements AutoCloseable {
         c.lock().lock();
         try {
             NetworkState n = c.state().network(networkId).orElse(null);
-            if (n == null || n.deleting() || !c.state().isGlobal(n)) {
-                return;
+            if (n == null || n.deleting() || !c.state().isGlobal(n) || !c.state().follows(networkId)) {
+                return; // not a network this host takes part in: nothing of it is plumbed here
             }
             List<EndpointState> remote = c.state().endpoints(networkId).stream()
                     .filter(e -> e.joined() && e.host() != null && !e.host().equals(self) && liveHosts.contains(e.host()))

@@ -29,10 +29,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * networks of global scope and their endpoints live in the global store, when there is one, and
  * every host sharing it sees them. Records are read once, when the controller starts, and then
  * served from memory; every change is written through to its store before memory is updated.
- * Other hosts' changes to the global records arrive by a watch started at the revision the first
- * read was made at, so none is missed; each global key remembers the revision of the last change
- * applied to it, so an older change arriving late (this host's own, echoed by the watch) never
- * overwrites a newer one.
+ * Other hosts' changes to the global records arrive by watches started at the revision the
+ * records were read at, so none is missed; each global key remembers the revision of the last
+ * change applied to it, so an older change arriving late (this host's own, echoed by the watch)
+ * never overwrites a newer one. Every host follows the list of global networks, but the
+ * endpoints only of the networks it takes part in: those with an endpoint joined here when it
+ * starts, and any whose endpoints it reads or writes later (see {@link #follow}), so a host's
+ * watch traffic grows with its own networks, not with the whole cluster.
  */
 public final class StateStore implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -53,25 +56,67 @@ public final class StateStore implements AutoCloseable {
     private final NavigableMap<String, SandboxState> sandboxes = new ConcurrentSkipListMap<>();
     private final Map<String, Long> applied = new HashMap<>();
     private final List<Watch> watches = new ArrayList<>();
+    private final Map<String, Watch> followed = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Object following = new Object();
     private volatile Listener listener = (key, before, after) -> { };
     private final AtomicLong generation = new AtomicLong();
 
     public StateStore(Store local) {
-        this(local, null);
+        this(local, null, null);
     }
 
-    /** Records in {@code local}, and in {@code global} for global networks (null: one host only). */
-    public StateStore(Store local, Store global) {
+    /**
+     * Records in {@code local}, and in {@code global} for global networks (null: one host only);
+     * {@code self} is this host's address there, which says which networks it takes part in.
+     */
+    public StateStore(Store local, Store global, String self) {
         this.local = local;
         this.global = global;
         load(local);
         if (global != null) {
             long revision = global.revision();
             load(global);
-            for (String prefix : List.of(NETWORKS, ENDPOINTS)) {
-                watches.add(global.watch(prefix, revision, this::apply));
+            watches.add(global.watch(NETWORKS, revision, this::apply));
+            List<String> mine = endpoints.values().stream().filter(e -> self != null && self.equals(e.host()))
+                    .map(EndpointState::networkId).distinct().toList();
+            for (String key : List.copyOf(endpoints.keySet())) {
+                String networkId = key.split("/")[1];
+                if (network(networkId).map(this::isGlobal).orElse(false) && !mine.contains(networkId)) {
+                    endpoints.remove(key); // read again if this host ever follows the network
+                    applied.remove(key);
+                }
+            }
+            for (String networkId : mine) {
+                followed.put(networkId, global.watch(ENDPOINTS + networkId + "/", revision, this::apply));
             }
         }
+    }
+
+    /**
+     * Starts following the endpoints of global network {@code networkId}, if this host did not:
+     * reads them at a revision and watches from it. Every read and write of a network's endpoints
+     * comes here first, so what this host serves of a network is always current.
+     */
+    public void follow(String networkId) {
+        if (global == null || followed.containsKey(networkId) || !network(networkId).map(this::isGlobal).orElse(false)) {
+            return;
+        }
+        synchronized (following) {
+            if (followed.containsKey(networkId)) {
+                return;
+            }
+            String prefix = ENDPOINTS + networkId + "/";
+            long revision = global.revision();
+            for (KvEntry e : global.list(prefix)) {
+                apply(new StoreEvent.Put(e));
+            }
+            followed.put(networkId, global.watch(prefix, revision, this::apply));
+        }
+    }
+
+    /** Whether this host follows the network's endpoints (always true for local networks). */
+    public boolean follows(String networkId) {
+        return global == null || followed.containsKey(networkId) || !network(networkId).map(this::isGlobal).orElse(false);
     }
 
     private void load(Store store) {
@@ -130,11 +175,13 @@ public final class StateStore implements AutoCloseable {
     }
 
     public List<EndpointState> endpoints(String networkId) {
+        follow(networkId);
         String prefix = ENDPOINTS + networkId + "/";
         return List.copyOf(endpoints.subMap(prefix, prefix + Character.MAX_VALUE).values());
     }
 
     public Optional<EndpointState> endpoint(String networkId, String id) {
+        follow(networkId);
         return Optional.ofNullable(endpoints.get(ENDPOINTS + networkId + "/" + id));
     }
 
@@ -154,6 +201,7 @@ public final class StateStore implements AutoCloseable {
     }
 
     public void put(EndpointState e) {
+        follow(e.networkId());
         write(ENDPOINTS + e.networkId() + "/" + e.id(), e, endpoints, endpointIsGlobal(e));
     }
 
@@ -230,6 +278,7 @@ public final class StateStore implements AutoCloseable {
         if (before != null) {
             listener.changed(key, before, null);
         }
+        unfollowIfNetworkGone(key);
     }
 
     private void remember(Store store, String key, long version) {
@@ -261,6 +310,19 @@ public final class StateStore implements AutoCloseable {
             generation.incrementAndGet();
         }
         listener.changed(key, before, after);
+        if (after == null) {
+            unfollowIfNetworkGone(key);
+        }
+    }
+
+    /** A deleted global network's endpoint watch ends with it. */
+    private void unfollowIfNetworkGone(String key) {
+        if (key.startsWith(NETWORKS)) {
+            Watch w = followed.remove(key.substring(NETWORKS.length()));
+            if (w != null) {
+                w.close();
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -280,5 +342,6 @@ public final class StateStore implements AutoCloseable {
     @Override
     public void close() {
         watches.forEach(Watch::close);
+        followed.values().forEach(Watch::close);
     }
 }

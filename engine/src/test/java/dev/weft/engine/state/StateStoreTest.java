@@ -23,8 +23,8 @@ class StateStoreTest {
     private final Store global = LocalStore.inMemory();
     private final Store localA = LocalStore.inMemory();
     private final Store localB = LocalStore.inMemory();
-    private final StateStore a = new StateStore(localA, global);
-    private final StateStore b = new StateStore(localB, global);
+    private final StateStore a = new StateStore(localA, global, "192.0.2.11");
+    private final StateStore b = new StateStore(localB, global, "192.0.2.12");
 
     @AfterEach
     void close() {
@@ -97,5 +97,27 @@ class StateStoreTest {
         a.deleteNetwork("g1");
         assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo("networks/g1 true false");
         assertThat(b.generation()).isGreaterThan(generation);
+    }
+
+    @Test
+    void aHostFollowsTheEndpointsOfOnlyTheNetworksItTakesPartIn() throws Exception {
+        a.put(network("g1", "dev", "global"));
+        a.put(network("g2", "other", "global"));
+        a.put(endpoint("e1", "g1", "192.0.2.11"));
+        a.put(endpoint("e2", "g2", null));
+        Store localC = LocalStore.inMemory();
+        try (StateStore c = new StateStore(localC, global, "192.0.2.11")) { // host a again, after a restart
+            assertThat(c.follows("g1")).as("an endpoint is joined here").isTrue();
+            assertThat(c.follows("g2")).isFalse();
+            assertThat(c.endpoints()).extracting(EndpointState::id).containsExactly("e1");
+            b.put(endpoint("e3", "g2", "192.0.2.12"));
+            assertThat(c.endpoints("g2")).as("read when first asked, then followed")
+                    .extracting(EndpointState::id).containsExactlyInAnyOrder("e2", "e3");
+            assertThat(c.follows("g2")).isTrue();
+            b.deleteEndpoint(b.endpoint("g2", "e3").orElseThrow());
+            await(() -> c.endpoints("g2").size() == 1);
+        } finally {
+            localC.close();
+        }
     }
 }
