@@ -77,14 +77,13 @@ public final class EmbeddedDns {
         }
         String name = question.getName().toString(true).toLowerCase(Locale.ROOT);
         int type = question.getType();
-        DnsNames names;
-        List<InetSocketAddress> servers;
+        Cached view;
         try {
-            names = names(sandboxId);
-            servers = upstreamsOf(sandboxId);
+            view = view(sandboxId);
         } catch (WeftException e) {
             return error(request, Rcode.REFUSED, tcp); // the sandbox is gone
         }
+        DnsNames names = view.names();
         if (type == Type.PTR && name.endsWith(".arpa")) {
             InetAddress ip = fromReverse(question.getName());
             String target = ip == null ? null : names.reverse(ip);
@@ -99,25 +98,25 @@ public final class EmbeddedDns {
         if (name.indexOf('.') < 0) {
             return error(request, Rcode.NXDOMAIN, tcp);
         }
-        return forward(request, query, tcp, servers);
+        return forward(request, query, tcp, view.upstreams());
     }
 
     /**
-     * The sandbox's names, built once per change of the controller's records rather than per
-     * query (building them is most of a query's cost).
+     * The sandbox's names and upstreams, built once per change of the controller's records rather
+     * than per query (building them is most of a query's cost).
      */
-    private DnsNames names(String sandboxId) {
+    private Cached view(String sandboxId) {
         long generation = controller.generation();
         Cached cached = cache.get(sandboxId);
         if (cached != null && cached.generation == generation) {
-            return cached.names;
+            return cached;
         }
-        DnsNames fresh = DnsNames.of(controller, sandboxId);
-        cache.put(sandboxId, new Cached(generation, fresh));
+        Cached fresh = new Cached(generation, DnsNames.of(controller, sandboxId), upstreamsOf(sandboxId));
+        cache.put(sandboxId, fresh);
         return fresh;
     }
 
-    private record Cached(long generation, DnsNames names) {
+    private record Cached(long generation, DnsNames names, List<InetSocketAddress> upstreams) {
     }
 
     /** Drops what is kept for a sandbox that is gone. */

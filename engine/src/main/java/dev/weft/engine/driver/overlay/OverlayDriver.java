@@ -126,8 +126,8 @@ public final class OverlayDriver implements NetworkDriver {
         vnis.release(n.id());
     }
 
-    /** Makes the network's bridge and VXLAN device on this host if they are missing. */
-    private void ensure(NetworkState n) {
+    /** Makes the network's bridge and VXLAN device on this host if they are missing; returns the MTU. */
+    private int ensure(NetworkState n) {
         String bridge = bridgeName(n.id());
         String vxlan = vxlanName(n.id());
         int mtu = mtu(n);
@@ -142,9 +142,10 @@ public final class OverlayDriver implements NetworkDriver {
         }
         host.links().setUp(vxlan);
         if (!n.internal()) {
+            var present = host.addresses().list(bridge);
             for (var s : n.subnets()) {
                 IpPrefix gw = IpPrefix.parse(s.gateway());
-                if (host.addresses().list(bridge).stream().noneMatch(a -> a.prefix().equals(gw))) {
+                if (present.stream().noneMatch(a -> a.prefix().equals(gw))) {
                     host.addresses().add(bridge, gw);
                 }
             }
@@ -156,6 +157,7 @@ public final class OverlayDriver implements NetworkDriver {
         if (!net.equals(active.put(n.id(), net))) {
             firewall.sync(active.values(), List.of());
         }
+        return mtu;
     }
 
     /** The network's MTU: its option, else the underlay's (the link holding the advertise address) minus 50. */
@@ -179,9 +181,9 @@ public final class OverlayDriver implements NetworkDriver {
             throw WeftException.forbidden("a sandbox on the host's network cannot join overlay network " + n.name());
         }
         try {
-            ensure(n);
+            int mtu = ensure(n);
             String hostIf = hostSide(ep);
-            host.links().create(new LinkSpec.Veth(hostIf, ifname, sandbox.netns(), mtu(n), null, MacAddress.parse(ep.mac()),
+            host.links().create(new LinkSpec.Veth(hostIf, ifname, sandbox.netns(), mtu, null, MacAddress.parse(ep.mac()),
                     bridgeName(n.id()), true));
             EndpointInterface.configure(sandbox, ifname, ep);
             return hostIf;
