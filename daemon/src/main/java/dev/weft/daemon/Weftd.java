@@ -88,7 +88,7 @@ public final class Weftd implements AutoCloseable {
                 LOG.info("sharing global networks through {} as {}", options.cluster().store().connectString(),
                         IpPrefix.format(advertise));
             }
-            if (options.pluginSocket() != null) {
+            if (options.plugin() != null) {
                 config = config.withDefaultPools(PluginApi.addressSpaces());
             }
             PluginDiscovery plugins = PluginDiscovery.defaults();
@@ -102,7 +102,7 @@ public final class Weftd implements AutoCloseable {
             dns = new DnsService(controller, DnsService.upstreams(options.resolvConf()), 53, host);
             dns.sync();
             Containers containers = new Containers(controller, options.runDir(), dns::sync);
-            plugin = options.pluginSocket() == null ? null : PluginServer.start(options.pluginSocket(), controller, host);
+            plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller);
             Server server = serve(options.socket(), new HttpApi(new Networks(controller),
                     new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf),
                     containers));

@@ -8,7 +8,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import dev.weft.linux.rtnl.IpPrefix;
+
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -47,9 +52,15 @@ public final class WeftdMain implements Callable<Integer> {
     @Option(names = "--bind-interface", paramLabel = "IF", description = "with --kv-store: the interface whose address to advertise")
     String bindInterface;
 
-    @Option(names = "--plugin-socket", paramLabel = "PATH",
-            description = "also serve Docker's network and IPAM plugin protocols here (typically /run/docker/plugins/weft.sock)")
+    @Option(names = "--plugin-socket", paramLabel = "PATH", arity = "0..1", fallbackValue = "/run/docker/plugins/weft.sock",
+            description = "also serve Docker's network and IPAM plugin protocols here (alone: /run/docker/plugins/weft.sock,"
+                    + " so Docker knows weft as \"weft\"); with --kv-store its networks are global (overlay) networks")
     Path pluginSocket;
+
+    @Option(names = "--nameserver", paramLabel = "IP",
+            description = "with --plugin-socket: give every Docker container on a weft network a route to this address"
+                    + " through its weft interface (repeatable)")
+    List<String> nameservers = new ArrayList<>();
 
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "debug, info, warning or error (default: ${DEFAULT-VALUE})",
             defaultValue = "info")
@@ -78,9 +89,13 @@ public final class WeftdMain implements Callable<Integer> {
             System.err.println("weftd: only unix:// sockets are served (got " + socket + ")");
             return 2;
         }
-        WeftdOptions options = new WeftdOptions(Path.of(path), dataDir, runDir, logLevel, resolvConf)
-                .withPluginSocket(pluginSocket);
+        WeftdOptions options = new WeftdOptions(Path.of(path), dataDir, runDir, logLevel, resolvConf);
         try {
+            if (pluginSocket != null) {
+                options = options.withPlugin(new PluginOptions(pluginSocket, addresses(nameservers, "--nameserver")));
+            } else if (!nameservers.isEmpty()) {
+                throw new IllegalArgumentException("--nameserver needs --plugin-socket");
+            }
             if (kvStore != null) {
                 options = options.withCluster(new ClusterOptions(StoreUrl.parse(kvStore), advertise, bindInterface));
             } else if (advertise != null || bindInterface != null) {
@@ -110,5 +125,17 @@ public final class WeftdMain implements Callable<Integer> {
         stop.await();
         weftd.close();
         return 0;
+    }
+
+    private static List<InetAddress> addresses(List<String> texts, String option) {
+        List<InetAddress> out = new ArrayList<>();
+        for (String t : texts) {
+            try {
+                out.add(IpPrefix.parseAddress(t));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(option + ": " + e.getMessage());
+            }
+        }
+        return out;
     }
 }

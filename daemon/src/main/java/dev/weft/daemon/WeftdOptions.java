@@ -5,11 +5,11 @@ import java.nio.file.Path;
 /**
  * weftd's settings, parsed once from its command line. {@code resolvConf} is the host's
  * resolv.conf: its nameservers are the embedded DNS server's upstreams. {@code cluster} is null
- * on a single host. {@code pluginSocket}, when not null, is where weftd also serves Docker's network
- * and IPAM plugin protocols (typically /run/docker/plugins/weft.sock).
+ * on a single host. {@code plugin}, when not null, says where weftd also serves Docker's network
+ * and IPAM plugin protocols.
  */
 public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel, Path resolvConf,
-                           ClusterOptions cluster, Path pluginSocket) {
+                           ClusterOptions cluster, PluginOptions plugin) {
     public static final Path DEFAULT_RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     public WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel) {
@@ -21,11 +21,15 @@ public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLev
     }
 
     public WeftdOptions withCluster(ClusterOptions c) {
-        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, c, pluginSocket);
+        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, c, plugin);
+    }
+
+    public WeftdOptions withPlugin(PluginOptions p) {
+        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, cluster, p);
     }
 
     public WeftdOptions withPluginSocket(Path path) {
-        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, cluster, path);
+        return withPlugin(path == null ? null : new PluginOptions(path));
     }
 
     public static final Path DEFAULT_SOCKET = Path.of("/run/weft/weft.sock");

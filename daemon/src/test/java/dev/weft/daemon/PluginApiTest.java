@@ -168,7 +168,7 @@ class PluginApiTest {
         String mac = weftd.controller().network(NID).endpoint(EID).state().mac();
         assertThat(srcLink.mac().toString()).isEqualTo(mac);
         assertThat(host.links().list()).filteredOn(l -> l.masterIndex() == bridge.index()).extracting(Link::name)
-                .containsExactly("wdh" + weftd.controller().network(NID).endpoint(EID).id().substring(0, 11));
+                .containsExactly(weftd.controller().network(NID).endpoint(EID).state().hostIfname());
         assertThat(weftd.controller().ipam().holders(poolId).keySet()).extracting(IpPrefix::format)
                 .as("each address allocated once").containsExactlyInAnyOrder("192.0.2.1", "192.0.2.2");
 

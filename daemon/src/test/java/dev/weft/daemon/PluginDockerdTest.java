@@ -1,168 +1,155 @@
 package dev.weft.daemon;
 
-import dev.weft.linux.TestNamespaces;
-import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.Rtnetlink;
 import dev.weft.testkit.RunDir;
+import dev.weft.testkit.SimulatedHost;
+import dev.weft.testkit.SimulatedHosts;
+import dev.weft.testkit.StoreServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A real dockerd (Debian's docker.io) using weftd as its network and IPAM plugin, both in a
- * throwaway host namespace: {@code docker network create -d PLUGIN --ipam-driver PLUGIN}, two
- * containers of a busybox image that ping each other, a weftd restart under a running
- * container, {@code docker network rm}. Skipped where dockerd or busybox-static is missing.
+ * Real dockerd processes (Debian's docker.io) using weftd as their network and IPAM plugin, each
+ * pair in a simulated host ({@link DockerHost}), with containers of a busybox image:
+ * {@code docker network create -d weft --ipam-driver weft}, containers reaching each other by
+ * address and by name, two networks kept apart, weftd killed with SIGKILL and restarted under
+ * running containers, a route to weftd's {@code --nameserver}, {@code docker network rm}; and two Docker hosts sharing one overlay network
+ * through weft and etcd (Docker's own cluster store on the same etcd). Skipped where dockerd or
+ * busybox-static is missing.
  */
 class PluginDockerdTest {
-    private static final Path DOCKERD = Path.of("/usr/sbin/dockerd");
-    private static final Path DOCKER = Path.of("/usr/bin/docker");
-    private static final Path BUSYBOX = Path.of("/bin/busybox");
-    private static final Path PLUGINS = Path.of("/run/docker/plugins");
-    private final TestNamespaces namespaces = new TestNamespaces();
     private final RunDir runDir = new RunDir();
-    private final List<Path> madeDirs = new ArrayList<>();
-    private Netns hostNs;
-    private String plugin;
-    private Weftd weftd;
-    private Process dockerd;
+    private List<Path> madeDirs = List.of();
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(Files.isExecutable(DOCKERD) && Files.isExecutable(DOCKER) && Files.isExecutable(BUSYBOX),
-                "needs docker.io and busybox-static");
-        hostNs = namespaces.create("dk");
-        plugin = hostNs.name();
-        for (Path p : List.of(PLUGINS.getParent(), PLUGINS)) {
-            if (!Files.exists(p)) {
-                Files.createDirectory(p);
-                madeDirs.addFirst(p);
-            }
-        }
-        startWeftd();
-        Path d = runDir.path();
-        Path config = d.resolve("daemon.json"); // its identity key there, not in /etc/docker/key.json
-        Files.writeString(config, "{\"deprecated-key-path\": \"" + d.resolve("key.json") + "\"}");
-        dockerd = new ProcessBuilder("nsenter", "--net=" + hostNs.path(), DOCKERD.toString(), "--storage-driver", "vfs",
-                "--data-root", d.resolve("docker").toString(), "--exec-root", d.resolve("x").toString(),
-                "--pidfile", d.resolve("dockerd.pid").toString(), "-H", "unix://" + d.resolve("docker.sock"),
-                "--bridge", "none", "--iptables=false", "--ip6tables=false",
-                "--config-file", config.toString())
-                .redirectErrorStream(true).redirectOutput(d.resolve("dockerd.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (docker(10, "version").exit() != 0) {
-            assertThat(dockerd.isAlive()).as("dockerd died: " + log()).isTrue();
-            assertThat(System.nanoTime()).as("dockerd did not answer within 60 s").isLessThan(deadline);
-            Thread.sleep(200);
-        }
-    }
-
-    private void startWeftd() throws IOException {
-        Path resolv = runDir.path().resolve("host-resolv.conf");
-        Files.writeString(resolv, "");
-        weftd = Weftd.start(new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
-                runDir.path().resolve("run"), "info", resolv).withPluginSocket(PLUGINS.resolve(plugin + ".sock")), hostNs);
+        assumeTrue(DockerHost.available(), "needs docker.io and busybox-static");
+        madeDirs = DockerHost.pluginDirs();
     }
 
     @AfterEach
     void stop() throws Exception {
-        try {
-            if (dockerd != null) {
-                docker(30, "rm", "-f", "wtpa", "wtpb");
-                dockerd.destroy(); // SIGTERM: dockerd stops its containers and its containerd
-                if (!dockerd.waitFor(30, TimeUnit.SECONDS)) {
-                    dockerd.destroyForcibly().waitFor();
-                }
-            }
-        } finally {
-            if (weftd != null) {
-                weftd.close();
-            }
-            for (Path p : madeDirs) {
-                Files.deleteIfExists(p);
-            }
-            runDir.close();
-            namespaces.close();
+        for (Path p : madeDirs) {
+            Files.deleteIfExists(p);
+        }
+        runDir.close();
+    }
+
+    /** The links weft made in {@code host}: bridges, overlay devices and veths. */
+    private static List<String> weftLinks(SimulatedHost host) {
+        try (Rtnetlink r = host.rtnetlink()) {
+            return r.links().list().stream().map(Link::name).filter(n -> n.startsWith("w")).toList();
         }
     }
 
-    private record Result(int exit, String output) {
-    }
-
-    private Result docker(int timeoutSeconds, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(DOCKER.toString(), "-H", "unix://" + runDir.path().resolve("docker.sock")));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            return new Result(-1, "timed out: " + String.join(" ", args));
-        }
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-    }
-
-    private String ok(String... args) throws Exception {
-        Result r = docker(60, args);
-        assertThat(r.exit()).as("docker " + String.join(" ", args) + ": " + r.output() + "\n" + log()).isZero();
-        return r.output().trim();
-    }
-
-    private String log() throws IOException {
-        String s = Files.readString(runDir.path().resolve("dockerd.log"));
-        return s.substring(Math.max(0, s.length() - 3000));
-    }
-
-    /** An image of busybox-static as /bin/busybox with sh, ping, sleep and ip linked to it. */
-    private void importImage() throws Exception {
-        Path root = runDir.path().resolve("image");
-        Files.createDirectories(root.resolve("bin"));
-        Files.copy(BUSYBOX, root.resolve("bin/busybox"));
-        for (String tool : List.of("sh", "ping", "sleep", "ip")) {
-            Files.createSymbolicLink(root.resolve("bin").resolve(tool), Path.of("busybox"));
-        }
-        Path tar = runDir.path().resolve("image.tar");
-        assertThat(new ProcessBuilder("tar", "-C", root.toString(), "-cf", tar.toString(), ".").inheritIO().start().waitFor())
-                .isZero();
-        ok("import", tar.toString(), "wtbusy:1");
-    }
-
-    private List<String> pluginLinks() {
-        try (Rtnetlink r = Rtnetlink.open(hostNs)) {
-            return r.links().list().stream().map(Link::name).filter(n -> n.startsWith("wdh") || n.startsWith("wb-")).toList();
-        }
+    private static String ping(String target) {
+        return "ping -c 1 -W 2 " + target;
     }
 
     @Test
-    void dockerRunsContainersOnAWeftNetwork() throws Exception {
-        importImage();
-        ok("network", "create", "-d", plugin, "--ipam-driver", plugin, "--subnet", "192.0.2.0/24", "wtnet");
-        assertThat(weftd.controller().networks()).hasSize(1);
-        ok("run", "-d", "--name", "wtpa", "--net", "wtnet", "wtbusy:1", "/bin/sleep", "600");
-        assertThat(pluginLinks()).hasSize(2); // the bridge and wtpa's veth
-        assertThat(ok("run", "--rm", "--net", "wtnet", "wtbusy:1", "/bin/ping", "-c", "1", "-W", "2", "192.0.2.2"))
-                .contains("1 packets received");
+    void dockerRunsContainersOnWeftNetworks() throws Exception {
+        try (SimulatedHosts hosts = SimulatedHosts.create(1);
+             DockerHost docker = DockerHost.start(hosts.get(0), runDir.path(), List.of("--nameserver", "192.0.2.53"),
+                     List.of())) {
+            String image = DockerHost.IMAGE;
+            docker.ok("network", "create", "-d", "weft", "--ipam-driver", "weft", "--subnet", "198.51.100.0/24", "wtnet");
+            docker.ok("network", "create", "-d", "weft", "--ipam-driver", "weft", "--subnet", "203.0.113.0/24", "wtother");
+            docker.ok("run", "-d", "--name", "wtpa", "--net", "wtnet", image, "sleep", "600");
+            docker.ok("run", "-d", "--name", "wtpc", "--net", "wtother", image, "sleep", "600");
+            String a = docker.address("wtpa", "wtnet");
+            assertThat(a).startsWith("198.51.100.");
+            assertThat(docker.ok("run", "--rm", "--net", "wtnet", image, "sh", "-c", ping(a) + " && " + ping("wtpa")))
+                    .as("by address and by name").contains("1 packets received").doesNotContain("bad address");
+            assertThat(docker.succeeds("exec", "wtpc", "sh", "-c", ping(a))).as("two networks are isolated").isFalse();
+            assertThat(docker.ok("exec", "wtpa", "ip", "route")).as("--nameserver gives a route through the weft interface")
+                    .contains("192.0.2.53 dev eth0");
 
-        weftd.close(); // the plugin restarts under a running container
-        weftd = null;
-        startWeftd();
-        assertThat(ok("run", "--rm", "--net", "wtnet", "wtbusy:1", "/bin/sh", "-c", "ip -4 addr show eth0; ping -c 1 -W 2 192.0.2.2"))
-                .contains("inet 192.0.2.3/24", "1 packets received");
+            docker.weftd().kill(); // SIGKILL under running containers
+            assertThat(docker.ok("exec", "wtpc", "ip", "-4", "addr", "show", "eth0")).contains("203.0.113.");
+            docker.weftd().restart();
+            assertThat(docker.ok("run", "--rm", "--net", "wtnet", image, "sh", "-c", "ip -4 addr show eth0; " + ping(a)))
+                    .as("a new container joins after the restart").contains("1 packets received");
+            assertThat(docker.ok("exec", "wtpc", "sh", "-c", ping(docker.address("wtpc", "wtother"))))
+                    .contains("1 packets received");
 
-        ok("rm", "-f", "wtpa");
-        ok("network", "rm", "wtnet");
-        assertThat(weftd.controller().networks()).isEmpty();
-        assertThat(pluginLinks()).isEmpty();
-        assertThat(weftd.controller().ipam().pools("DockerLocal")).isEmpty();
+            docker.ok("rm", "-f", "wtpa", "wtpc");
+            docker.ok("network", "rm", "wtnet", "wtother");
+            assertThat(weftLinks(docker.host())).as("no link left").isEmpty();
+            assertThat(docker.weftd().terminate()).isZero();
+        }
+    }
+
+    /**
+     * Two Docker hosts and a third running etcd, which serves as both weft's store and Docker's
+     * cluster store: a network created on one host is there on the other, and containers on the
+     * two hosts reach each other over weft's overlay, by address and by name, with addresses from
+     * weft's IPAM never handed out twice.
+     */
+    @Test
+    void twoDockerHostsShareAnOverlayNetwork() throws Exception {
+        try (SimulatedHosts hosts = SimulatedHosts.create(3);
+             StoreServer etcd = StoreServer.etcd(hosts.get(2), runDir.path().resolve("etcd"))) {
+            List<DockerHost> docker = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    docker.add(DockerHost.start(hosts.get(i), runDir.path().resolve("h" + i),
+                            List.of("--kv-store", etcd.url(), "--bind-interface", "eth0"),
+                            List.of("--cluster-store", etcd.url(), "--cluster-advertise", "eth0:2376")));
+                }
+                DockerHost h1 = docker.get(0);
+                DockerHost h2 = docker.get(1);
+                String image = DockerHost.IMAGE;
+                h1.ok("network", "create", "-d", "weft", "--ipam-driver", "weft", "--subnet", "198.51.100.0/24", "wtg");
+                assertThat(eventually(30, () -> h2.ok("network", "ls").contains("wtg"))).as("the network reaches host 2").isTrue();
+                h1.ok("run", "-d", "--name", "wtg1", "--net", "wtg", image, "sleep", "600");
+                h2.ok("run", "-d", "--name", "wtg2", "--net", "wtg", image, "sleep", "600");
+                String a1 = h1.address("wtg1", "wtg");
+                String a2 = h2.address("wtg2", "wtg");
+                assertThat(a1).startsWith("198.51.100.").isNotEqualTo(a2);
+                assertThat(h2.ok("exec", "wtg2", "ip", "link", "show", "eth0")).contains("mtu 1450");
+                assertThat(eventually(15, () -> h2.succeeds("exec", "wtg2", "sh", "-c", ping(a1))))
+                        .as("host 2 reaches host 1's container over the overlay").isTrue();
+                assertThat(h1.ok("exec", "wtg1", "sh", "-c", ping(a2))).contains("1 packets received");
+                assertThat(eventually(15, () -> h2.succeeds("exec", "wtg2", "sh", "-c", ping("wtg1"))))
+                        .as("and by name: " + h2.log()).isTrue();
+
+                h1.ok("rm", "-f", "wtg1");
+                h2.ok("rm", "-f", "wtg2");
+                h2.ok("network", "rm", "wtg");
+                assertThat(eventually(15, () -> !h1.ok("network", "ls").contains("wtg"))).isTrue();
+                for (DockerHost d : docker) {
+                    assertThat(eventually(15, () -> weftLinks(d.host()).isEmpty())).as("no link left: " + weftLinks(d.host()))
+                            .isTrue();
+                }
+            } finally {
+                for (DockerHost d : docker) {
+                    d.close();
+                }
+            }
+        }
+    }
+
+    private static boolean eventually(int seconds, Callable<Boolean> check) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (true) {
+            if (check.call()) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(200);
+        }
     }
 }

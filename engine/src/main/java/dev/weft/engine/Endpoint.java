@@ -58,12 +58,23 @@ public final class Endpoint {
         join(sandbox, 0);
     }
 
+    /**
+     * Joins this endpoint to {@code container}, a container another runtime owns (Docker, through
+     * weft's plugin): its interface is left in the host namespace named {@code ifname}, unconfigured,
+     * for that runtime to move into the container and give the endpoint's addresses. The bridge
+     * and overlay drivers can do this. {@link #leaveAnywhere} undoes it.
+     */
+    public void handOff(String container, String ifname) {
+        controller.endpointOps().handOff(networkId, id, container, ifname);
+    }
+
     public void leave(Sandbox sandbox) {
         controller.endpointOps().leave(networkId, id, sandbox.id());
     }
 
     /**
-     * Leaves whatever sandbox the endpoint is joined to: here, as {@link #leave}; on another host
+     * Leaves whatever sandbox the endpoint is joined to: here, as {@link #leave} (or taking back a
+     * {@linkplain #handOff handed-off} interface); on another host
      * (one that may be down), only in the records, and that host removes its interface when it
      * next reconciles. For a forced unpublish.
      */

@@ -23,6 +23,8 @@ import java.util.Set;
 /** Endpoint create, delete, join and leave, with their IPAM work. */
 final class EndpointOps {
     static final String IFACE_PREFIX = "com.docker.network.container_iface_prefix";
+    /** How the sandbox id of an endpoint handed off to another runtime's container begins. */
+    static final String HANDOFF_PREFIX = "handoff:";
     private final Controller c;
 
     EndpointOps(Controller c) {
@@ -210,6 +212,53 @@ final class EndpointOps {
         }
     }
 
+    /** Whether {@code ep} is joined to a container of another runtime, through a hand-off port. */
+    static boolean handedOff(EndpointState ep) {
+        return ep.sandboxId() != null && ep.sandboxId().startsWith(HANDOFF_PREFIX);
+    }
+
+    /**
+     * Joins the endpoint to {@code container} of another runtime: the driver leaves its interface
+     * in the host namespace as {@code ifname}, for that runtime to move and configure. The join is
+     * recorded like any other (on a global network, with this host as where it lives), so other
+     * hosts reach it. Repeating it for the same container starts over.
+     */
+    void handOff(String networkId, String id, String container, String ifname) {
+        Ids.checkName("container", container);
+        String sandboxId = HANDOFF_PREFIX + container;
+        c.lock().lock();
+        try (Undo undo = new Undo()) {
+            EndpointState ep = state(networkId, id);
+            NetworkState n = c.networkState(networkId);
+            NetworkDriver driver = c.driver(n.driver());
+            if (!driver.handsOff()) {
+                throw WeftException.invalid("the " + n.driver() + " driver cannot hand interfaces over to another runtime");
+            }
+            if (ep.joined()) {
+                if (!sandboxId.equals(ep.sandboxId())) {
+                    throw WeftException.conflict("endpoint " + ep.name() + " is already joined to sandbox " + Ids.shortId(ep.sandboxId()));
+                }
+                leave(networkId, id, sandboxId);
+                ep = state(networkId, id);
+            }
+            SandboxPort port = SandboxPort.handOff(sandboxId);
+            EndpointState joining = ep.joinedTo(sandboxId, container, ifname, null, 0, c.advertise());
+            undo.push("take back the interface of " + ep.name(), () -> driver.leave(n, joining, port));
+            String hostSide = driver.join(n, ep, port, ifname);
+            c.state().put(ep.joinedTo(sandboxId, container, ifname, hostSide, 0, c.advertise()));
+            undo.commit();
+        } catch (KernelException e) {
+            throw Errors.of(e);
+        } finally {
+            c.lock().unlock();
+        }
+    }
+
+    /** Whether {@code ep}'s join, if any, is on this host. */
+    boolean onThisHost(EndpointState ep) {
+        return ep.host() == null || ep.host().equals(c.advertise());
+    }
+
     void leaveAnywhere(String networkId, String id) {
         c.lock().lock();
         try {
@@ -217,7 +266,7 @@ final class EndpointOps {
             if (!ep.joined()) {
                 return;
             }
-            if (c.state().sandbox(ep.sandboxId()).isPresent()) {
+            if (c.state().sandbox(ep.sandboxId()).isPresent() || handedOff(ep) && onThisHost(ep)) {
                 leave(networkId, id, ep.sandboxId());
             } else {
                 c.state().put(ep.left()); // joined on another host: its weftd tidies its kernel objects
@@ -235,6 +284,11 @@ final class EndpointOps {
                 throw WeftException.conflict("endpoint " + ep.name() + " is not joined to sandbox " + Ids.shortId(sandboxId));
             }
             NetworkState n = c.networkState(networkId);
+            if (handedOff(ep)) {
+                c.driver(n.driver()).leave(n, ep, SandboxPort.handOff(sandboxId));
+                c.state().put(ep.left());
+                return;
+            }
             SandboxState sb = c.sandboxOps().state(sandboxId);
             try {
                 SandboxPort port = c.sandboxOps().port(sb);

@@ -24,7 +24,9 @@ import java.util.Set;
  * <ol>
  *   <li>networks marked for deletion finish deleting;</li>
  *   <li>sandboxes whose namespace vanished are forgotten, namespaces and files without a record removed;</li>
- *   <li>endpoints of vanished networks are forgotten, joins to vanished sandboxes undone;</li>
+ *   <li>endpoints of vanished networks are forgotten, joins to vanished sandboxes undone (an
+ *   endpoint handed off to another runtime's container counts as vanished once the host end of
+ *   its link has gone with the container);</li>
  *   <li>IPAM: pools no network names are released, addresses nobody holds are released;</li>
  *   <li>each driver repairs its networks and removes kernel objects no record names;</li>
  *   <li>joined endpoints whose interfaces vanished are joined again.</li>
@@ -112,15 +114,18 @@ final class Reconciler {
             NetworkState n = networks.get(ep.networkId());
             if (n == null) {
                 c.state().deleteEndpoint(ep);
-            } else if (ep.joined() && !sandboxes.contains(ep.sandboxId()) && onThisHost(ep)) {
-                c.driver(n.driver()).leave(n, ep, new SandboxPort(ep.sandboxId(), null, null));
+            } else if (ep.joined() && !sandboxes.contains(ep.sandboxId()) && c.endpointOps().onThisHost(ep)) {
+                boolean handedOff = EndpointOps.handedOff(ep);
+                SandboxPort port = handedOff ? SandboxPort.handOff(ep.sandboxId()) : new SandboxPort(ep.sandboxId(), null, null);
+                if (handedOff && c.driver(n.driver()).plumbed(n, ep, port)) {
+                    continue; // its container still holds the other end
+                }
+                LOG.log(System.Logger.Level.INFO, "endpoint " + ep.name() + " was joined to sandbox " + ep.sandboxId()
+                        + ", which is gone; leaving it");
+                c.driver(n.driver()).leave(n, ep, port);
                 c.state().put(ep.left());
             }
         }
-    }
-
-    private boolean onThisHost(EndpointState ep) {
-        return ep.host() == null || ep.host().equals(c.advertise());
     }
 
     private void ipam() {

@@ -58,7 +58,8 @@ public final class StoreServer implements AutoCloseable {
         StoreServer s = new StoreServer(host, dir, clientPort, List.of(ETCD.toString(), "--name", "weft-test",
                 "--data-dir", dir.resolve("etcd").toString(), "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "weft-test=" + peer,
-                "--initial-cluster-state", "new", "--logger", "zap", "--log-outputs", "stderr"), "etcd");
+                "--initial-cluster-state", "new", "--logger", "zap", "--log-outputs", "stderr",
+                "--enable-v2=true"), "etcd"); // v2 for Docker's cluster store (libkv), beside weft's v3
         s.start();
         return s;
     }

@@ -1,6 +1,7 @@
 package dev.weft.daemon.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.engine.Controller;
@@ -10,12 +11,8 @@ import dev.weft.engine.IpamConfig;
 import dev.weft.engine.Network;
 import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.WeftException;
-import dev.weft.engine.driver.bridge.BridgeDriver;
 import dev.weft.engine.state.NetworkState;
-import dev.weft.linux.KernelException;
 import dev.weft.linux.rtnl.IpPrefix;
-import dev.weft.linux.rtnl.LinkSpec;
-import dev.weft.linux.rtnl.Links;
 import dev.weft.linux.rtnl.MacAddress;
 
 import java.net.InetAddress;
@@ -26,34 +23,53 @@ import java.util.Map;
 
 /**
  * Docker's remote NetworkDriver protocol (libnetwork docs/remote.md) mapped onto weft: each Docker
- * network is a weft bridge network named after Docker's NetworkID, with the subnets and gateways
+ * network is a weft network named after Docker's NetworkID, with the subnets and gateways
  * Docker's IPAM chose; each Docker endpoint a weft endpoint named after its EndpointID, with the
- * address and MAC Docker gave. Both live in weft's store, so a restarted weftd still knows them
- * (Docker never replays CreateNetwork). Join cannot use weft's sandboxes: Docker wants an
- * interface in the host namespace that it moves into the container itself, so Join makes a veth
- * pair whose host end ({@code wdh...}) is on the network's bridge and whose other end
- * ({@code wdc...}, the SrcName) waits in the host namespace for Docker; Leave deletes the pair.
- * These names stay clear of the bridge driver's own veths, which it sweeps when it reconciles.
+ * address and MAC Docker gave. Both live in weft's stores, so a restarted weftd still knows them
+ * (Docker never replays CreateNetwork). On a single host the networks are bridge networks and
+ * the driver's scope is local; when weftd shares a global store they are overlay networks and
+ * the scope is global: Docker (with its own cluster store) creates a network on one host, and
+ * every other host finds it in weft's global store when its first endpoint arrives.
+ * Join hands the endpoint off ({@link Endpoint#handOff}): Docker wants an interface in the host
+ * namespace that it moves into the container itself, so the driver leaves the container end
+ * ({@code wdc...}, the SrcName) there; Leave takes it back.
  */
 final class DockerNetworks {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final String GENERIC = "com.docker.network.generic";
+    /** libnetwork's route type for a route straight out of the interface, with no next hop. */
+    private static final int CONNECTED = 1;
     private final Controller controller;
-    private final Links links;
+    private final boolean global;
+    private final List<InetAddress> nameservers;
 
-    /** {@code links}: rtnetlink links of the namespace Docker's containers take their interfaces from. */
-    DockerNetworks(Controller controller, Links links) {
+    /**
+     * {@code global}: make overlay networks shared through the global store, not bridge networks;
+     * {@code nameservers}: addresses every container gets a route to through its weft interface
+     * (the Weave plugin's {@code --nameserver}).
+     */
+    DockerNetworks(Controller controller, boolean global, List<InetAddress> nameservers) {
         this.controller = controller;
-        this.links = links;
+        this.global = global;
+        this.nameservers = List.copyOf(nameservers);
     }
 
-    /** CreateNetwork: a bridge network with Docker's pools and gateways; repeating it is a no-op. */
+    /** GetCapabilities: global scope when the networks span hosts. */
+    ObjectNode capabilities() {
+        ObjectNode r = NODES.objectNode();
+        String scope = global ? "global" : "local";
+        r.put("Scope", scope);
+        r.put("ConnectivityScope", scope);
+        return r;
+    }
+
+    /** CreateNetwork: a bridge or overlay network with Docker's pools and gateways; repeating it is a no-op. */
     synchronized ObjectNode createNetwork(JsonNode req) {
         String id = Json.required(req, "NetworkID");
         List<IpamConfig> v4 = subnets(req, "IPv4Data", false);
         List<IpamConfig> v6 = subnets(req, "IPv6Data", true);
         if (v4.isEmpty()) {
-            throw PluginException.badRequest("CreateNetwork needs IPv4Data with a Pool: weft's bridge networks need an IPv4 subnet");
+            throw PluginException.badRequest("CreateNetwork needs IPv4Data with a Pool: weft's networks need an IPv4 subnet");
         }
         JsonNode options = req.path("Options");
         Map<String, String> generic = strings(options.path(GENERIC));
@@ -62,7 +78,8 @@ final class DockerNetworks {
         if (find(id) != null) {
             return NODES.objectNode();
         }
-        controller.newNetwork(new NetworkConfig(id, "bridge", v4, v6, !v6.isEmpty(), internal, generic, Map.of()));
+        controller.newNetwork(new NetworkConfig(id, global ? "overlay" : "bridge", v4, v6, !v6.isEmpty(), internal, generic,
+                Map.of()));
         return NODES.objectNode();
     }
 
@@ -109,27 +126,19 @@ final class DockerNetworks {
 
     synchronized ObjectNode deleteEndpoint(JsonNode req) {
         Endpoint ep = endpoint(network(req), req);
-        links.deleteIfExists(hostSide(ep));
+        ep.leaveAnywhere(); // Docker leaves first; after a crash it may not have
         ep.delete();
         return NODES.objectNode();
     }
 
-    /** Join: a fresh veth pair on the bridge, its SrcName end left in the host namespace for Docker. */
+    /** Join: the endpoint's interface handed off, its SrcName end left in the host namespace for Docker. */
     synchronized ObjectNode join(JsonNode req) {
         Network n = network(req);
         Endpoint ep = endpoint(n, req);
-        Json.required(req, "SandboxKey");
-        NetworkState ns = n.state();
-        String hostIf = hostSide(ep);
+        String key = Json.required(req, "SandboxKey");
         String src = containerSide(ep);
-        links.deleteIfExists(hostIf); // a repeated Join: start over
-        try {
-            links.create(new LinkSpec.Veth(hostIf, src, null, 0, null, MacAddress.parse(ep.state().mac()),
-                    BridgeDriver.bridgeName(ns), true));
-        } catch (KernelException e) {
-            links.deleteIfExists(hostIf);
-            throw WeftException.unavailable("join endpoint " + ep.name() + ": " + e.getMessage(), e);
-        }
+        ep.handOff(container(key), src);
+        NetworkState ns = n.state();
         ObjectNode r = NODES.objectNode();
         ObjectNode name = r.putObject("InterfaceName");
         name.put("SrcName", src);
@@ -140,25 +149,33 @@ final class DockerNetworks {
                 r.put(gw.isIpv4() ? "Gateway" : "GatewayIPv6", IpPrefix.format(gw.address()));
             }
         }
-        r.putArray("StaticRoutes");
+        ArrayNode routes = r.putArray("StaticRoutes");
+        for (InetAddress ns1 : nameservers) {
+            ObjectNode route = routes.addObject();
+            route.put("Destination", IpPrefix.format(ns1) + (ns1.getAddress().length == 4 ? "/32" : "/128"));
+            route.put("RouteType", CONNECTED);
+        }
         r.put("DisableGatewayService", false);
         return r;
     }
 
     synchronized ObjectNode leave(JsonNode req) {
-        Endpoint ep = endpoint(network(req), req);
-        links.deleteIfExists(hostSide(ep));
+        endpoint(network(req), req).leaveAnywhere();
         return NODES.objectNode();
-    }
-
-    /** The host end of a joined endpoint's veth pair. */
-    static String hostSide(Endpoint ep) {
-        return "wdh" + ep.id().substring(0, 11);
     }
 
     /** The end Docker moves into the container (and renames ethN). */
     static String containerSide(Endpoint ep) {
         return "wdc" + ep.id().substring(0, 11);
+    }
+
+    /** The container a SandboxKey (Docker's namespace path, /var/run/docker/netns/ID) stands for. */
+    private static String container(String sandboxKey) {
+        String id = sandboxKey.substring(sandboxKey.lastIndexOf('/') + 1);
+        if (id.isEmpty() || !id.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+            throw PluginException.badRequest("SandboxKey \"" + sandboxKey + "\" does not end in a sandbox id");
+        }
+        return id;
     }
 
     /** The weft network for the request's NetworkID; 404 when there is none. */

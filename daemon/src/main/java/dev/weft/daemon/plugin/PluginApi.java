@@ -8,7 +8,6 @@ import dev.weft.engine.Controller;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.ipam.IpamException;
 import dev.weft.engine.ipam.PredefinedPools;
-import dev.weft.linux.rtnl.Links;
 import dev.weft.store.StoreException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -21,8 +20,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -40,21 +41,19 @@ public final class PluginApi extends Handler.Abstract {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, Function<JsonNode, ObjectNode>> calls = new LinkedHashMap<>();
 
-    /** Serves {@code controller}'s networks; {@code links} is the host namespace's, where Join leaves interfaces. */
-    public PluginApi(Controller controller, Links links) {
-        DockerNetworks nets = new DockerNetworks(controller, links);
+    /**
+     * Serves {@code controller}'s networks: overlay networks of global scope when it shares a
+     * global store, else bridge networks; Join gives each container a route to {@code nameservers}.
+     */
+    public PluginApi(Controller controller, List<InetAddress> nameservers) {
+        DockerNetworks nets = new DockerNetworks(controller, controller.advertise() != null, nameservers);
         DockerIpam ipam = new DockerIpam(controller.ipam());
         calls.put("/Plugin.Activate", req -> {
             ObjectNode r = JSON.createObjectNode();
             r.putArray("Implements").add("NetworkDriver").add("IpamDriver");
             return r;
         });
-        calls.put("/NetworkDriver.GetCapabilities", req -> {
-            ObjectNode r = JSON.createObjectNode();
-            r.put("Scope", "local"); // bridge networks only: each host's are its own
-            r.put("ConnectivityScope", "local");
-            return r;
-        });
+        calls.put("/NetworkDriver.GetCapabilities", req -> nets.capabilities());
         calls.put("/NetworkDriver.CreateNetwork", nets::createNetwork);
         calls.put("/NetworkDriver.DeleteNetwork", nets::deleteNetwork);
         calls.put("/NetworkDriver.CreateEndpoint", nets::createEndpoint);
@@ -62,7 +61,8 @@ public final class PluginApi extends Handler.Abstract {
         calls.put("/NetworkDriver.DeleteEndpoint", nets::deleteEndpoint);
         calls.put("/NetworkDriver.Join", nets::join);
         calls.put("/NetworkDriver.Leave", nets::leave);
-        // nothing to do: weft needs no discovery data, publishes no ports for Docker, allocates nothing cluster-wide
+        // nothing to do: weft finds the other hosts in its own store, publishes no ports for Docker
+        // (Docker's own proxy does, on the container's address), allocates nothing for swarm
         for (String noop : new String[] {"DiscoverNew", "DiscoverDelete", "ProgramExternalConnectivity",
                 "RevokeExternalConnectivity", "AllocateNetwork", "FreeNetwork"}) {
             calls.put("/NetworkDriver." + noop, req -> JSON.createObjectNode());

@@ -42,6 +42,14 @@ public interface NetworkDriver {
     String join(NetworkState network, EndpointState endpoint, SandboxPort sandbox, String ifname);
 
     /**
+     * Whether {@link #join} takes hand-off ports ({@link SandboxPort#handOff}): the endpoint's
+     * interface left in the host namespace for another runtime to move into its container.
+     */
+    default boolean handsOff() {
+        return false;
+    }
+
+    /**
      * Whether what {@link #join} made for a joined endpoint is still there. After a crash the
      * controller re-joins an endpoint whose plumbing vanished.
      */

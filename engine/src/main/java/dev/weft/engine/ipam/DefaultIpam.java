@@ -41,9 +41,10 @@ public final class DefaultIpam implements Ipam {
     }
 
     /**
-     * Keeps the global address space in {@code global} (shared by every host, so two hosts never
-     * hand out the same address: each allocation is a create-if-absent of the address's key) and
-     * the others in {@code store}; a null {@code global} keeps everything in {@code store}.
+     * Keeps the shared address spaces ({@link PredefinedPools#shared()}, such as the global
+     * default) in {@code global}, shared by every host, so two hosts never hand out the same
+     * address: each allocation is a create-if-absent of the address's key; the others in
+     * {@code store}. A null {@code global} keeps everything in {@code store}.
      */
     public DefaultIpam(Store store, Store global, Map<String, PredefinedPools> predefined,
                        Supplier<List<IpPrefix>> hostRoutes) {
@@ -218,7 +219,8 @@ public final class DefaultIpam implements Ipam {
     }
 
     private Store store(String space) {
-        return global != null && space.equals(GLOBAL_SPACE) ? global : store;
+        PredefinedPools p = predefined.get(space);
+        return global != null && p != null && p.shared() ? global : store;
     }
 
     private void checkSpace(String space) {

@@ -8,9 +8,10 @@ import java.util.List;
 /**
  * Where automatic subnets come from, as in Docker: each base prefix is split into subnets of
  * {@code size} bits. Local default: 172.17.0.0/16 to 172.31.0.0/16, then 192.168.0.0/16 in /20s;
- * global default: 10.0.0.0/8 in /24s.
+ * global default: 10.0.0.0/8 in /24s. A {@code shared} space is kept in the global store when
+ * there is one, so that every host allocates from the same pools and addresses.
  */
-public record PredefinedPools(List<Base> bases) {
+public record PredefinedPools(List<Base> bases, boolean shared) {
     /** A base prefix split into subnets of length {@code size}. */
     public record Base(IpPrefix base, int size) {
         public Base {
@@ -30,6 +31,11 @@ public record PredefinedPools(List<Base> bases) {
         bases = List.copyOf(bases);
     }
 
+    /** Pools of a space each host keeps to itself. */
+    public PredefinedPools(List<Base> bases) {
+        this(bases, false);
+    }
+
     public static PredefinedPools localDefault() {
         List<Base> b = new ArrayList<>();
         for (int i = 17; i <= 31; i++) {
@@ -40,7 +46,7 @@ public record PredefinedPools(List<Base> bases) {
     }
 
     public static PredefinedPools globalDefault() {
-        return new PredefinedPools(List.of(new Base(IpPrefix.parse("10.0.0.0/8"), 24)));
+        return new PredefinedPools(List.of(new Base(IpPrefix.parse("10.0.0.0/8"), 24)), true);
     }
 
     /** Parses "172.17.0.0/16:16,192.168.0.0/16:20" (base:size, comma-separated). */

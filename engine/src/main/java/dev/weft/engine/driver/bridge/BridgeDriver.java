@@ -175,11 +175,17 @@ public final class BridgeDriver implements NetworkDriver {
     }
 
     @Override
+    public boolean handsOff() {
+        return true;
+    }
+
+    /** Both ends are there; for a hand-off port, the host end (the other goes with its container). */
+    @Override
     public boolean plumbed(NetworkState n, EndpointState ep, SandboxPort sandbox) {
-        if (host.links().find(hostSide(ep)).isEmpty() || sandbox.netns() == null) {
+        if (host.links().find(hostSide(ep)).isEmpty()) {
             return false;
         }
-        return sandbox.rtnetlink().links().find(ep.ifname()).isPresent();
+        return sandbox.handOff() || sandbox.netns() != null && sandbox.rtnetlink().links().find(ep.ifname()).isPresent();
     }
 
     /** The endpoint's published ports; a port without a host address gets the network's host_binding_ipv4. */

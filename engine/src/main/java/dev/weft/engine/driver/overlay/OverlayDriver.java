@@ -194,9 +194,15 @@ public final class OverlayDriver implements NetworkDriver {
     }
 
     @Override
+    public boolean handsOff() {
+        return true;
+    }
+
+    /** Both ends are there; for a hand-off port, the host end (the other goes with its container). */
+    @Override
     public boolean plumbed(NetworkState n, EndpointState ep, SandboxPort sandbox) {
-        return host.links().find(hostSide(ep)).isPresent() && sandbox.netns() != null
-                && sandbox.rtnetlink().links().find(ep.ifname()).isPresent();
+        return host.links().find(hostSide(ep)).isPresent() && (sandbox.handOff()
+                || sandbox.netns() != null && sandbox.rtnetlink().links().find(ep.ifname()).isPresent());
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.weft.engine.Sandbox;
 import dev.weft.engine.SandboxOptions;
 import dev.weft.engine.WeftException;
 import dev.weft.linux.Shell;
+import dev.weft.linux.TestNamespaces;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.IpPrefix;
 import dev.weft.linux.rtnl.Link;
@@ -165,6 +166,60 @@ class BridgeDriverTest {
         assertThat(netns.toFile()).doesNotExist();
         assertThat(runDir.path().resolve("sandboxes").resolve(a.id())).doesNotExist();
         assertThat(hostSide).startsWith("wv");
+    }
+
+    /**
+     * An endpoint handed off to another runtime's container (as weft's Docker plugin does): the
+     * container end waits unconfigured in the host namespace; once "the runtime" moves and
+     * configures it, it works; restarts keep the join while the container holds its end and
+     * undo it once the container is gone, with the endpoint's address still held.
+     */
+    @Test
+    void anEndpointHandedOffToAnotherRuntimeSurvivesRestartsUntilItsContainerGoes() throws Exception {
+        Network net = controller.newNetwork(NetworkConfig.of("hand", "bridge").withIpv4(IpamConfig.subnet("192.0.2.0/24")));
+        Endpoint ep = net.createEndpoint("h");
+        ep.handOff("c0ffee", "wdchand0");
+        String hostSide = ep.state().hostIfname();
+        try (Rtnetlink nl = Rtnetlink.open(host)) {
+            assertThat(nl.addresses().list("wdchand0")).as("left unconfigured for the runtime").isEmpty();
+            assertThat(nl.links().get(hostSide).masterIndex()).isEqualTo(nl.links().get(BridgeDriver.bridgeName(net.state())).index());
+        }
+        assertThat(ep.state().container()).isEqualTo("c0ffee");
+        assertThatThrownBy(() -> ep.handOff("other", "wdchand1")).hasMessageContaining("already joined");
+        Network none = controller.newNetwork(NetworkConfig.of("nothing", "null"));
+        assertThatThrownBy(() -> none.createEndpoint("n").handOff("c0ffee", "wdcnull0"))
+                .hasMessageContaining("the null driver cannot hand interfaces over");
+
+        try (TestNamespaces spare = new TestNamespaces()) {
+            Netns container = spare.create("ho");
+            try (Rtnetlink nl = Rtnetlink.open(host)) {
+                nl.links().moveTo("wdchand0", container); // what Docker does after Join
+            }
+            Shell.run("nsenter", "--net=" + container.path(), "ip", "addr", "add", ep.state().ipv4(), "dev", "wdchand0");
+            Shell.run("nsenter", "--net=" + container.path(), "ip", "link", "set", "wdchand0", "up");
+            Shell.run("nsenter", "--net=" + container.path(), "ping", "-c", "1", "-W", "2", "192.0.2.1");
+
+            controller = fixture.restart();
+            assertThat(controller.network("hand").endpoint("h").state().sandboxId()).as("still joined").isNotNull();
+            Shell.run("nsenter", "--net=" + container.path(), "ping", "-c", "1", "-W", "2", "192.0.2.1");
+        } // the container goes, and its veth with it (once the kernel has cleaned the namespace up)
+        try (Rtnetlink nl = Rtnetlink.open(host)) {
+            for (int i = 0; i < 100 && nl.links().find(hostSide).isPresent(); i++) {
+                Thread.sleep(100);
+            }
+        }
+
+        controller = fixture.restart();
+        Endpoint after = controller.network("hand").endpoint("h");
+        assertThat(after.state().joined()).as("its container is gone").isFalse();
+        assertThat(controller.ipam().holders(controller.network("hand").state().subnets().getFirst().poolId()))
+                .containsValue(after.id());
+        after.handOff("c0ffee", "wdchand0"); // a new container
+        after.leaveAnywhere();
+        after.delete();
+        try (Rtnetlink nl = Rtnetlink.open(host)) {
+            assertThat(nl.links().list()).extracting(Link::name).doesNotContain(hostSide, "wdchand0");
+        }
     }
 
     @Test
