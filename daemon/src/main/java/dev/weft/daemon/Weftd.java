@@ -93,10 +93,10 @@ public final class Weftd implements AutoCloseable {
             }
             PluginDiscovery plugins = PluginDiscovery.defaults();
             controller = Controller.start(config.withDrivers(drivers).withPlugins(name -> {
-                plugins.socket(name); // NOT_FOUND, saying where it looked, before anything is made
+                plugins.address(name); // NOT_FOUND, saying where it looked, before anything is made
                 return RemoteDriver.of(name, plugins, host);
             }).withIpamPlugins(name -> {
-                plugins.socket(name);
+                plugins.address(name);
                 return RemoteIpam.of(name, plugins);
             }));
             dns = new DnsService(controller, DnsService.upstreams(options.resolvConf()), 53, host);

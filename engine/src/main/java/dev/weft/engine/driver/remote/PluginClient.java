@@ -7,15 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.engine.WeftException;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Calls one Docker plugin: every RPC is an HTTP POST of JSON to {@code /Method} on the plugin's
- * Unix socket, answered with JSON. The socket is looked up again for every call (a restarted
- * plugin may have moved it). Only failures to connect are retried, with backoff, since then
+ * Calls one Docker plugin: every RPC is an HTTP POST of JSON to {@code /Method} at the plugin's
+ * {@link PluginAddress} (a Unix socket, or TCP in plain HTTP or HTTPS), answered with JSON. The
+ * address is looked up again for every call (a restarted plugin may have moved it). One deadline
+ * bounds each try: connecting, the TLS handshake, sending and reading. Only failures to connect are retried, with backoff, since then
  * nothing reached the plugin; a call that was sent is never repeated. Every failure becomes a
  * {@link WeftException} naming the plugin and the call: a refusal ({@code {"Err": "..."}}, or
  * {@code "Error"}) carries the plugin's text and a {@link Refusal} as its cause.
@@ -25,7 +25,7 @@ public final class PluginClient {
     public static final String ACCEPT = "application/vnd.docker.plugins.v1.2+json";
     static final ObjectMapper JSON = new ObjectMapper();
     private final String plugin;
-    private final Supplier<Path> socket;
+    private final Supplier<PluginAddress> address;
     private final Duration timeout;
     private final List<Duration> backoff;
 
@@ -37,19 +37,19 @@ public final class PluginClient {
     }
 
     /**
-     * A client of plugin {@code plugin} whose socket {@code socket} finds; each call waits at most
+     * A client of plugin {@code plugin} whose address {@code address} finds; each call waits at most
      * {@code timeout}, and a failed connection is retried after each delay of {@code backoff}.
      */
-    public PluginClient(String plugin, Supplier<Path> socket, Duration timeout, List<Duration> backoff) {
+    public PluginClient(String plugin, Supplier<PluginAddress> address, Duration timeout, List<Duration> backoff) {
         this.plugin = plugin;
-        this.socket = socket;
+        this.address = address;
         this.timeout = timeout;
         this.backoff = List.copyOf(backoff);
     }
 
     /** 10 seconds per call; connections retried after 100, 200 and 400 ms. */
-    public static PluginClient withDefaults(String plugin, Supplier<Path> socket) {
-        return new PluginClient(plugin, socket, Duration.ofSeconds(10),
+    public static PluginClient withDefaults(String plugin, Supplier<PluginAddress> address) {
+        return new PluginClient(plugin, address, Duration.ofSeconds(10),
                 List.of(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400)));
     }
 
@@ -65,7 +65,7 @@ public final class PluginClient {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        UnixHttp.Reply reply = send(method, request);
+        PluginHttp.Reply reply = send(method, request);
         JsonNode doc = parse(method, reply);
         String err = refusal(doc);
         if (err != null) {
@@ -86,18 +86,18 @@ public final class PluginClient {
         return doc;
     }
 
-    private UnixHttp.Reply send(String method, byte[] request) {
+    private PluginHttp.Reply send(String method, byte[] request) {
         for (int attempt = 0; ; attempt++) {
-            Path path = socket.get();
+            PluginAddress to = address.get();
             try {
-                return UnixHttp.post(path, "/" + method, ACCEPT, request, timeout);
-            } catch (UnixHttp.ConnectFailed e) {
+                return PluginHttp.post(to, "/" + method, ACCEPT, request, timeout);
+            } catch (PluginHttp.ConnectFailed e) {
                 if (attempt >= backoff.size()) {
                     throw WeftException.unavailable("network plugin " + plugin + " is not answering (" + method + ", "
                             + (attempt + 1) + " tries): " + e.getMessage(), e);
                 }
                 pause(backoff.get(attempt), method, e);
-            } catch (UnixHttp.TimedOut e) {
+            } catch (PluginHttp.TimedOut e) {
                 throw WeftException.unavailable("network plugin " + plugin + " did not answer " + method + " within "
                         + seconds(timeout) + ": " + e.getMessage(), e);
             } catch (IOException e) {
@@ -117,7 +117,7 @@ public final class PluginClient {
     }
 
     /** The reply as JSON; an empty body is an empty object; junk (with any status) is an error. */
-    private JsonNode parse(String method, UnixHttp.Reply reply) {
+    private JsonNode parse(String method, PluginHttp.Reply reply) {
         String text = reply.text();
         if (text.isBlank()) {
             return JSON.createObjectNode();

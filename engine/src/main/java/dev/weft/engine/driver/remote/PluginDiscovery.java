@@ -13,12 +13,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds a plugin's socket the way Docker's v1 plugin registry does (pkg/plugins/discovery.go):
+ * Finds a plugin's address the way Docker's v1 plugin registry does (pkg/plugins/discovery.go):
  * first a socket {@code NAME.sock} or {@code NAME/NAME.sock} in the socket directories, then in
  * the spec directories a {@code NAME.spec} (or {@code NAME/NAME.spec}) holding a URL, or a
- * {@code NAME.json} holding {@code {"Name","Addr","TLSConfig"}}. Only {@code unix://} addresses
- * are supported; a {@code tcp://} plugin is refused with a message saying so. The directories
- * are parameters so tests can use their own.
+ * {@code NAME.json} holding {@code {"Name","Addr","TLSConfig"}}. Addresses are
+ * {@code unix:///PATH} or {@code tcp://HOST:PORT}. A {@code .spec} address is plain HTTP (as in
+ * Docker); a {@code .json} {@code tcp://} address with a {@code TLSConfig}
+ * ({@code {"InsecureSkipVerify","CAFile","CertFile","KeyFile"}}) is HTTPS, plain HTTP without
+ * one. Unlike Docker, which speaks plain HTTP to {@code tcp://} whatever the {@code TLSConfig}
+ * and skips verification when it has no {@code CAFile}, a {@code TLSConfig} here always means
+ * TLS, and without a {@code CAFile} the server is verified against the JDK's default
+ * certificates unless {@code InsecureSkipVerify} is set. The TLS files are read at each call.
+ * The directories are parameters so tests can use their own.
  */
 public record PluginDiscovery(List<Path> socketDirs, List<Path> specDirs) {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,8 +40,8 @@ public record PluginDiscovery(List<Path> socketDirs, List<Path> specDirs) {
                 List.of(Path.of("/etc/docker/plugins"), Path.of("/usr/lib/docker/plugins")));
     }
 
-    /** The socket of plugin {@code name}; NOT_FOUND naming every place looked at when there is none. */
-    public Path socket(String name) {
+    /** The address of plugin {@code name}; NOT_FOUND naming every place looked at when there is none. */
+    public PluginAddress address(String name) {
         if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
             throw WeftException.invalid("invalid plugin name \"" + name + "\"");
         }
@@ -44,7 +50,7 @@ public record PluginDiscovery(List<Path> socketDirs, List<Path> specDirs) {
             for (Path p : candidates(dir, name, ".sock")) {
                 looked.add(p);
                 if (Files.exists(p) && !Files.isDirectory(p) && !Files.isRegularFile(p)) {
-                    return p; // a socket (or something else special that connecting will judge)
+                    return new PluginAddress.Unix(p); // a socket (or something else special that connecting will judge)
                 }
             }
         }
@@ -66,30 +72,61 @@ public record PluginDiscovery(List<Path> socketDirs, List<Path> specDirs) {
         return List.of(dir.resolve(name + ext), dir.resolve(name).resolve(name + ext));
     }
 
-    private static Path fromSpec(String name, Path spec) {
+    private static PluginAddress fromSpec(String name, Path spec) {
         try {
-            return address(name, spec, Files.readString(spec).trim());
+            return address(name, spec, Files.readString(spec).trim(), null);
         } catch (IOException e) {
             throw WeftException.unavailable("cannot read spec " + spec + " of network plugin " + name + ": " + e.getMessage(), e);
         }
     }
 
-    private static Path fromJson(String name, Path spec) {
+    private static PluginAddress fromJson(String name, Path spec) {
         JsonNode doc;
         try {
             doc = JSON.readTree(spec.toFile());
         } catch (IOException e) {
             throw WeftException.invalid("spec " + spec + " of network plugin " + name + " is not valid JSON: " + e.getMessage());
         }
+        String where = " (in " + spec + ", network plugin " + name + ")";
         JsonNode addr = doc == null ? null : doc.get("Addr");
         if (addr == null || !addr.isTextual()) {
             throw WeftException.invalid("spec " + spec + " of network plugin " + name + " has no \"Addr\"");
         }
-        return address(name, spec, addr.asText());
+        JsonNode tls = doc.get("TLSConfig");
+        if (tls == null || tls.isNull()) {
+            return address(name, spec, addr.asText(), null);
+        }
+        if (!tls.isObject()) {
+            throw WeftException.invalid("\"TLSConfig\" is not an object" + where);
+        }
+        JsonNode skip = tls.path("InsecureSkipVerify");
+        if (!skip.isMissingNode() && !skip.isNull() && !skip.isBoolean()) {
+            throw WeftException.invalid("\"TLSConfig\".\"InsecureSkipVerify\" is not true or false" + where);
+        }
+        Path cert = file(tls, "CertFile", where);
+        Path key = file(tls, "KeyFile", where);
+        if ((cert == null) != (key == null)) {
+            throw WeftException.invalid("\"TLSConfig\" needs both \"CertFile\" and \"KeyFile\" for a client certificate, or"
+                    + " neither" + where);
+        }
+        return address(name, spec, addr.asText(), new PluginAddress.Tls(skip.asBoolean(false), file(tls, "CAFile", where),
+                cert, key));
     }
 
-    /** The socket path of a unix:// address; other schemes are refused clearly. */
-    private static Path address(String name, Path spec, String url) {
+    /** The path in TLSConfig's {@code field}; null when it is absent or empty. */
+    private static Path file(JsonNode tls, String field, String where) {
+        JsonNode v = tls.get(field);
+        if (v == null || v.isNull() || v.isTextual() && v.asText().isEmpty()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw WeftException.invalid("\"TLSConfig\".\"" + field + "\" is not a file path" + where);
+        }
+        return Path.of(v.asText());
+    }
+
+    /** The address {@code url} names: a unix:// socket path or a tcp:// host and port; anything else is refused clearly. */
+    private static PluginAddress address(String name, Path spec, String url, PluginAddress.Tls tls) {
         String where = " (in " + spec + ", network plugin " + name + ")";
         URI uri;
         try {
@@ -98,16 +135,27 @@ public record PluginDiscovery(List<Path> socketDirs, List<Path> specDirs) {
             throw WeftException.invalid("plugin address \"" + url + "\" is not a URL" + where);
         }
         if (uri.getScheme() == null) {
-            throw WeftException.invalid("plugin address \"" + url + "\" has no scheme (unix://PATH)" + where);
+            throw WeftException.invalid("plugin address \"" + url + "\" has no scheme (unix://PATH or tcp://HOST:PORT)" + where);
         }
-        if (!uri.getScheme().equals("unix")) {
-            throw WeftException.invalid("plugin address \"" + url + "\": " + uri.getScheme()
-                    + ":// plugins are not supported yet, only unix:// sockets" + where);
+        switch (uri.getScheme()) {
+            case "unix" -> {
+                String path = uri.getPath();
+                if (path == null || !path.startsWith("/") || uri.getAuthority() != null) {
+                    throw WeftException.invalid("plugin address \"" + url + "\" needs an absolute socket path" + where);
+                }
+                return new PluginAddress.Unix(Path.of(path));
+            }
+            case "tcp" -> {
+                if (uri.getHost() == null || uri.getPort() < 0) {
+                    throw WeftException.invalid("plugin address \"" + url + "\" needs a host and a port (tcp://HOST:PORT)"
+                            + where);
+                }
+                String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
+                        : uri.getHost();
+                return new PluginAddress.Tcp(host, uri.getPort(), tls);
+            }
+            default -> throw WeftException.invalid("plugin address \"" + url + "\": " + uri.getScheme()
+                    + ":// is not supported, only unix://PATH and tcp://HOST:PORT" + where);
         }
-        String path = uri.getPath();
-        if (path == null || !path.startsWith("/") || uri.getAuthority() != null) {
-            throw WeftException.invalid("plugin address \"" + url + "\" needs an absolute socket path" + where);
-        }
-        return Path.of(path);
     }
 }

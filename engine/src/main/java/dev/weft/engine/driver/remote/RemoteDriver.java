@@ -55,7 +55,7 @@ public final class RemoteDriver implements NetworkDriver {
 
     /** The driver of plugin {@code plugin} found through {@code discovery}, with the default timeouts. */
     public static RemoteDriver of(String plugin, PluginDiscovery discovery, Netns hostNs) {
-        return new RemoteDriver(PluginClient.withDefaults(plugin, () -> discovery.socket(plugin)), hostNs);
+        return new RemoteDriver(PluginClient.withDefaults(plugin, () -> discovery.address(plugin)), hostNs);
     }
 
     @Override

@@ -35,7 +35,7 @@ public final class RemoteIpam implements Ipam {
 
     /** The IPAM plugin {@code plugin} found through {@code discovery}, with the default timeouts. */
     public static RemoteIpam of(String plugin, PluginDiscovery discovery) {
-        return new RemoteIpam(PluginClient.withDefaults(plugin, () -> discovery.socket(plugin)));
+        return new RemoteIpam(PluginClient.withDefaults(plugin, () -> discovery.address(plugin)));
     }
 
     public String name() {

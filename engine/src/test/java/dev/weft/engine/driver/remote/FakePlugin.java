@@ -7,9 +7,18 @@ import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.LinkSpec;
 import dev.weft.linux.rtnl.Rtnetlink;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -23,9 +32,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 
 /**
- * A network plugin for tests, with the JDK only: an HTTP server on a Unix socket that records
+ * A network plugin for tests, with the JDK only: an HTTP server on a Unix socket, or
+ * ({@link #tcp}) on TCP 127.0.0.1 in plain HTTP or HTTPS with the JDK's HttpsServer, that records
  * every call (method, Accept header, JSON body) in order and answers as a real veth plugin does:
  * CreateEndpoint makes a veth pair in the host namespace ("rh" + id as its own side, "rs" + id as
  * the SrcName it gives in Join), DeleteEndpoint deletes it. Replies can be replaced per method,
@@ -42,6 +54,8 @@ final class FakePlugin implements AutoCloseable {
 
     private final ServerSocketChannel server;
     private final Path socket;
+    private final HttpServer http;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final Rtnetlink host;
     private final List<Call> calls = new ArrayList<>();
     private final Map<String, Canned> canned = new ConcurrentHashMap<>();
@@ -53,6 +67,7 @@ final class FakePlugin implements AutoCloseable {
 
     FakePlugin(Path socket, Netns hostNs) {
         this.socket = socket;
+        this.http = null;
         this.host = Rtnetlink.open(hostNs);
         try {
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -62,6 +77,47 @@ final class FakePlugin implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         acceptor = Thread.ofPlatform().daemon().name("fake-plugin").start(this::serve);
+    }
+
+    private FakePlugin(HttpServer http, Netns hostNs) {
+        this.socket = null;
+        this.server = null;
+        this.acceptor = null;
+        this.http = http;
+        this.host = Rtnetlink.open(hostNs);
+        http.createContext("/", this::handle);
+        http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        http.start();
+    }
+
+    /**
+     * A plugin on TCP 127.0.0.1 at a free port: plain HTTP when {@code tls} is null, else HTTPS
+     * with {@code tls}'s certificate, requiring a client certificate when {@code needClientAuth}.
+     */
+    static FakePlugin tcp(Netns hostNs, SSLContext tls, boolean needClientAuth) {
+        InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+        try {
+            if (tls == null) {
+                return new FakePlugin(HttpServer.create(any, 0), hostNs);
+            }
+            HttpsServer https = HttpsServer.create(any, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters ssl = tls.getDefaultSSLParameters();
+                    ssl.setNeedClientAuth(needClientAuth);
+                    params.setSSLParameters(ssl);
+                }
+            });
+            return new FakePlugin(https, hostNs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The TCP port of a {@link #tcp} plugin. */
+    int port() {
+        return http.getAddress().getPort();
     }
 
     /** Answers {@code method} with {@code status} and {@code body} from now on. */
@@ -116,19 +172,46 @@ final class FakePlugin implements AutoCloseable {
         }
     }
 
+    /** Records a call and gives its answer; null when the method hangs. */
+    private Canned record(String path, String accept, String text) throws IOException {
+        String method = path.substring(1);
+        JsonNode body = text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
+        synchronized (this) {
+            calls.add(new Call(method, accept == null ? "" : accept, body));
+            if (hanging.containsKey(method)) {
+                return null;
+            }
+        }
+        return canned.containsKey(method) ? canned.get(method) : new Canned(200, answer(method, body));
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Canned c = record(exchange.getRequestURI().getPath(), exchange.getRequestHeaders().getFirst("Accept"),
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            if (c == null) {
+                closed.await();
+                return;
+            }
+            byte[] out = c.body().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/vnd.docker.plugins.v1.2+json");
+            exchange.sendResponseHeaders(c.status(), out.length == 0 ? -1 : out.length);
+            exchange.getResponseBody().write(out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void handle(SocketChannel ch) {
         try {
             String[] request = read(ch);
-            String method = request[0].substring(1);
-            JsonNode body = request[2].isBlank() ? JSON.createObjectNode() : JSON.readTree(request[2]);
-            synchronized (this) {
-                calls.add(new Call(method, request[1], body));
-                if (hanging.containsKey(method)) {
+            Canned c = record(request[0], request[1], request[2]);
+            if (c == null) {
+                synchronized (this) {
                     held.add(ch);
-                    return;
                 }
+                return;
             }
-            Canned c = canned.containsKey(method) ? canned.get(method) : new Canned(200, answer(method, body));
             byte[] out = c.body().getBytes(StandardCharsets.UTF_8);
             String head = "HTTP/1.1 " + c.status() + " X\r\nContent-Type: application/vnd.docker.plugins.v1.2+json\r\n"
                     + "Content-Length: " + out.length + "\r\n\r\n";
@@ -226,6 +309,12 @@ final class FakePlugin implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
+        if (http != null) {
+            http.stop(0);
+            host.close();
+            return;
+        }
         try {
             server.close();
             synchronized (this) {

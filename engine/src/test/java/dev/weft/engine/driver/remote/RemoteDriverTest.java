@@ -288,7 +288,7 @@ class RemoteDriverTest {
         try (RunDir dir = new RunDir(); Store store = LocalStore.inMemory();
              Controller lazy = Controller.start(ControllerConfig.of(store, dir.path(), fixture.host())
                      .withPlugins(name -> {
-                         discovery.socket(name);
+                         discovery.address(name);
                          return RemoteDriver.of(name, discovery, fixture.host());
                      }))) {
             assertThat(lazy.driverNames()).doesNotContain(PLUGIN);
@@ -305,6 +305,6 @@ class RemoteDriverTest {
 
     private static RemoteDriver driver(Path dir, Duration timeout, List<Duration> backoff, Netns host) {
         PluginDiscovery discovery = new PluginDiscovery(List.of(dir), List.of(dir.resolve("specs")));
-        return new RemoteDriver(new PluginClient(PLUGIN, () -> discovery.socket(PLUGIN), timeout, backoff), host);
+        return new RemoteDriver(new PluginClient(PLUGIN, () -> discovery.address(PLUGIN), timeout, backoff), host);
     }
 }

@@ -48,7 +48,7 @@ class RemoteIpamTest {
         controller = Controller.start(ControllerConfig.of(store, runDir.path(), host)
                 .withPlugins(name -> RemoteDriver.of(name, discovery, host))
                 .withIpamPlugins(name -> {
-                    discovery.socket(name);
+                    discovery.address(name);
                     return RemoteIpam.of(name, discovery);
                 }));
     }

@@ -43,50 +43,76 @@ class RemotePluginDiscoveryTest {
         socketAt(dir.resolve("run/a.sock"));
         socketAt(dir.resolve("run/b/b.sock"));
         write("etc/a.spec", "unix:///elsewhere/a.sock");
-        assertThat(discovery().socket("a")).isEqualTo(dir.resolve("run/a.sock"));
-        assertThat(discovery().socket("b")).isEqualTo(dir.resolve("run/b/b.sock"));
+        assertThat(discovery().address("a")).isEqualTo(new PluginAddress.Unix(dir.resolve("run/a.sock")));
+        assertThat(discovery().address("b")).isEqualTo(new PluginAddress.Unix(dir.resolve("run/b/b.sock")));
     }
 
     @Test
     void specAndJsonFilesGiveUnixAddresses() throws IOException {
         write("etc/s.spec", "  unix:///run/s/s.sock\n");
         write("lib/j/j.json", "{\"Name\": \"j\", \"Addr\": \"unix:///run/j.sock\", \"TLSConfig\": null}");
-        assertThat(discovery().socket("s")).isEqualTo(Path.of("/run/s/s.sock"));
-        assertThat(discovery().socket("j")).isEqualTo(Path.of("/run/j.sock"));
+        assertThat(discovery().address("s")).isEqualTo(new PluginAddress.Unix(Path.of("/run/s/s.sock")));
+        assertThat(discovery().address("j")).isEqualTo(new PluginAddress.Unix(Path.of("/run/j.sock")));
     }
 
     @Test
-    void tcpPluginsAndBadSpecsAreRefusedClearly() throws IOException {
-        Path spec = write("etc/t.spec", "tcp://127.0.0.1:8080");
-        assertThatThrownBy(() -> discovery().socket("t")).isInstanceOf(WeftException.class).hasMessage(
-                "plugin address \"tcp://127.0.0.1:8080\": tcp:// plugins are not supported yet, only unix:// sockets"
-                        + " (in " + spec + ", network plugin t)");
+    void tcpAddressesArePlainHttpInSpecsAndTlsWithATlsConfig() throws IOException {
+        write("etc/t.spec", "tcp://127.0.0.1:8080\n");
+        write("etc/v6.spec", "tcp://[::1]:9");
+        write("etc/p.json", "{\"Name\": \"p\", \"Addr\": \"tcp://plugins.example:80\"}");
+        write("etc/s/s.json", "{\"Name\": \"s\", \"Addr\": \"tcp://10.0.0.1:443\", \"TLSConfig\": {\"CAFile\": \"/ca.pem\","
+                + " \"CertFile\": \"/c.pem\", \"KeyFile\": \"/k.pem\"}}");
+        write("etc/i.json", "{\"Addr\": \"tcp://10.0.0.1:443\", \"TLSConfig\": {\"InsecureSkipVerify\": true, \"CAFile\": \"\"}}");
+        assertThat(discovery().address("t")).isEqualTo(new PluginAddress.Tcp("127.0.0.1", 8080, null));
+        assertThat(discovery().address("v6")).isEqualTo(new PluginAddress.Tcp("::1", 9, null));
+        assertThat(discovery().address("p")).isEqualTo(new PluginAddress.Tcp("plugins.example", 80, null));
+        assertThat(discovery().address("s")).isEqualTo(new PluginAddress.Tcp("10.0.0.1", 443,
+                new PluginAddress.Tls(false, Path.of("/ca.pem"), Path.of("/c.pem"), Path.of("/k.pem"))));
+        assertThat(discovery().address("i")).isEqualTo(new PluginAddress.Tcp("10.0.0.1", 443,
+                new PluginAddress.Tls(true, null, null, null)));
+    }
+
+    @Test
+    void malformedAddressesAndBadSpecsAreRefusedClearly() throws IOException {
+        Path noPort = write("etc/t.spec", "tcp://127.0.0.1");
+        assertThatThrownBy(() -> discovery().address("t")).isInstanceOf(WeftException.class).hasMessage(
+                "plugin address \"tcp://127.0.0.1\" needs a host and a port (tcp://HOST:PORT) (in " + noPort
+                        + ", network plugin t)");
+        Path scheme = write("etc/h.spec", "http://127.0.0.1:80");
+        assertThatThrownBy(() -> discovery().address("h")).isInstanceOf(WeftException.class).hasMessage(
+                "plugin address \"http://127.0.0.1:80\": http:// is not supported, only unix://PATH and tcp://HOST:PORT"
+                        + " (in " + scheme + ", network plugin h)");
+        write("etc/o.json", "{\"Addr\": \"tcp://127.0.0.1:80\", \"TLSConfig\": {\"CertFile\": \"/c.pem\"}}");
+        assertThatThrownBy(() -> discovery().address("o")).hasMessageContaining(
+                "\"TLSConfig\" needs both \"CertFile\" and \"KeyFile\" for a client certificate, or neither");
+        write("etc/b.json", "{\"Addr\": \"tcp://127.0.0.1:80\", \"TLSConfig\": {\"InsecureSkipVerify\": \"yes\"}}");
+        assertThatThrownBy(() -> discovery().address("b")).hasMessageContaining("\"InsecureSkipVerify\" is not true or false");
         write("etc/n.spec", "/run/n.sock");
-        assertThatThrownBy(() -> discovery().socket("n")).hasMessageContaining("has no scheme (unix://PATH)");
+        assertThatThrownBy(() -> discovery().address("n")).hasMessageContaining("has no scheme (unix://PATH or tcp://HOST:PORT)");
         write("etc/x.json", "{\"Name\": \"x\"}");
-        assertThatThrownBy(() -> discovery().socket("x")).hasMessageContaining("has no \"Addr\"");
-        assertThatThrownBy(() -> discovery().socket("../x")).hasMessage("invalid plugin name \"../x\"");
+        assertThatThrownBy(() -> discovery().address("x")).hasMessageContaining("has no \"Addr\"");
+        assertThatThrownBy(() -> discovery().address("../x")).hasMessage("invalid plugin name \"../x\"");
     }
 
     @Test
     void aMissingPluginNamesEveryPlaceLookedAt() {
-        assertThatThrownBy(() -> discovery().socket("gone"))
+        assertThatThrownBy(() -> discovery().address("gone"))
                 .satisfies(e -> assertThat(((WeftException) e).kind()).isEqualTo(WeftException.Kind.NOT_FOUND))
                 .hasMessageContaining(dir.resolve("run/gone.sock").toString())
                 .hasMessageContaining(dir.resolve("run/gone/gone.sock").toString())
                 .hasMessageContaining(dir.resolve("lib/gone/gone.json").toString());
     }
 
-    private static UnixHttp.Reply parse(String raw) throws IOException {
-        return UnixHttp.parse(raw.getBytes(StandardCharsets.UTF_8));
+    private static PluginHttp.Reply parse(String raw) throws IOException {
+        return PluginHttp.parse(raw.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void repliesWithLengthChunksOrNeitherAreRead() throws IOException {
-        UnixHttp.Reply sized = parse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}trailing");
+        PluginHttp.Reply sized = parse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}trailing");
         assertThat(sized.status()).isEqualTo(200);
         assertThat(sized.text()).isEqualTo("{}");
-        UnixHttp.Reply chunked = parse("HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"Er\r\n"
+        PluginHttp.Reply chunked = parse("HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"Er\r\n"
                 + "8;x=y\r\nr\": \"x\"}\r\n0\r\n\r\n");
         assertThat(chunked.status()).isEqualTo(500);
         assertThat(chunked.text()).isEqualTo("{\"Err\": \"x\"}");

@@ -1,7 +1,15 @@
 package dev.weft.engine.driver.remote;
 
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -12,15 +20,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One HTTP/1.1 POST over a Unix-domain socket, with the JDK only: one request per connection
- * ({@code Connection: close}), the reply read until the plugin closes, bodies with
- * {@code Content-Length}, chunked or up to the close. Non-blocking with a selector so that one
- * deadline bounds connecting, sending and reading: a plugin that never answers cannot hang the
- * controller (which holds its lock during driver calls).
+ * One HTTP/1.1 POST to a plugin's {@link PluginAddress}, with the JDK only: one request per
+ * connection ({@code Connection: close}), the reply read until the plugin closes, bodies with
+ * {@code Content-Length}, chunked or up to the close. One deadline bounds connecting, the TLS
+ * handshake, sending and reading, so that a plugin that never answers cannot hang the controller
+ * (which holds its lock during driver calls): a Unix socket is non-blocking with a selector; a
+ * TCP socket (plain, or an {@link SSLSocket} over it) is blocking and is closed by a timer when
+ * the deadline passes.
  */
-final class UnixHttp {
+final class PluginHttp {
     /** Connecting failed: nothing reached the plugin, so the call may be retried. */
     static final class ConnectFailed extends IOException {
         ConnectFailed(String message, Throwable cause) {
@@ -42,16 +55,32 @@ final class UnixHttp {
         }
     }
 
-    private UnixHttp() {
+    /** Closes TCP connections whose deadline passed; one daemon thread for all calls. */
+    private static final ScheduledThreadPoolExecutor ALARMS = new ScheduledThreadPoolExecutor(1,
+            Thread.ofPlatform().daemon().name("plugin-deadline").factory());
+
+    static {
+        ALARMS.setRemoveOnCancelPolicy(true);
     }
 
-    /** POSTs {@code body} with {@code accept} as the Accept header to {@code path} on {@code socket}. */
-    static Reply post(Path socket, String path, String accept, byte[] body, Duration timeout) throws IOException {
+    private PluginHttp() {
+    }
+
+    /** POSTs {@code body} with {@code accept} as the Accept header to {@code path} at {@code to}. */
+    static Reply post(PluginAddress to, String path, String accept, byte[] body, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        String head = "POST " + path + " HTTP/1.1\r\nHost: plugin\r\nAccept: " + accept
+        String host = to instanceof PluginAddress.Tcp t ? t.hostPort() : "plugin";
+        String head = "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAccept: " + accept
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
         ByteBuffer out = ByteBuffer.allocate(head.length() + body.length);
         out.put(head.getBytes(StandardCharsets.US_ASCII)).put(body).flip();
+        return switch (to) {
+            case PluginAddress.Unix u -> postUnix(u.path(), out, deadline);
+            case PluginAddress.Tcp t -> postTcp(t, out.array(), deadline);
+        };
+    }
+
+    private static Reply postUnix(Path socket, ByteBuffer out, long deadline) throws IOException {
         try (SocketChannel ch = connect(socket); Selector selector = Selector.open()) {
             ch.configureBlocking(false);
             SelectionKey key = ch.register(selector, SelectionKey.OP_WRITE);
@@ -74,6 +103,87 @@ final class UnixHttp {
                 }
             }
             return parse(in.toByteArray());
+        }
+    }
+
+    /** Where a TCP call is, for the message when its deadline passes. */
+    private static final class Progress {
+        volatile String doing = "connecting";
+        volatile boolean expired;
+    }
+
+    private static Reply postTcp(PluginAddress.Tcp to, byte[] request, long deadline) throws IOException {
+        SSLSocketFactory tls = to.tls() == null ? null : PluginTls.socketFactory(to.tls()); // bad files: before connecting
+        Socket plain = new Socket();
+        Socket socket = plain;
+        Progress progress = new Progress();
+        byte[] raw;
+        ScheduledFuture<?> alarm = ALARMS.schedule(() -> {
+            progress.expired = true;
+            closeQuietly(plain);
+        }, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        try {
+            try {
+                plain.connect(new InetSocketAddress(to.host(), to.port()),
+                        (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (SocketTimeoutException e) {
+                throw new TimedOut("no reply in time (connecting to " + to.hostPort() + ")");
+            } catch (IOException e) {
+                if (progress.expired) {
+                    throw e;
+                }
+                throw new ConnectFailed("cannot connect to " + to.hostPort() + ": " + e.getMessage(), e);
+            }
+            if (tls != null) {
+                progress.doing = "the TLS handshake";
+                SSLSocket ssl = (SSLSocket) tls.createSocket(plain, to.host(), to.port(), true);
+                socket = ssl;
+                if (!to.tls().insecureSkipVerify()) {
+                    SSLParameters params = ssl.getSSLParameters();
+                    params.setEndpointIdentificationAlgorithm("HTTPS"); // the name or IP address must be in the certificate
+                    ssl.setSSLParameters(params);
+                }
+                ssl.startHandshake();
+            }
+            progress.doing = "sending the request";
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            progress.doing = "waiting for the reply";
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                got.write(buf, 0, n);
+                if (complete(got.toByteArray())) {
+                    break;
+                }
+            }
+            raw = got.toByteArray();
+        } catch (ConnectFailed | TimedOut e) {
+            throw e;
+        } catch (IOException e) {
+            if (progress.expired) {
+                throw new TimedOut("no reply in time (" + progress.doing + ")");
+            }
+            if (tls == null) {
+                throw e;
+            }
+            // TLS 1.3: a server that wants a client certificate checks it after the handshake and hangs up
+            String hint = to.tls().certFile() == null && !(e instanceof SSLException)
+                    ? " (the plugin may require a client certificate: the TLSConfig has no CertFile)" : "";
+            throw new IOException("TLS with " + to.hostPort() + " failed (" + progress.doing + "): " + e.getMessage() + hint, e);
+        } finally {
+            closeQuietly(socket); // before the alarm goes: closing TLS is bounded by the deadline too
+            alarm.cancel(false);
+        }
+        return parse(raw);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // what the call saw matters, not the close
         }
     }
 
