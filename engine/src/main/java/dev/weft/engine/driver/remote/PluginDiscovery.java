@@ -16,14 +16,13 @@ import java.util.List;
  * Finds a plugin's address the way Docker's v1 plugin registry does (pkg/plugins/discovery.go):
  * first a socket {@code NAME.sock} or {@code NAME/NAME.sock} in the socket directories, then in
  * the spec directories a {@code NAME.spec} (or {@code NAME/NAME.spec}) holding a URL, or a
- * {@code NAME.json} holding {@code {"Name","Addr","TLSConfig"}}. Addresses are
- * {@code unix:///PATH} or {@code tcp://HOST:PORT}. A {@code .spec} address is plain HTTP (as in
- * Docker); a {@code .json} {@code tcp://} address with a {@code TLSConfig}
- * ({@code {"InsecureSkipVerify","CAFile","CertFile","KeyFile"}}) is HTTPS, plain HTTP without
- * one. Unlike Docker, which speaks plain HTTP to {@code tcp://} whatever the {@code TLSConfig}
- * and skips verification when it has no {@code CAFile}, a {@code TLSConfig} here always means
- * TLS, and without a {@code CAFile} the server is verified against the JDK's default
- * certificates unless {@code InsecureSkipVerify} is set. The TLS files are read at each call.
+ * {@code NAME.json} holding {@code {"Name","Addr","TLSConfig"}}. As in Docker, the scheme
+ * decides: {@code unix:///PATH} is a socket, {@code tcp://HOST:PORT} and {@code http://HOST:PORT}
+ * are plain HTTP (whatever the {@code TLSConfig}), {@code https://HOST:PORT} is HTTPS with the
+ * {@code TLSConfig} ({@code {"InsecureSkipVerify","CAFile","CertFile","KeyFile"}}) of a
+ * {@code .json} file. Unlike Docker, which skips verification when there is no {@code CAFile},
+ * the server is then verified against the JDK's default certificates unless
+ * {@code InsecureSkipVerify} is set. The TLS files are read at each call.
  * The directories are parameters so tests can use their own.
  */
 public record PluginDiscovery(List<Path> socketDirs, List<Path> specDirs) {
@@ -135,7 +134,7 @@ public record PluginDiscovery(List<Path> socketDirs, List<Path> specDirs) {
             throw WeftException.invalid("plugin address \"" + url + "\" is not a URL" + where);
         }
         if (uri.getScheme() == null) {
-            throw WeftException.invalid("plugin address \"" + url + "\" has no scheme (unix://PATH or tcp://HOST:PORT)" + where);
+            throw WeftException.invalid("plugin address \"" + url + "\" has no scheme (unix://PATH, tcp://HOST:PORT or https://HOST:PORT)" + where);
         }
         switch (uri.getScheme()) {
             case "unix" -> {
@@ -145,17 +144,19 @@ public record PluginDiscovery(List<Path> socketDirs, List<Path> specDirs) {
                 }
                 return new PluginAddress.Unix(Path.of(path));
             }
-            case "tcp" -> {
+            case "tcp", "http", "https" -> {
                 if (uri.getHost() == null || uri.getPort() < 0) {
-                    throw WeftException.invalid("plugin address \"" + url + "\" needs a host and a port (tcp://HOST:PORT)"
-                            + where);
+                    throw WeftException.invalid("plugin address \"" + url + "\" needs a host and a port ("
+                            + uri.getScheme() + "://HOST:PORT)" + where);
                 }
                 String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
                         : uri.getHost();
-                return new PluginAddress.Tcp(host, uri.getPort(), tls);
+                boolean https = uri.getScheme().equals("https");
+                return new PluginAddress.Tcp(host, uri.getPort(), !https ? null
+                        : tls != null ? tls : new PluginAddress.Tls(false, null, null, null));
             }
             default -> throw WeftException.invalid("plugin address \"" + url + "\": " + uri.getScheme()
-                    + ":// is not supported, only unix://PATH and tcp://HOST:PORT" + where);
+                    + ":// is not supported, only unix://PATH, tcp:// or http://HOST:PORT, and https://HOST:PORT" + where);
         }
     }
 }

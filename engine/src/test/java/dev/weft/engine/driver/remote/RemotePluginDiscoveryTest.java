@@ -56,13 +56,16 @@ class RemotePluginDiscoveryTest {
     }
 
     @Test
-    void tcpAddressesArePlainHttpInSpecsAndTlsWithATlsConfig() throws IOException {
+    void tcpAndHttpAddressesArePlainHttpAndHttpsAddressesTls() throws IOException {
         write("etc/t.spec", "tcp://127.0.0.1:8080\n");
         write("etc/v6.spec", "tcp://[::1]:9");
         write("etc/p.json", "{\"Name\": \"p\", \"Addr\": \"tcp://plugins.example:80\"}");
-        write("etc/s/s.json", "{\"Name\": \"s\", \"Addr\": \"tcp://10.0.0.1:443\", \"TLSConfig\": {\"CAFile\": \"/ca.pem\","
+        write("etc/s/s.json", "{\"Name\": \"s\", \"Addr\": \"https://10.0.0.1:443\", \"TLSConfig\": {\"CAFile\": \"/ca.pem\","
                 + " \"CertFile\": \"/c.pem\", \"KeyFile\": \"/k.pem\"}}");
-        write("etc/i.json", "{\"Addr\": \"tcp://10.0.0.1:443\", \"TLSConfig\": {\"InsecureSkipVerify\": true, \"CAFile\": \"\"}}");
+        write("etc/i.json", "{\"Addr\": \"https://10.0.0.1:443\", \"TLSConfig\": {\"InsecureSkipVerify\": true, \"CAFile\": \"\"}}");
+        write("etc/plain.json", "{\"Addr\": \"tcp://10.0.0.1:80\", \"TLSConfig\": {\"InsecureSkipVerify\": true}}");
+        write("etc/h.spec", "http://10.0.0.1:80");
+        write("etc/hs.spec", "https://10.0.0.1:443");
         assertThat(discovery().address("t")).isEqualTo(new PluginAddress.Tcp("127.0.0.1", 8080, null));
         assertThat(discovery().address("v6")).isEqualTo(new PluginAddress.Tcp("::1", 9, null));
         assertThat(discovery().address("p")).isEqualTo(new PluginAddress.Tcp("plugins.example", 80, null));
@@ -70,6 +73,11 @@ class RemotePluginDiscoveryTest {
                 new PluginAddress.Tls(false, Path.of("/ca.pem"), Path.of("/c.pem"), Path.of("/k.pem"))));
         assertThat(discovery().address("i")).isEqualTo(new PluginAddress.Tcp("10.0.0.1", 443,
                 new PluginAddress.Tls(true, null, null, null)));
+        assertThat(discovery().address("plain")).as("tcp:// is plain HTTP, as in Docker")
+                .isEqualTo(new PluginAddress.Tcp("10.0.0.1", 80, null));
+        assertThat(discovery().address("h")).isEqualTo(new PluginAddress.Tcp("10.0.0.1", 80, null));
+        assertThat(discovery().address("hs")).isEqualTo(new PluginAddress.Tcp("10.0.0.1", 443,
+                new PluginAddress.Tls(false, null, null, null)));
     }
 
     @Test
@@ -78,17 +86,17 @@ class RemotePluginDiscoveryTest {
         assertThatThrownBy(() -> discovery().address("t")).isInstanceOf(WeftException.class).hasMessage(
                 "plugin address \"tcp://127.0.0.1\" needs a host and a port (tcp://HOST:PORT) (in " + noPort
                         + ", network plugin t)");
-        Path scheme = write("etc/h.spec", "http://127.0.0.1:80");
+        Path scheme = write("etc/h.spec", "ftp://127.0.0.1:80");
         assertThatThrownBy(() -> discovery().address("h")).isInstanceOf(WeftException.class).hasMessage(
-                "plugin address \"http://127.0.0.1:80\": http:// is not supported, only unix://PATH and tcp://HOST:PORT"
-                        + " (in " + scheme + ", network plugin h)");
+                "plugin address \"ftp://127.0.0.1:80\": ftp:// is not supported, only unix://PATH, tcp:// or http://HOST:PORT,"
+                        + " and https://HOST:PORT (in " + scheme + ", network plugin h)");
         write("etc/o.json", "{\"Addr\": \"tcp://127.0.0.1:80\", \"TLSConfig\": {\"CertFile\": \"/c.pem\"}}");
         assertThatThrownBy(() -> discovery().address("o")).hasMessageContaining(
                 "\"TLSConfig\" needs both \"CertFile\" and \"KeyFile\" for a client certificate, or neither");
         write("etc/b.json", "{\"Addr\": \"tcp://127.0.0.1:80\", \"TLSConfig\": {\"InsecureSkipVerify\": \"yes\"}}");
         assertThatThrownBy(() -> discovery().address("b")).hasMessageContaining("\"InsecureSkipVerify\" is not true or false");
         write("etc/n.spec", "/run/n.sock");
-        assertThatThrownBy(() -> discovery().address("n")).hasMessageContaining("has no scheme (unix://PATH or tcp://HOST:PORT)");
+        assertThatThrownBy(() -> discovery().address("n")).hasMessageContaining("has no scheme (unix://PATH, tcp://HOST:PORT or https://HOST:PORT)");
         write("etc/x.json", "{\"Name\": \"x\"}");
         assertThatThrownBy(() -> discovery().address("x")).hasMessageContaining("has no \"Addr\"");
         assertThatThrownBy(() -> discovery().address("../x")).hasMessage("invalid plugin name \"../x\"");

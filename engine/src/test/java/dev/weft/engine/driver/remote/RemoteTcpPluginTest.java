@@ -132,7 +132,7 @@ class RemoteTcpPluginTest {
 
     /** A NAME.json for the plugin's port with {@code tls} as its TLSConfig (JSON). */
     private void json(int port, String tls) throws IOException {
-        Files.writeString(specs.resolve(PLUGIN + ".json"), "{\"Name\": \"" + PLUGIN + "\", \"Addr\": \"tcp://127.0.0.1:"
+        Files.writeString(specs.resolve(PLUGIN + ".json"), "{\"Name\": \"" + PLUGIN + "\", \"Addr\": \"https://127.0.0.1:"
                 + port + "\", \"TLSConfig\": " + tls + "}");
     }
 
