@@ -84,6 +84,11 @@ public final class WeftdMain implements Callable<Integer> {
             return 2;
         }
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(level);
+        if (level == Level.DEBUG) { // weft's own debug lines, not those of the libraries under it
+            for (String library : new String[] {"org.eclipse.jetty", "io.grpc", "io.netty", "io.etcd", "org.apache"}) {
+                ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(library)).setLevel(Level.INFO);
+            }
+        }
         String path = socket.startsWith("unix://") ? socket.substring("unix://".length()) : socket;
         if (socket.contains("://") && !socket.startsWith("unix://")) {
             System.err.println("weftd: only unix:// sockets are served (got " + socket + ")");

@@ -31,7 +31,8 @@ final class DockerHost implements AutoCloseable {
     private final WeftdProcess weftd;
     private Process dockerd;
 
-    private record Result(int exit, String output) {
+    /** What a docker command printed (stdout and stderr) and its exit code. */
+    record Result(int exit, String output) {
     }
 
     private DockerHost(SimulatedHost host, Path dir, WeftdProcess weftd) {
@@ -129,9 +130,14 @@ final class DockerHost implements AutoCloseable {
         return r.output().trim();
     }
 
+    /** Runs {@code docker ARGS}, whatever its exit code. */
+    Result run(String... args) throws Exception {
+        return docker(90, args);
+    }
+
     /** Whether {@code docker ARGS} exits 0. */
     boolean succeeds(String... args) throws Exception {
-        return docker(90, args).exit() == 0;
+        return run(args).exit() == 0;
     }
 
     /** The address of {@code container} on {@code network}. */
@@ -152,12 +158,12 @@ final class DockerHost implements AutoCloseable {
                 + "\nweftd: " + weft.substring(Math.max(0, weft.length() - 3000));
     }
 
-    /** An image of busybox-static as /bin/busybox with sh, ping, sleep, ip and nslookup linked to it. */
+    /** An image of busybox-static as /bin/busybox with sh, ping, httpd and a few more tools linked to it. */
     private void importImage() throws Exception {
         Path root = dir.resolve("image");
         Files.createDirectories(root.resolve("bin"));
         Files.copy(BUSYBOX, root.resolve("bin/busybox"));
-        for (String tool : List.of("sh", "ping", "sleep", "ip", "nslookup", "cat")) {
+        for (String tool : List.of("sh", "ping", "sleep", "ip", "nslookup", "cat", "mkdir", "httpd", "wget")) {
             Files.createSymbolicLink(root.resolve("bin").resolve(tool), Path.of("busybox"));
         }
         Path tar = dir.resolve("image.tar");

@@ -246,7 +246,16 @@ class PluginApiTest {
         refused("NetworkDriver.CreateEndpoint", "{\"NetworkID\": \"%s\", \"EndpointID\": \"e2\"}".formatted(NID));
         refused("NetworkDriver.CreateEndpoint", """
                 {"NetworkID": "%s", "EndpointID": "e2", "Interface": {"Address": "192.0.2.2/24"}}""".formatted(NID));
+        for (String ports : List.of("{}", "[{\"Proto\": 132, \"Port\": 80, \"HostPort\": 8080}]",
+                "[{\"Proto\": 6, \"Port\": 80, \"HostPort\": 0}]", "[{\"Proto\": 6, \"Port\": 80, \"HostPort\": 8080, \"HostPortEnd\": 8090}]",
+                "[{\"Proto\": \"tcp\", \"Port\": 80, \"HostPort\": 8080}]", "[{\"Proto\": 6, \"Port\": 0, \"HostPort\": 8080}]")) {
+            refused("NetworkDriver.CreateEndpoint", """
+                    {"NetworkID": "%s", "EndpointID": "e2", "Interface": {"Address": "192.0.2.9/24"},
+                     "Options": {"com.docker.network.portmap": %s}}""".formatted(NID, ports));
+        }
         refused("NetworkDriver.Join", "{\"NetworkID\": \"%s\", \"EndpointID\": \"nope\", \"SandboxKey\": \"/x\"}".formatted(NID));
+        refused("NetworkDriver.Join", "{\"NetworkID\": \"%s\", \"EndpointID\": \"%s\", \"SandboxKey\": \"/run/docker/netns/\"}"
+                .formatted(NID, EID));
         refused("NetworkDriver.Join", ids());
         assertThat(refused("NetworkDriver.DeleteNetwork", "{\"NetworkID\": \"%s\"}".formatted(NID)).status())
                 .as("it still has an endpoint").isEqualTo(409);

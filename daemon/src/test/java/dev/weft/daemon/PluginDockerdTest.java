@@ -59,8 +59,8 @@ class PluginDockerdTest {
 
     @Test
     void dockerRunsContainersOnWeftNetworks() throws Exception {
-        try (SimulatedHosts hosts = SimulatedHosts.create(1);
-             DockerHost docker = DockerHost.start(hosts.get(0), runDir.path(), List.of("--nameserver", "192.0.2.53"),
+        try (SimulatedHosts hosts = SimulatedHosts.create(2); // the second is a client from outside
+             DockerHost docker = DockerHost.start(hosts.get(0), runDir.path(), List.of("--nameserver", "192.0.2.53", "--log-level", "debug"),
                      List.of())) {
             String image = DockerHost.IMAGE;
             docker.ok("network", "create", "-d", "weft", "--ipam-driver", "weft", "--subnet", "198.51.100.0/24", "wtnet");
@@ -74,6 +74,13 @@ class PluginDockerdTest {
             assertThat(docker.succeeds("exec", "wtpc", "sh", "-c", ping(a))).as("two networks are isolated").isFalse();
             assertThat(docker.ok("exec", "wtpa", "ip", "route")).as("--nameserver gives a route through the weft interface")
                     .contains("192.0.2.53 dev eth0");
+            docker.ok("run", "-d", "--name", "wtweb", "--net", "wtnet", "-p", "8080:80", image, "sh", "-c",
+                    "mkdir /www && echo hello-weft > /www/index.html && exec httpd -f -p 80 -h /www");
+            String url = "http://" + dev.weft.linux.rtnl.IpPrefix.format(hosts.get(0).address()) + ":8080/";
+            assertThat(eventually(10, () -> fetch(hosts.get(1), url).contains("hello-weft")))
+                    .as("docker run -p publishes through weft").isTrue();
+            DockerHost.Result ephemeral = docker.run("run", "-d", "--net", "wtnet", "-p", "80", image, "sleep", "600");
+            assertThat(ephemeral.output()).as("weft does not choose host ports").contains("weft does not choose host ports");
 
             docker.weftd().kill(); // SIGKILL under running containers
             assertThat(docker.ok("exec", "wtpc", "ip", "-4", "addr", "show", "eth0")).contains("203.0.113.");
@@ -83,7 +90,7 @@ class PluginDockerdTest {
             assertThat(docker.ok("exec", "wtpc", "sh", "-c", ping(docker.address("wtpc", "wtother"))))
                     .contains("1 packets received");
 
-            docker.ok("rm", "-f", "wtpa", "wtpc");
+            docker.ok("rm", "-f", "wtpa", "wtpc", "wtweb");
             docker.ok("network", "rm", "wtnet", "wtother");
             assertThat(weftLinks(docker.host())).as("no link left").isEmpty();
             assertThat(docker.weftd().terminate()).isZero();
@@ -137,6 +144,15 @@ class PluginDockerdTest {
                     d.close();
                 }
             }
+        }
+    }
+
+    /** What {@code url} answers to a client on {@code from}, or "" when it does not. */
+    private static String fetch(SimulatedHost from, String url) {
+        try {
+            return from.exec("curl", "-s", "-m", "2", url);
+        } catch (RuntimeException | AssertionError e) { // Shell fails a command that exits non-zero
+            return "";
         }
     }
 

@@ -88,7 +88,10 @@ final class DockerNetworks {
         return NODES.objectNode();
     }
 
-    /** CreateEndpoint with Docker's address; a MAC weft chose is returned when Docker gave none. */
+    /**
+     * CreateEndpoint with Docker's address and published ports ({@link DockerPorts}); a MAC weft
+     * chose is returned when Docker gave none.
+     */
     synchronized ObjectNode createEndpoint(JsonNode req) {
         Network n = network(req);
         String eid = Json.required(req, "EndpointID");
@@ -109,7 +112,7 @@ final class DockerNetworks {
             throw PluginException.badRequest("Interface.MacAddress \"" + mac + "\" is not a MAC address");
         }
         Endpoint ep = n.createEndpoint(eid, new EndpointOptions(v4.address(), v6 == null ? null : v6.address(), wantedMac,
-                List.of()));
+                List.of(), DockerPorts.of(req.path("Options"))));
         ObjectNode r = NODES.objectNode();
         if (wantedMac == null) {
             r.putObject("Interface").put("MacAddress", ep.state().mac());

@@ -91,7 +91,9 @@ public final class PluginApi extends Handler.Abstract {
             if (!"POST".equals(request.getMethod())) {
                 throw new PluginException(405, path + " takes POST, not " + request.getMethod());
             }
-            send(response, callback, 200, call.apply(read(request)));
+            JsonNode body = read(request);
+            LOG.debug("{} {}", path, body);
+            send(response, callback, 200, call.apply(body));
         } catch (PluginException e) {
             send(response, callback, e.status(), error(e.getMessage()));
         } catch (WeftException e) {
