@@ -12,7 +12,7 @@ import java.util.List;
  */
 public record PluginOptions(Path socket, List<InetAddress> nameservers) {
     /** Where Docker finds a plugin named "weft". */
-    public static final Path DEFAULT_SOCKET = Path.of("/run/docker/plugins/weft.sock");
+    public static final String DEFAULT_SOCKET = "/run/docker/plugins/weft.sock";
 
     public PluginOptions {
         nameservers = List.copyOf(nameservers);

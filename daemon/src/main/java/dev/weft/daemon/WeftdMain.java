@@ -1,14 +1,13 @@
 package dev.weft.daemon;
 
 import ch.qos.logback.classic.Level;
+import dev.weft.linux.rtnl.IpPrefix;
 import dev.weft.store.StoreException;
 import dev.weft.store.StoreUrl;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-
-import dev.weft.linux.rtnl.IpPrefix;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -52,7 +51,7 @@ public final class WeftdMain implements Callable<Integer> {
     @Option(names = "--bind-interface", paramLabel = "IF", description = "with --kv-store: the interface whose address to advertise")
     String bindInterface;
 
-    @Option(names = "--plugin-socket", paramLabel = "PATH", arity = "0..1", fallbackValue = "/run/docker/plugins/weft.sock",
+    @Option(names = "--plugin-socket", paramLabel = "PATH", arity = "0..1", fallbackValue = PluginOptions.DEFAULT_SOCKET,
             description = "also serve Docker's network and IPAM plugin protocols here (alone: /run/docker/plugins/weft.sock,"
                     + " so Docker knows weft as \"weft\"); with --kv-store its networks are global (overlay) networks")
     Path pluginSocket;

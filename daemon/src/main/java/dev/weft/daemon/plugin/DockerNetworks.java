@@ -153,9 +153,9 @@ final class DockerNetworks {
             }
         }
         ArrayNode routes = r.putArray("StaticRoutes");
-        for (InetAddress ns1 : nameservers) {
+        for (InetAddress server : nameservers) {
             ObjectNode route = routes.addObject();
-            route.put("Destination", IpPrefix.format(ns1) + (ns1.getAddress().length == 4 ? "/32" : "/128"));
+            route.put("Destination", IpPrefix.format(server) + (server.getAddress().length == 4 ? "/32" : "/128"));
             route.put("RouteType", CONNECTED);
         }
         r.put("DisableGatewayService", false);
