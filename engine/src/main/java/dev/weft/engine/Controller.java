@@ -38,6 +38,7 @@ public final class Controller implements AutoCloseable {
     private final EndpointOps endpoints;
     private final SandboxOps sandboxes;
     private final GlobalSync global;
+    private final GlobalSweep sweep;
     private final Map<String, Ipam> ipamPlugins = new LinkedHashMap<>();
 
     private Controller(ControllerConfig config) {
@@ -61,6 +62,8 @@ public final class Controller implements AutoCloseable {
         this.endpoints = new EndpointOps(this);
         this.sandboxes = new SandboxOps(this);
         this.global = config.globalStore() == null ? null : new GlobalSync(this, config.globalStore(), config.advertise());
+        this.sweep = config.globalStore() == null ? null
+                : new GlobalSweep(config.globalStore(), state, ipam, config.sweepInterval());
     }
 
     /** Creates the controller and reconciles store, IPAM and kernel before returning it. */
@@ -70,10 +73,12 @@ public final class Controller implements AutoCloseable {
             new Reconciler(c).run();
             if (c.global != null) {
                 c.global.start();
+                c.sweep.start();
             }
             return c;
         } catch (RuntimeException e) {
             if (c.global != null) {
+                c.sweep.close();
                 c.global.close();
             }
             c.state.close();
@@ -142,6 +147,11 @@ public final class Controller implements AutoCloseable {
     }
 
     // ---- for the operations in this package ----
+
+    /** Sweeps orphaned global allocations now (see {@link GlobalSweep}); the keys freed. */
+    List<String> sweepNow() {
+        return sweep == null ? List.of() : sweep.sweepNow();
+    }
 
     NetworkOps networkOps() {
         return networks;
@@ -239,6 +249,7 @@ public final class Controller implements AutoCloseable {
     @Override
     public void close() {
         if (global != null) {
+            sweep.close();
             global.close();
         }
         state.close();

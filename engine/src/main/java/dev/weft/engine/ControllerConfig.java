@@ -7,6 +7,7 @@ import dev.weft.linux.netns.Netns;
 import dev.weft.store.Store;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -19,33 +20,37 @@ import java.util.function.Function;
  * resolv.conf that sandboxes' files derive from, the embedded DNS server's address (or null),
  * for multi-host networking the global store shared with the other hosts and this host's
  * advertise address in it (both null on a single host), and how to find a network plugin for a
- * driver name no built-in driver has, and an IPAM plugin for a network's IPAM driver name (null:
- * no plugins).
+ * driver name no built-in driver has, an IPAM plugin for a network's IPAM driver name (null:
+ * no plugins), and how often orphaned global allocations are swept (null: every minute).
  */
 public record ControllerConfig(Store store, Path runDir, Netns host, List<NetworkDriver> drivers,
                                Map<String, PredefinedPools> defaultPools, Path hostResolvConf, String embeddedDns,
                                Store globalStore, String advertise, Function<String, NetworkDriver> plugins,
-                               Function<String, Ipam> ipamPlugins) {
+                               Function<String, Ipam> ipamPlugins, Duration sweepInterval) {
+    /** How often a host sweeps orphaned allocations out of the global store, unless configured otherwise. */
+    public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(60);
+
     public ControllerConfig {
         drivers = drivers == null ? List.of() : List.copyOf(drivers);
         defaultPools = defaultPools == null ? Map.of() : Map.copyOf(defaultPools);
         hostResolvConf = hostResolvConf == null ? Path.of("/etc/resolv.conf") : hostResolvConf;
+        sweepInterval = sweepInterval == null ? DEFAULT_SWEEP_INTERVAL : sweepInterval;
     }
 
     public static ControllerConfig of(Store store, Path runDir, Netns host) {
-        return new ControllerConfig(store, runDir, host, List.of(), Map.of(), null, null, null, null, null, null);
+        return new ControllerConfig(store, runDir, host, List.of(), Map.of(), null, null, null, null, null, null, null);
     }
 
     public ControllerConfig withDrivers(List<NetworkDriver> more) {
-        return new ControllerConfig(store, runDir, host, more, defaultPools, hostResolvConf, embeddedDns, globalStore, advertise, plugins, ipamPlugins);
+        return new ControllerConfig(store, runDir, host, more, defaultPools, hostResolvConf, embeddedDns, globalStore, advertise, plugins, ipamPlugins, sweepInterval);
     }
 
     public ControllerConfig withDefaultPools(Map<String, PredefinedPools> pools) {
-        return new ControllerConfig(store, runDir, host, drivers, pools, hostResolvConf, embeddedDns, globalStore, advertise, plugins, ipamPlugins);
+        return new ControllerConfig(store, runDir, host, drivers, pools, hostResolvConf, embeddedDns, globalStore, advertise, plugins, ipamPlugins, sweepInterval);
     }
 
     public ControllerConfig withHostResolvConf(Path file) {
-        return new ControllerConfig(store, runDir, host, drivers, defaultPools, file, embeddedDns, globalStore, advertise, plugins, ipamPlugins);
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, file, embeddedDns, globalStore, advertise, plugins, ipamPlugins, sweepInterval);
     }
 
     /**
@@ -53,7 +58,7 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
      * each sandbox (the daemon runs it), instead of copying the host's nameservers.
      */
     public ControllerConfig withEmbeddedDns(String address) {
-        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, address, globalStore, advertise, plugins, ipamPlugins);
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, address, globalStore, advertise, plugins, ipamPlugins, sweepInterval);
     }
 
     /**
@@ -62,7 +67,7 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
      */
     public ControllerConfig withGlobalStore(Store global, String advertiseAddress) {
         return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, global,
-                advertiseAddress, plugins, ipamPlugins);
+                advertiseAddress, plugins, ipamPlugins, sweepInterval);
     }
 
     /**
@@ -71,12 +76,21 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
      */
     public ControllerConfig withPlugins(Function<String, NetworkDriver> lookup) {
         return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, globalStore,
-                advertise, lookup, ipamPlugins);
+                advertise, lookup, ipamPlugins, sweepInterval);
     }
 
     /** IPAM plugins, found by name when a network first names one (as {@link #withPlugins} for drivers). */
     public ControllerConfig withIpamPlugins(Function<String, Ipam> lookup) {
         return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, globalStore,
-                advertise, plugins, lookup);
+                advertise, plugins, lookup, sweepInterval);
+    }
+
+    /**
+     * Sweeps orphaned global allocations every {@code interval} instead of every
+     * {@link #DEFAULT_SWEEP_INTERVAL}; zero or negative: never on its own (tests sweep by hand).
+     */
+    public ControllerConfig withSweepInterval(Duration interval) {
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, globalStore,
+                advertise, plugins, ipamPlugins, interval);
     }
 }

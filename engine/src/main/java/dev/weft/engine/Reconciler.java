@@ -34,7 +34,8 @@ import java.util.Set;
  * On a host sharing a global store, other hosts' endpoints and the global address space are
  * theirs as much as this host's: only this host's joins are checked, and no global address or
  * pool is released for lack of a record, since another host may be between its IPAM request
- * and its record at this very moment.
+ * and its record at this very moment: {@link GlobalSweep} frees those, once they have stayed
+ * without a record for a whole sweep interval.
  */
 final class Reconciler {
     private static final System.Logger LOG = System.getLogger(Reconciler.class.getName());

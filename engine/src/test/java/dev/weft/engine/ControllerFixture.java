@@ -9,6 +9,7 @@ import dev.weft.testkit.RunDir;
 
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A controller for one test: its host namespace (a throwaway one, or one the test brings), a run
@@ -21,27 +22,36 @@ public final class ControllerFixture implements AutoCloseable {
     private final Netns host;
     private final Store store;
     private final Function<Netns, List<NetworkDriver>> drivers;
+    private final UnaryOperator<ControllerConfig> configure;
     private Controller controller;
 
     /** A controller in a fresh namespace named "wt" + label + digits. */
     public ControllerFixture(String label, Function<Netns, List<NetworkDriver>> drivers) {
-        this(null, label, drivers);
+        this(null, label, drivers, UnaryOperator.identity());
+    }
+
+    /** As {@link #ControllerFixture(String, Function)}, its configuration changed by {@code configure} (a global store, say). */
+    public ControllerFixture(String label, Function<Netns, List<NetworkDriver>> drivers,
+                             UnaryOperator<ControllerConfig> configure) {
+        this(null, label, drivers, configure);
     }
 
     /** A controller treating {@code host} (the test's own) as the host namespace. */
     public ControllerFixture(Netns host, Function<Netns, List<NetworkDriver>> drivers) {
-        this(host, null, drivers);
+        this(host, null, drivers, UnaryOperator.identity());
     }
 
-    private ControllerFixture(Netns host, String label, Function<Netns, List<NetworkDriver>> drivers) {
+    private ControllerFixture(Netns host, String label, Function<Netns, List<NetworkDriver>> drivers,
+                              UnaryOperator<ControllerConfig> configure) {
         this.host = host != null ? host : namespaces.create(label);
         this.store = LocalStore.open(runDir.path().resolve("weft.db"));
         this.drivers = drivers;
+        this.configure = configure;
         this.controller = start();
     }
 
     private Controller start() {
-        return Controller.start(ControllerConfig.of(store, runDir.path(), host).withDrivers(drivers.apply(host)));
+        return Controller.start(configure.apply(ControllerConfig.of(store, runDir.path(), host).withDrivers(drivers.apply(host))));
     }
 
     public Controller controller() {

@@ -15,6 +15,7 @@ import java.util.List;
 final class RecordingDriver implements NetworkDriver {
     final List<String> calls = new ArrayList<>();
     String failOn;
+    Scope scope = Scope.LOCAL;
 
     @Override
     public String name() {
@@ -23,7 +24,7 @@ final class RecordingDriver implements NetworkDriver {
 
     @Override
     public Scope scope() {
-        return Scope.LOCAL;
+        return scope;
     }
 
     @Override

@@ -202,6 +202,73 @@ public final class DefaultIpam implements Ipam {
         return out;
     }
 
+    /**
+     * One key of an address space as it is in the store: a pool ({@code address} null, {@code
+     * owner} null), or an address with its owner and the id of its subnet's pool (null if no pool
+     * key has that subnet).
+     */
+    public record Allocation(String key, long version, String poolId, InetAddress address, String owner) {
+        public boolean isPool() {
+            return address == null;
+        }
+    }
+
+    /**
+     * The pools and addresses of {@code space}, read from the store now (addresses first, then
+     * pools), for the sweep of orphaned allocations in the global store.
+     */
+    public List<Allocation> allocations(String space) {
+        checkSpace(space);
+        List<KvEntry> addresses = store(space).list("ipam/" + space + "/addresses/");
+        List<KvEntry> poolKeys = store(space).list("ipam/" + space + "/pools/");
+        Map<IpPrefix, String> poolOf = new LinkedHashMap<>();
+        List<Allocation> pools = new ArrayList<>();
+        for (KvEntry e : poolKeys) {
+            Pool p = toPool(space, e);
+            poolOf.put(p.subnet(), p.id());
+            pools.add(new Allocation(e.key(), e.version(), p.id(), null, null));
+        }
+        List<Allocation> out = new ArrayList<>();
+        for (KvEntry e : addresses) {
+            String[] path = e.key().split("/"); // ipam, SPACE, addresses, SUBNET, ADDR
+            if (path.length != 5) {
+                continue;
+            }
+            IpPrefix subnet = IpPrefix.parse(path[3].replace('_', '/'));
+            out.add(new Allocation(e.key(), e.version(), poolOf.get(subnet), IpPrefix.parseAddress(path[4]),
+                    e.valueAsString()));
+        }
+        out.addAll(pools);
+        return out;
+    }
+
+    /**
+     * Deletes {@code a}'s key only if it is still at {@code a.version()} (else
+     * VersionConflictException: it changed hands or is gone), and forgets it in this process's
+     * bitmaps. A pool that still holds addresses is left alone (IpamException IN_USE).
+     */
+    public void releaseIfUnchanged(String space, Allocation a) {
+        checkSpace(space);
+        Store s = store(space);
+        if (a.isPool()) {
+            Id id = Id.parse(a.poolId());
+            if (!s.list(addressPrefix(id.space, id.subnet)).isEmpty()) {
+                throw new IpamException(IpamException.Reason.IN_USE, "pool " + a.poolId() + " still holds addresses");
+            }
+            s.deleteIfVersion(a.key(), a.version());
+            pools.remove(a.poolId());
+            return;
+        }
+        s.deleteIfVersion(a.key(), a.version());
+        String subnetKey = a.key().substring(0, a.key().lastIndexOf('/'));
+        pools.forEach((poolId, pool) -> {
+            Id id = Id.parse(poolId);
+            if (addressPrefix(id.space, id.subnet).equals(subnetKey + "/") && pool.isAllocated(a.address())) {
+                pool.release(a.address());
+            }
+        });
+    }
+
     /** The pool's bitmap, rebuilt from the store the first time it is used in this process. */
     private AddressPool pool(String poolId, Id id) {
         AddressPool cached = pools.get(poolId);

@@ -11,10 +11,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -223,6 +225,28 @@ public final class StateStore implements AutoCloseable {
 
     public void deleteSandbox(String id) {
         delete(SANDBOXES + id, sandboxes, false);
+    }
+
+    /** The global records as they are in the global store at one moment: networks by id, and the endpoints' ids. */
+    public record GlobalRecords(Map<String, NetworkState> networks, Set<String> endpointIds) { }
+
+    /**
+     * The global networks and the ids of the global endpoints, read from the global store now,
+     * not from memory (which follows only some networks' endpoints, and may lag behind).
+     */
+    public GlobalRecords readGlobal() {
+        if (global == null) {
+            throw new IllegalStateException("no global store");
+        }
+        Map<String, NetworkState> nets = new HashMap<>();
+        for (KvEntry e : global.list(NETWORKS)) {
+            nets.put(e.key().substring(NETWORKS.length()), read(e.key(), e.value(), NetworkState.class));
+        }
+        Set<String> eps = new HashSet<>();
+        for (KvEntry e : global.list(ENDPOINTS)) {
+            eps.add(e.key().substring(e.key().lastIndexOf('/') + 1));
+        }
+        return new GlobalRecords(Map.copyOf(nets), Set.copyOf(eps));
     }
 
     /** Whether a network's records live in the global store. */
