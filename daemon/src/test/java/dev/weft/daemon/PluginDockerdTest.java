@@ -101,7 +101,8 @@ class PluginDockerdTest {
      * Two Docker hosts and a third running etcd, which serves as both weft's store and Docker's
      * cluster store: a network created on one host is there on the other, and containers on the
      * two hosts reach each other over weft's overlay, by address and by name, with addresses from
-     * weft's IPAM never handed out twice.
+     * weft's IPAM never handed out twice; one host's weftd is killed with SIGKILL and restarted,
+     * and its old and new containers are reached.
      */
     @Test
     void twoDockerHostsShareAnOverlayNetwork() throws Exception {
@@ -130,6 +131,16 @@ class PluginDockerdTest {
                 assertThat(h1.ok("exec", "wtg1", "sh", "-c", ping(a2))).contains("1 packets received");
                 assertThat(eventually(15, () -> h2.succeeds("exec", "wtg2", "sh", "-c", ping("wtg1"))))
                         .as("and by name: " + h2.log()).isTrue();
+
+                h2.weftd().kill(); // SIGKILL on one host: its containers keep their overlay
+                assertThat(h1.ok("exec", "wtg1", "sh", "-c", ping(a2))).contains("1 packets received");
+                h2.weftd().restart();
+                h2.ok("run", "-d", "--name", "wtg3", "--net", "wtg", image, "sleep", "600");
+                String a3 = h2.address("wtg3", "wtg");
+                assertThat(a3).isNotIn(a1, a2);
+                assertThat(eventually(15, () -> h1.succeeds("exec", "wtg1", "sh", "-c", ping(a3) + " && " + ping(a2))))
+                        .as("after the restart, old and new containers of host 2 are reached from host 1").isTrue();
+                h2.ok("rm", "-f", "wtg3");
 
                 h1.ok("rm", "-f", "wtg1");
                 h2.ok("rm", "-f", "wtg2");
