@@ -36,6 +36,13 @@ public final class PluginClient {
         }
     }
 
+    /** The plugin answered 404: it does not implement the call (some calls are optional). */
+    public static final class NotImplemented extends Exception {
+        NotImplemented(String method) {
+            super(method);
+        }
+    }
+
     /**
      * A client of plugin {@code plugin} whose address {@code address} finds; each call waits at most
      * {@code timeout}, and a failed connection is retried after each delay of {@code backoff}.
@@ -73,7 +80,8 @@ public final class PluginClient {
                     + err, new Refusal(err));
         }
         if (reply.status() == 404) {
-            throw WeftException.unavailable("network plugin " + plugin + " does not implement " + method + " (HTTP 404)", null);
+            throw WeftException.unavailable("network plugin " + plugin + " does not implement " + method + " (HTTP 404)",
+                    new NotImplemented(method));
         }
         if (reply.status() / 100 != 2) {
             throw WeftException.unavailable("network plugin " + plugin + " failed " + method + " with HTTP "

@@ -3,6 +3,7 @@ package dev.weft.engine.driver.remote;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.engine.PortBinding;
 import dev.weft.engine.Scope;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.ipam.Ipam;
@@ -27,6 +28,10 @@ final class RemoteApi {
     static final String DELETE_ENDPOINT = "NetworkDriver.DeleteEndpoint";
     static final String JOIN = "NetworkDriver.Join";
     static final String LEAVE = "NetworkDriver.Leave";
+    static final String PROGRAM_EXTERNAL = "NetworkDriver.ProgramExternalConnectivity";
+    static final String REVOKE_EXTERNAL = "NetworkDriver.RevokeExternalConnectivity";
+    static final String PORT_MAP = "com.docker.network.portmap";
+    static final String EXPOSED_PORTS = "com.docker.network.endpoint.exposedports";
     /** Docker's option keys in CreateNetwork's Options: IPv6 on, and the user's -o options. */
     static final String ENABLE_IPV6 = "com.docker.network.enable_ipv6";
     static final String GENERIC = "com.docker.network.generic";
@@ -112,7 +117,7 @@ final class RemoteApi {
     /** CreateEndpoint with the addresses and MAC weft's IPAM gave the endpoint ("" for none, as Go sends). */
     static ObjectNode createEndpoint(NetworkState n, EndpointState ep) {
         ObjectNode req = ids(n.id(), ep.id());
-        req.putObject("Options");
+        req.set("Options", portOptions(ep));
         ObjectNode iface = req.putObject("Interface");
         iface.put("Address", ep.ipv4() == null ? "" : ep.ipv4());
         iface.put("AddressIPv6", ep.ipv6() == null ? "" : ep.ipv6());
@@ -137,8 +142,43 @@ final class RemoteApi {
     static ObjectNode join(NetworkState n, EndpointState ep, String sandboxKey) {
         ObjectNode req = ids(n.id(), ep.id());
         req.put("SandboxKey", sandboxKey);
-        req.putObject("Options");
+        req.set("Options", portOptions(ep));
         return req;
+    }
+
+    /** ProgramExternalConnectivity: the endpoint's published and exposed ports, as libnetwork sends them. */
+    static ObjectNode programExternal(NetworkState n, EndpointState ep) {
+        ObjectNode req = ids(n.id(), ep.id());
+        req.set("Options", portOptions(ep));
+        return req;
+    }
+
+    /**
+     * The endpoint's ports in libnetwork's option form: {@code com.docker.network.portmap}, a list
+     * of {"Proto": 6 or 17, "IP": "", "Port", "HostIP", "HostPort", "HostPortEnd"}, and
+     * {@code com.docker.network.endpoint.exposedports}, a list of {"Proto", "Port"}; empty without ports.
+     */
+    static ObjectNode portOptions(EndpointState ep) {
+        ObjectNode options = PluginClient.object();
+        if (ep.ports().isEmpty()) {
+            return options;
+        }
+        ArrayNode map = options.putArray(PORT_MAP);
+        ArrayNode exposed = options.putArray(EXPOSED_PORTS);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String text : ep.ports()) {
+            for (PortBinding b : PortBinding.parse(text)) {
+                int proto = b.protocol().equals("udp") ? 17 : 6;
+                ObjectNode m = map.addObject();
+                m.put("Proto", proto).put("IP", "").put("Port", b.containerPort());
+                m.put("HostIP", b.hostIp() == null ? "" : IpPrefix.format(b.hostIp()));
+                m.put("HostPort", b.hostPort()).put("HostPortEnd", b.hostPort());
+                if (seen.add(proto + "/" + b.containerPort())) {
+                    exposed.addObject().put("Proto", proto).put("Port", b.containerPort());
+                }
+            }
+        }
+        return options;
     }
 
     /** Reads a Join reply; InterfaceName.SrcName is required, routes must parse. */

@@ -34,7 +34,12 @@ import java.util.regex.Pattern;
  * namespace) is moved into the sandbox and renamed to the name weft chose ({@code eth0}, ...;
  * the reply's {@code DstPrefix} is not used), given the endpoint's MAC and addresses, set up,
  * and the reply's static routes are added. The default route stays the controller's: the
- * network's IPAM gateway ({@code Gateway} in the reply is not used).
+ * network's IPAM gateway ({@code Gateway} in the reply is not used). On a network that is not
+ * internal, ProgramExternalConnectivity follows the join and RevokeExternalConnectivity comes
+ * before Leave, with the endpoint's published ports in libnetwork's option form (also in the
+ * CreateEndpoint and Join options); a plugin that does not implement them (404) is fine, as in
+ * libnetwork. (libnetwork calls them only for the endpoint that gives a container its default
+ * route; weft, whose driver does not see the sandbox's other endpoints, calls them for each.)
  */
 public final class RemoteDriver implements NetworkDriver {
     /** Plugin refusals that mean "already gone", which teardown treats as done. */
@@ -77,6 +82,12 @@ public final class RemoteDriver implements NetworkDriver {
             }
         }
         return s;
+    }
+
+    /** Published ports go to the plugin (CreateEndpoint, Join and ProgramExternalConnectivity options), as in Docker. */
+    @Override
+    public boolean publishesPorts() {
+        return true;
     }
 
     @Override
@@ -128,6 +139,11 @@ public final class RemoteDriver implements NetworkDriver {
             } catch (KernelException e) {
                 throw WeftException.unavailable("join endpoint " + ep.name() + " to network " + n.name() + " (plugin "
                         + name() + ", interface " + reply.srcName() + "): " + e.getMessage(), e);
+            }
+            if (!n.internal()) {
+                callOptional(RemoteApi.PROGRAM_EXTERNAL, RemoteApi.programExternal(n, ep));
+                undo.push("revoke the external connectivity of " + ep.name() + " in plugin " + name(),
+                        () -> callOptional(RemoteApi.REVOKE_EXTERNAL, RemoteApi.ids(n.id(), ep.id())));
             }
             undo.commit();
             return reply.srcName();
@@ -199,16 +215,42 @@ public final class RemoteDriver implements NetworkDriver {
             }
         }
         scope();
+        if (!n.internal()) {
+            callTolerant(RemoteApi.REVOKE_EXTERNAL, RemoteApi.ids(n.id(), ep.id()), true);
+        }
         callTolerant(RemoteApi.LEAVE, RemoteApi.ids(n.id(), ep.id()));
         callTolerant(RemoteApi.DELETE_ENDPOINT, RemoteApi.ids(n.id(), ep.id()));
     }
 
     /** A teardown call: a refusal saying the object is already gone is success (teardown repeats). */
     private void callTolerant(String method, JsonNode body) {
+        callTolerant(method, body, false);
+    }
+
+    /** As {@link #callTolerant(String, JsonNode)}; an {@code optional} call may also be unimplemented. */
+    private void callTolerant(String method, JsonNode body, boolean optional) {
+        try {
+            if (optional) {
+                callOptional(method, body);
+            } else {
+                client.call(method, body);
+            }
+        } catch (WeftException e) {
+            if (!(e.getCause() instanceof PluginClient.Refusal r && GONE.matcher(r.getMessage().toLowerCase(Locale.ROOT)).find())) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * A call plugins need not implement (libnetwork's remote driver ignores a 404 for
+     * ProgramExternalConnectivity and RevokeExternalConnectivity): a 404 is success.
+     */
+    private void callOptional(String method, JsonNode body) {
         try {
             client.call(method, body);
         } catch (WeftException e) {
-            if (!(e.getCause() instanceof PluginClient.Refusal r && GONE.matcher(r.getMessage().toLowerCase(Locale.ROOT)).find())) {
+            if (!(e.getCause() instanceof PluginClient.NotImplemented)) {
                 throw e;
             }
         }

@@ -8,6 +8,7 @@ import dev.weft.store.Store;
 import dev.weft.store.LocalStore;
 import dev.weft.engine.ControllerConfig;
 import dev.weft.engine.Endpoint;
+import dev.weft.engine.PortBinding;
 import dev.weft.engine.EndpointOptions;
 import dev.weft.engine.IpamConfig;
 import dev.weft.engine.Network;
@@ -108,7 +109,8 @@ class RemoteDriverTest {
 
         String src = FakePlugin.pluginSide(ep.id());
         assertThat(plugin.methods()).containsExactly("Plugin.Activate", "NetworkDriver.GetCapabilities",
-                "NetworkDriver.CreateNetwork", "NetworkDriver.CreateEndpoint", "NetworkDriver.Join");
+                "NetworkDriver.CreateNetwork", "NetworkDriver.CreateEndpoint", "NetworkDriver.Join",
+                "NetworkDriver.ProgramExternalConnectivity");
         assertThat(plugin.calls()).allSatisfy(c -> assertThat(c.accept()).isEqualTo(PluginClient.ACCEPT));
         JsonNode create = plugin.last("NetworkDriver.CreateNetwork");
         assertThat(create.get("NetworkID").asText()).isEqualTo(net.id());
@@ -143,7 +145,8 @@ class RemoteDriverTest {
         assertThat(ping(sb, IpPrefix.parseAddress("192.0.2.1"))).as("packets cross the plugin's veth").isTrue();
 
         ep.leave(sb);
-        assertThat(plugin.methods()).endsWith("NetworkDriver.Join", "NetworkDriver.Leave", "NetworkDriver.DeleteEndpoint");
+        assertThat(plugin.methods()).endsWith("NetworkDriver.ProgramExternalConnectivity",
+                "NetworkDriver.RevokeExternalConnectivity", "NetworkDriver.Leave", "NetworkDriver.DeleteEndpoint");
         assertThat(plugin.last("NetworkDriver.Leave").get("EndpointID").asText()).isEqualTo(ep.id());
         assertThat(links(sb)).containsExactly("lo");
         assertThat(hostLinks()).doesNotContain(src, FakePlugin.hostSide(ep.id()));
@@ -152,6 +155,51 @@ class RemoteDriverTest {
         assertThat(plugin.methods()).last().isEqualTo("NetworkDriver.DeleteNetwork");
         assertThat(plugin.last("NetworkDriver.DeleteNetwork").get("NetworkID").asText()).isEqualTo(net.id());
         assertThat(plugin.methods()).filteredOn(m -> m.equals("Plugin.Activate")).as("activated once").hasSize(1);
+    }
+
+    /**
+     * Published ports reach the plugin as libnetwork sends them (CreateEndpoint, Join and
+     * ProgramExternalConnectivity options); a plugin without the optional external-connectivity
+     * calls (404) still works; one that refuses ProgramExternalConnectivity fails the join, which
+     * is undone in reverse.
+     */
+    @Test
+    void publishedPortsGoToThePluginAndExternalConnectivityIsOptionalButNotIgnored() throws Exception {
+        Network net = network("ports");
+        Sandbox sb = controller.newSandbox("c1", SandboxOptions.named("c1"));
+        Endpoint ep = net.createEndpoint("c1", new EndpointOptions(null, null, null, List.of(),
+                PortBinding.parse("127.0.0.1:8080:80/udp")));
+        ep.join(sb);
+        JsonNode program = plugin.last("NetworkDriver.ProgramExternalConnectivity");
+        assertThat(program.get("EndpointID").asText()).isEqualTo(ep.id());
+        JsonNode map = program.get("Options").get("com.docker.network.portmap").get(0);
+        assertThat(map.get("Proto").asInt()).isEqualTo(17);
+        assertThat(map.get("Port").asInt()).isEqualTo(80);
+        assertThat(map.get("HostIP").asText()).isEqualTo("127.0.0.1");
+        assertThat(map.get("HostPort").asInt()).isEqualTo(8080);
+        assertThat(map.get("HostPortEnd").asInt()).isEqualTo(8080);
+        assertThat(program.get("Options").get("com.docker.network.endpoint.exposedports").toString())
+                .isEqualTo("[{\"Proto\":17,\"Port\":80}]");
+        assertThat(plugin.last("NetworkDriver.CreateEndpoint").get("Options")).isEqualTo(program.get("Options"));
+        assertThat(plugin.last("NetworkDriver.Join").get("Options")).isEqualTo(program.get("Options"));
+        ep.leave(sb);
+
+        plugin.reply("NetworkDriver.ProgramExternalConnectivity", 404, "404 page not found");
+        plugin.reply("NetworkDriver.RevokeExternalConnectivity", 404, "404 page not found");
+        ep.join(sb);
+        assertThat(links(sb)).as("joined without the optional calls").contains("eth0");
+        ep.leave(sb);
+        assertThat(plugin.methods()).endsWith("NetworkDriver.RevokeExternalConnectivity", "NetworkDriver.Leave",
+                "NetworkDriver.DeleteEndpoint");
+
+        plugin.reply("NetworkDriver.ProgramExternalConnectivity", 200, "{\"Err\": \"port 8080 is taken\"}");
+        assertThatThrownBy(() -> ep.join(sb)).hasMessageContaining("refused NetworkDriver.ProgramExternalConnectivity")
+                .hasMessageContaining("port 8080 is taken");
+        assertThat(plugin.methods()).endsWith("NetworkDriver.ProgramExternalConnectivity", "NetworkDriver.Leave",
+                "NetworkDriver.DeleteEndpoint");
+        assertThat(links(sb)).containsExactly("lo");
+        assertThat(hostLinks()).doesNotContain(FakePlugin.pluginSide(ep.id()));
+        assertThat(ep.state().joined()).isFalse();
     }
 
     @Test

@@ -164,7 +164,8 @@ class RemoteTcpPluginTest {
         ep.join(sb);
 
         assertThat(plugin.methods()).containsExactly("Plugin.Activate", "NetworkDriver.GetCapabilities",
-                "NetworkDriver.CreateNetwork", "NetworkDriver.CreateEndpoint", "NetworkDriver.Join");
+                "NetworkDriver.CreateNetwork", "NetworkDriver.CreateEndpoint", "NetworkDriver.Join",
+                "NetworkDriver.ProgramExternalConnectivity");
         assertThat(plugin.calls()).allSatisfy(c -> assertThat(c.accept()).isEqualTo(PluginClient.ACCEPT));
         assertThat(plugin.last("NetworkDriver.CreateEndpoint").get("EndpointID").asText()).isEqualTo(ep.id());
         ep.leave(sb);
