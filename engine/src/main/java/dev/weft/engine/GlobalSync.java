@@ -21,7 +21,8 @@ import java.util.concurrent.Executors;
  * stops or its session expires; the hosts whose keys exist are the live ones. Whenever the
  * endpoints of a global network change, here or elsewhere, or a host comes or goes, the
  * network's driver is handed the endpoints joined on the other live hosts (the overlay driver
- * programs its forwarding entries from them); a global network removed elsewhere has its local
+ * programs its forwarding entries from them), and then the live hosts themselves (a remote
+ * plugin hears of them as libnetwork tells it); a global network removed elsewhere has its local
  * kernel objects removed here. The work runs on one thread of its own, per network coalesced:
  * many changes in a burst cost one pass.
  */
@@ -115,6 +116,7 @@ final class GlobalSync implements AutoCloseable {
     }
 
     private void sync(String networkId) {
+        NetworkDriver driver;
         c.lock().lock();
         try {
             NetworkState n = c.state().network(networkId).orElse(null);
@@ -124,11 +126,20 @@ final class GlobalSync implements AutoCloseable {
             List<EndpointState> remote = c.state().endpoints(networkId).stream()
                     .filter(e -> e.joined() && e.host() != null && !e.host().equals(self) && liveHosts.contains(e.host()))
                     .toList();
-            c.driver(n.driver()).remoteEndpoints(n, remote);
+            driver = c.driver(n.driver());
+            driver.remoteEndpoints(n, remote);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot update the peers of network " + networkId + ": " + e.getMessage(), e);
+            return;
         } finally {
             c.lock().unlock();
+        }
+        Set<String> hosts = new java.util.HashSet<>(liveHosts);
+        hosts.add(self);
+        try {
+            driver.hosts(Set.copyOf(hosts), self); // a plugin's answer may take its time: not under the lock
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot tell driver " + driver.name() + " the live hosts: " + e.getMessage(), e);
         }
     }
 

@@ -76,6 +76,15 @@ public interface NetworkDriver {
     default void remoteEndpoints(NetworkState network, List<EndpointState> remote) {
     }
 
+    /**
+     * For drivers of networks shared through the global store: the live hosts (their advertise
+     * addresses, this one's {@code self} among them), each time that set may have changed, so a
+     * driver that wants to can follow them (a remote plugin gets libnetwork's DiscoverNew and
+     * DiscoverDelete). Called without the controller's lock, never concurrently.
+     */
+    default void hosts(java.util.Set<String> live, String self) {
+    }
+
     /** Releases what the driver holds open (netlink sockets); kernel state stays. */
     default void close() {
     }

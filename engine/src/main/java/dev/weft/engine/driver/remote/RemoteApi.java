@@ -28,6 +28,10 @@ final class RemoteApi {
     static final String DELETE_ENDPOINT = "NetworkDriver.DeleteEndpoint";
     static final String JOIN = "NetworkDriver.Join";
     static final String LEAVE = "NetworkDriver.Leave";
+    static final String DISCOVER_NEW = "NetworkDriver.DiscoverNew";
+    static final String DISCOVER_DELETE = "NetworkDriver.DiscoverDelete";
+    /** libnetwork's discoverapi.NodeDiscovery. */
+    static final int NODE_DISCOVERY = 1;
     static final String PROGRAM_EXTERNAL = "NetworkDriver.ProgramExternalConnectivity";
     static final String REVOKE_EXTERNAL = "NetworkDriver.RevokeExternalConnectivity";
     static final String PORT_MAP = "com.docker.network.portmap";
@@ -143,6 +147,15 @@ final class RemoteApi {
         ObjectNode req = ids(n.id(), ep.id());
         req.put("SandboxKey", sandboxKey);
         req.set("Options", portOptions(ep));
+        return req;
+    }
+
+    /** DiscoverNew or DiscoverDelete of a host: {"DiscoveryType": 1, "DiscoveryData": {"Address", "BindAddress", "Self"}}. */
+    static ObjectNode nodeDiscovery(String address, boolean self) {
+        ObjectNode req = PluginClient.object();
+        req.put("DiscoveryType", NODE_DISCOVERY);
+        ObjectNode data = req.putObject("DiscoveryData");
+        data.put("Address", address).put("BindAddress", "").put("Self", self);
         return req;
     }
 

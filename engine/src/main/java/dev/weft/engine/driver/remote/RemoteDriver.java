@@ -18,7 +18,9 @@ import dev.weft.linux.rtnl.MacAddress;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -43,12 +45,14 @@ import java.util.regex.Pattern;
  */
 public final class RemoteDriver implements NetworkDriver {
     /** Plugin refusals that mean "already gone", which teardown treats as done. */
+    private static final System.Logger LOG = System.getLogger(RemoteDriver.class.getName());
     private static final Pattern GONE = Pattern.compile("not found|unknown|no such|does not exist|doesn't exist|not exist");
     private final PluginClient client;
     private final Netns hostNs;
     private final boolean ownsHostNs;
     private final Rtnetlink host;
     private volatile Scope scope;
+    private final Set<String> knownHosts = new HashSet<>();
 
     /** The driver of plugin {@code client.plugin()}; {@code hostNs} is the host namespace (the process's when null). */
     public RemoteDriver(PluginClient client, Netns hostNs) {
@@ -253,6 +257,42 @@ public final class RemoteDriver implements NetworkDriver {
             if (!(e.getCause() instanceof PluginClient.NotImplemented)) {
                 throw e;
             }
+        }
+    }
+
+    /**
+     * A plugin of global scope hears of each live host once, as libnetwork tells it of the nodes
+     * of a cluster: DiscoverNew with {@code Self} true for this host, DiscoverDelete when a host
+     * leaves. A host whose notice fails is told again at the next change; a plugin that does not
+     * implement the calls (404) is fine. A local-scope plugin hears nothing.
+     */
+    @Override
+    public void hosts(Set<String> live, String self) {
+        if (scope() != Scope.GLOBAL) {
+            return;
+        }
+        synchronized (knownHosts) {
+            for (String h : live) {
+                if (!knownHosts.contains(h) && discover(RemoteApi.DISCOVER_NEW, h, self)) {
+                    knownHosts.add(h);
+                }
+            }
+            for (String h : List.copyOf(knownHosts)) {
+                if (!live.contains(h) && discover(RemoteApi.DISCOVER_DELETE, h, self)) {
+                    knownHosts.remove(h);
+                }
+            }
+        }
+    }
+
+    private boolean discover(String method, String host, String self) {
+        try {
+            callOptional(method, RemoteApi.nodeDiscovery(host, host.equals(self)));
+            return true;
+        } catch (WeftException e) {
+            LOG.log(System.Logger.Level.WARNING, "network plugin " + name() + ": " + method + " of host " + host
+                    + " failed: " + e.getMessage());
+            return false;
         }
     }
 

@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -328,6 +329,47 @@ class RemoteDriverTest {
                 + "NetworkDriver.CreateNetwork within 300 ms: no reply in time (waiting for the reply)");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
         assertThat(controller.networks()).extracting(Network::name).doesNotContain("blue");
+    }
+
+    /**
+     * A global-scope plugin hears of the live hosts as libnetwork tells it of a cluster's nodes:
+     * DiscoverNew once per host (Self for this one), DiscoverDelete when one leaves; a failed
+     * notice is sent again at the next change; a local-scope plugin hears nothing.
+     */
+    @Test
+    void aGlobalPluginHearsOfTheLiveHostsOnce() {
+        PluginDiscovery discovery = new PluginDiscovery(List.of(pluginDir), List.of());
+        RemoteDriver local = RemoteDriver.of(PLUGIN, discovery, fixture.host());
+        try {
+            local.hosts(Set.of("192.0.2.1", "192.0.2.2"), "192.0.2.1");
+            assertThat(plugin.methods()).doesNotContain("NetworkDriver.DiscoverNew");
+        } finally {
+            local.close();
+        }
+        plugin.scope("global");
+        RemoteDriver global = RemoteDriver.of(PLUGIN, discovery, fixture.host());
+        try {
+            global.hosts(Set.of("192.0.2.1", "192.0.2.2"), "192.0.2.1");
+            global.hosts(Set.of("192.0.2.1", "192.0.2.2"), "192.0.2.1");
+            List<FakePlugin.Call> news = plugin.calls().stream().filter(c -> c.method().equals("NetworkDriver.DiscoverNew")).toList();
+            assertThat(news).as("once per host").hasSize(2);
+            assertThat(news).extracting(c -> c.body().get("DiscoveryType").asInt()).containsOnly(1);
+            assertThat(news).extracting(c -> c.body().get("DiscoveryData").get("Address").asText() + " "
+                    + c.body().get("DiscoveryData").get("Self").asBoolean())
+                    .containsExactlyInAnyOrder("192.0.2.1 true", "192.0.2.2 false");
+
+            plugin.reply("NetworkDriver.DiscoverDelete", 500, "{\"Err\": \"busy\"}");
+            global.hosts(Set.of("192.0.2.1"), "192.0.2.1");
+            plugin.reply("NetworkDriver.DiscoverDelete", 200, "{}");
+            global.hosts(Set.of("192.0.2.1"), "192.0.2.1");
+            assertThat(plugin.calls()).filteredOn(c -> c.method().equals("NetworkDriver.DiscoverDelete"))
+                    .as("a failed notice is sent again").hasSize(2)
+                    .allSatisfy(c -> assertThat(c.body().get("DiscoveryData").get("Address").asText()).isEqualTo("192.0.2.2"));
+            global.hosts(Set.of("192.0.2.1"), "192.0.2.1");
+            assertThat(plugin.methods()).filteredOn(m -> m.startsWith("NetworkDriver.Discover")).hasSize(4);
+        } finally {
+            global.close();
+        }
     }
 
     @Test
