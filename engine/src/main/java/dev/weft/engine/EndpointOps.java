@@ -45,8 +45,10 @@ final class EndpointOps {
             IpPrefix v6 = address(n, true, options.ipv6(), id, undo);
             MacAddress mac = options.mac() != null ? options.mac()
                     : v4 != null ? MacAddress.fromIpv4((Inet4Address) v4.address()) : MacAddress.random();
+            String placed = options.joinsHere() && c.state().isGlobal(n) ? c.advertise() : null;
             EndpointState ep = new EndpointState(id, name, networkId, mac.toString(), str(v4), str(v6),
-                    options.aliases(), options.ports().stream().map(PortBinding::toString).toList(), null, null, null, 0, null, null);
+                    options.aliases(), options.ports().stream().map(PortBinding::toString).toList(), null, null, null, 0,
+                    placed, null);
             c.state().put(ep);
             undo.commit();
             return new Endpoint(c, networkId, id);

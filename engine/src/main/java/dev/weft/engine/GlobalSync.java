@@ -20,7 +20,7 @@ import java.util.concurrent.Executors;
  * itself with an ephemeral key, {@code hosts/ADDRESS}, which the store removes when the host
  * stops or its session expires; the hosts whose keys exist are the live ones. Whenever the
  * endpoints of a global network change, here or elsewhere, or a host comes or goes, the
- * network's driver is handed the endpoints joined on the other live hosts (the overlay driver
+ * network's driver is handed the endpoints joined on (or created to be joined on) the other live hosts (the overlay driver
  * programs its forwarding entries from them), and then the live hosts themselves (a remote
  * plugin hears of them as libnetwork tells it); a global network removed elsewhere has its local
  * kernel objects removed here. The work runs on one thread of its own, per network coalesced:
@@ -124,7 +124,7 @@ final class GlobalSync implements AutoCloseable {
                 return; // not a network this host takes part in: nothing of it is plumbed here
             }
             List<EndpointState> remote = c.state().endpoints(networkId).stream()
-                    .filter(e -> e.joined() && e.host() != null && !e.host().equals(self) && liveHosts.contains(e.host()))
+                    .filter(e -> e.host() != null && !e.host().equals(self) && liveHosts.contains(e.host())) // joined, or placed
                     .toList();
             driver = c.driver(n.driver());
             driver.remoteEndpoints(n, remote);

@@ -7,6 +7,8 @@ import dev.weft.engine.state.NetworkState;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A driver for testing the controller's own logic (IPAM bookkeeping, rollback, records): it
@@ -14,6 +16,8 @@ import java.util.List;
  */
 final class RecordingDriver implements NetworkDriver {
     final List<String> calls = new ArrayList<>();
+    /** The last remote endpoints handed over, by network name (the global sync's thread writes it). */
+    final Map<String, List<String>> remote = new ConcurrentHashMap<>();
     String failOn;
     Scope scope = Scope.LOCAL;
 
@@ -56,6 +60,11 @@ final class RecordingDriver implements NetworkDriver {
     @Override
     public void leave(NetworkState network, EndpointState endpoint, SandboxPort sandbox) {
         record("leave " + endpoint.name());
+    }
+
+    @Override
+    public void remoteEndpoints(NetworkState network, List<EndpointState> endpoints) {
+        remote.put(network.name(), endpoints.stream().map(EndpointState::name).sorted().toList());
     }
 
     @Override

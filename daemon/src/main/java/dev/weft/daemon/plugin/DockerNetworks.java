@@ -112,7 +112,7 @@ final class DockerNetworks {
             throw PluginException.badRequest("Interface.MacAddress \"" + mac + "\" is not a MAC address");
         }
         Endpoint ep = n.createEndpoint(eid, new EndpointOptions(v4.address(), v6 == null ? null : v6.address(), wantedMac,
-                List.of(), DockerPorts.of(req.path("Options"))));
+                List.of(), DockerPorts.of(req.path("Options")), true)); // Docker joins it on this host
         ObjectNode r = NODES.objectNode();
         if (wantedMac == null) {
             r.putObject("Interface").put("MacAddress", ep.state().mac());

@@ -8,7 +8,8 @@ import java.util.List;
  * sandbox and its container, the interface name inside it, the host side of its link (for
  * drivers that have one) and, on networks shared through a global store, the host it is joined
  * on (that host's advertise address: where other hosts send its traffic, its VTEP for the
- * overlay), so that every host can name and reach it.
+ * overlay), so that every host can name and reach it. An endpoint created to be joined on its
+ * host ({@code EndpointOptions.joinsHere}) has that host from its creation.
  */
 public record EndpointState(String id, String name, String networkId, String mac, String ipv4, String ipv6,
                             List<String> aliases, List<String> ports, String sandboxId, String ifname,
