@@ -4,11 +4,11 @@ import dev.weft.engine.ipam.IpamException;
 import dev.weft.linux.KernelException;
 
 /** Maps lower layers' errors onto the engine's kinds, keeping their messages. */
-final class Errors {
+public final class Errors {
     private Errors() {
     }
 
-    static WeftException of(IpamException e) {
+    public static WeftException of(IpamException e) {
         WeftException.Kind kind = switch (e.reason()) {
             case INVALID, OUT_OF_RANGE -> WeftException.Kind.INVALID_ARGUMENT;
             case OVERLAP, ALREADY_ALLOCATED, IN_USE -> WeftException.Kind.CONFLICT;
@@ -18,7 +18,7 @@ final class Errors {
         return new WeftException(kind, e.getMessage(), e);
     }
 
-    static WeftException of(KernelException e) {
+    public static WeftException of(KernelException e) {
         WeftException.Kind kind = switch (e) {
             case KernelException.AlreadyExists x -> WeftException.Kind.CONFLICT;
             case KernelException.NotFound x -> WeftException.Kind.NOT_FOUND;

@@ -350,7 +350,8 @@ public final class HttpApi extends Handler.Abstract {
         }
     }
 
-    static int status(WeftException.Kind kind) {
+    /** The HTTP status of an engine error of {@code kind}, for weftd's API and its plugin protocols alike. */
+    public static int status(WeftException.Kind kind) {
         return switch (kind) {
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.daemon.api.HttpApi;
 import dev.weft.engine.Controller;
+import dev.weft.engine.Errors;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.ipam.IpamException;
 import dev.weft.engine.ipam.PredefinedPools;
@@ -97,9 +99,9 @@ public final class PluginApi extends Handler.Abstract {
         } catch (PluginException e) {
             send(response, callback, e.status(), error(e.getMessage()));
         } catch (WeftException e) {
-            send(response, callback, status(e.kind()), error(e.getMessage()));
+            send(response, callback, HttpApi.status(e.kind()), error(e.getMessage()));
         } catch (IpamException e) {
-            send(response, callback, status(e.reason()), error(e.getMessage()));
+            send(response, callback, HttpApi.status(Errors.of(e).kind()), error(e.getMessage()));
         } catch (StoreException e) {
             LOG.warn("{}: {}", path, e.getMessage());
             send(response, callback, 503, error(e.getMessage()));
@@ -141,25 +143,6 @@ public final class PluginApi extends Handler.Abstract {
         ObjectNode r = JSON.createObjectNode();
         r.put("Err", message);
         return r;
-    }
-
-    private static int status(WeftException.Kind kind) {
-        return switch (kind) {
-            case NOT_FOUND -> 404;
-            case CONFLICT -> 409;
-            case FORBIDDEN -> 403;
-            case INVALID_ARGUMENT -> 400;
-            case UNAVAILABLE -> 503;
-        };
-    }
-
-    private static int status(IpamException.Reason reason) {
-        return switch (reason) {
-            case INVALID, OUT_OF_RANGE -> 400;
-            case NOT_FOUND, NOT_ALLOCATED -> 404;
-            case OVERLAP, ALREADY_ALLOCATED, IN_USE -> 409;
-            case EXHAUSTED -> 503;
-        };
     }
 
     private static void send(Response response, Callback callback, int status, ObjectNode body) {
