@@ -1,7 +1,7 @@
 package dev.weft.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHost;
 import dev.weft.testkit.SimulatedHosts;

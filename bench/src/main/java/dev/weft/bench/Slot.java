@@ -1,7 +1,7 @@
 package dev.weft.bench;
 
 import dev.weft.linux.netns.Netns;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 
 import java.net.InetAddress;
 

@@ -2,7 +2,7 @@ package dev.weft.daemon;
 
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.Address;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.Rtnetlink;
 

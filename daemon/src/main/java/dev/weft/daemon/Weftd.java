@@ -17,7 +17,7 @@ import dev.weft.engine.driver.overlay.OverlayDriver;
 import dev.weft.engine.driver.remote.PluginDiscovery;
 import dev.weft.engine.driver.remote.RemoteDriver;
 import dev.weft.engine.driver.remote.RemoteIpam;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.store.LocalStore;
 import dev.weft.store.Stores;
 import dev.weft.store.Store;

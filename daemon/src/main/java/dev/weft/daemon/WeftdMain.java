@@ -1,7 +1,7 @@
 package dev.weft.daemon;
 
 import ch.qos.logback.classic.Level;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.store.StoreException;
 import dev.weft.store.StoreUrl;
 import org.slf4j.LoggerFactory;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.engine.ipam.Ipam;
 import dev.weft.linux.TestNamespaces;
 import dev.weft.linux.netns.Netns;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.Rtnetlink;
 import dev.weft.testkit.RunDir;

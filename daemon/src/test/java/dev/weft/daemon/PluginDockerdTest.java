@@ -76,7 +76,7 @@ class PluginDockerdTest {
                     .contains("192.0.2.53 dev eth0");
             docker.ok("run", "-d", "--name", "wtweb", "--net", "wtnet", "-p", "8080:80", image, "sh", "-c",
                     "mkdir /www && echo hello-weft > /www/index.html && exec httpd -f -p 80 -h /www");
-            String url = "http://" + dev.weft.linux.rtnl.IpPrefix.format(hosts.get(0).address()) + ":8080/";
+            String url = "http://" + dev.weft.net.IpPrefix.format(hosts.get(0).address()) + ":8080/";
             assertThat(eventually(10, () -> fetch(hosts.get(1), url).contains("hello-weft")))
                     .as("docker run -p publishes through weft").isTrue();
             DockerHost.Result ephemeral = docker.run("run", "-d", "--net", "wtnet", "-p", "80", image, "sleep", "600");

@@ -9,7 +9,7 @@ import dev.weft.engine.ipam.PredefinedPools;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.engine.state.StateStore;
 import dev.weft.linux.netns.Namespaces;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
 

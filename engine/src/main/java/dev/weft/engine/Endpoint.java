@@ -1,8 +1,8 @@
 package dev.weft.engine;
 
 import dev.weft.engine.state.EndpointState;
-import dev.weft.linux.rtnl.IpPrefix;
-import dev.weft.linux.rtnl.MacAddress;
+import dev.weft.net.IpPrefix;
+import dev.weft.net.MacAddress;
 
 /** A handle on an endpoint: a network attachment that keeps its addresses while it exists. */
 public final class Endpoint {

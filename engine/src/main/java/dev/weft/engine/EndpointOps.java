@@ -10,8 +10,8 @@ import dev.weft.engine.state.NetworkState.SubnetState;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.engine.state.SandboxState;
 import dev.weft.linux.KernelException;
-import dev.weft.linux.rtnl.IpPrefix;
-import dev.weft.linux.rtnl.MacAddress;
+import dev.weft.net.IpPrefix;
+import dev.weft.net.MacAddress;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -1,6 +1,6 @@
 package dev.weft.engine;
 
-import dev.weft.linux.rtnl.MacAddress;
+import dev.weft.net.MacAddress;
 
 import java.net.InetAddress;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.weft.engine;
 
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 
 import java.net.InetAddress;
 import java.util.Map;

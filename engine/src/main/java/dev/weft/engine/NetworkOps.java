@@ -7,7 +7,7 @@ import dev.weft.engine.ipam.IpamException;
 import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState.SubnetState;
 import dev.weft.engine.state.NetworkState;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.store.KvEntry;
 import dev.weft.store.Store;
 import dev.weft.store.VersionConflictException;

@@ -2,7 +2,7 @@ package dev.weft.engine;
 
 import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.SandboxState;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

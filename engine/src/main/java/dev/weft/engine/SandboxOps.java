@@ -7,7 +7,7 @@ import dev.weft.engine.state.NetworkState.SubnetState;
 import dev.weft.engine.state.SandboxState;
 import dev.weft.linux.KernelException;
 import dev.weft.linux.netns.Netns;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
 

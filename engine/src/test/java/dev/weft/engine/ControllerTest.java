@@ -2,9 +2,9 @@ package dev.weft.engine;
 
 import dev.weft.engine.ipam.Ipam;
 import dev.weft.linux.netns.Netns;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.linux.rtnl.Link;
-import dev.weft.linux.rtnl.MacAddress;
+import dev.weft.net.MacAddress;
 import dev.weft.linux.rtnl.Rtnetlink;
 import dev.weft.store.Store;
 import org.junit.jupiter.api.AfterEach;

@@ -8,7 +8,7 @@ import dev.weft.linux.Shell;
 import dev.weft.linux.TestNamespaces;
 import dev.weft.linux.netns.Namespaces;
 import dev.weft.linux.netns.Netns;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.Rtnetlink;
 import dev.weft.store.LocalStore;

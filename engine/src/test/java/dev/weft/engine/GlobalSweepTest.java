@@ -2,7 +2,7 @@ package dev.weft.engine;
 
 import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.StateStore;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.store.KvEntry;
 import dev.weft.store.LocalStore;
 import dev.weft.store.Store;

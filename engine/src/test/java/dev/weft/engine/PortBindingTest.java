@@ -1,6 +1,6 @@
 package dev.weft.engine;
 
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

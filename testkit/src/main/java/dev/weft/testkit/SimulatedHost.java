@@ -2,7 +2,7 @@ package dev.weft.testkit;
 
 import dev.weft.linux.Shell;
 import dev.weft.linux.netns.Netns;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.linux.rtnl.Rtnetlink;
 
 import java.net.InetAddress;

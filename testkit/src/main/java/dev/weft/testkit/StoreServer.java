@@ -1,6 +1,6 @@
 package dev.weft.testkit;
 
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

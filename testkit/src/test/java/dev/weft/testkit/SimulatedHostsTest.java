@@ -1,7 +1,7 @@
 package dev.weft.testkit;
 
 import dev.weft.linux.netns.Namespaces;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

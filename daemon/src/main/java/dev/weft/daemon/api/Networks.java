@@ -7,7 +7,7 @@ import dev.weft.engine.Network;
 import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 
 import java.net.InetAddress;
 import java.util.ArrayList;

@@ -9,8 +9,8 @@ import dev.weft.engine.SandboxOptions;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.SandboxState;
-import dev.weft.linux.rtnl.IpPrefix;
-import dev.weft.linux.rtnl.MacAddress;
+import dev.weft.net.IpPrefix;
+import dev.weft.net.MacAddress;
 
 import java.net.InetAddress;
 import java.util.ArrayList;

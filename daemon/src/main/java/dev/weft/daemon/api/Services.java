@@ -6,7 +6,7 @@ import dev.weft.engine.EndpointOptions;
 import dev.weft.engine.Network;
 import dev.weft.engine.Sandbox;
 import dev.weft.engine.WeftException;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.engine.state.EndpointState;
 
 import java.net.InetAddress;

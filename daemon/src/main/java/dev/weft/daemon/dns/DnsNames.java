@@ -5,7 +5,7 @@ import dev.weft.engine.Endpoint;
 import dev.weft.engine.Network;
 import dev.weft.engine.Sandbox;
 import dev.weft.engine.state.EndpointState;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 
 import java.net.InetAddress;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.engine.ipam.DefaultIpam;
 import dev.weft.engine.ipam.Ipam;
 import dev.weft.engine.ipam.PredefinedPools;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 
 import java.net.InetAddress;
 import java.util.Map;

@@ -12,8 +12,8 @@ import dev.weft.engine.Network;
 import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.state.NetworkState;
-import dev.weft.linux.rtnl.IpPrefix;
-import dev.weft.linux.rtnl.MacAddress;
+import dev.weft.net.IpPrefix;
+import dev.weft.net.MacAddress;
 
 import java.net.InetAddress;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.weft.daemon.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 
 import java.net.InetAddress;
 

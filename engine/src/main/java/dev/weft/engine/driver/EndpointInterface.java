@@ -1,7 +1,7 @@
 package dev.weft.engine.driver;
 
 import dev.weft.engine.state.EndpointState;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.linux.rtnl.Rtnetlink;
 
 /** What every driver does to an endpoint's interface once it exists inside the sandbox. */

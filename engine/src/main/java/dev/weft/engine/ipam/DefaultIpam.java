@@ -1,6 +1,6 @@
 package dev.weft.engine.ipam;
 
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.store.KvEntry;
 import dev.weft.store.Store;
 import dev.weft.store.VersionConflictException;

@@ -1,6 +1,6 @@
 package dev.weft.engine.ipam;
 
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 
 import java.net.InetAddress;
 

@@ -1,5 +1,7 @@
 package dev.weft.linux.rtnl;
 
+import dev.weft.net.MacAddress;
+
 import dev.weft.linux.netns.Netns;
 
 import java.net.InetAddress;

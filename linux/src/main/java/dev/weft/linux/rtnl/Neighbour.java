@@ -1,5 +1,7 @@
 package dev.weft.linux.rtnl;
 
+import dev.weft.net.MacAddress;
+
 import java.net.InetAddress;
 
 /** A neighbour (ARP or NDP) entry: {@code ip} is reached at {@code mac} on the link. */

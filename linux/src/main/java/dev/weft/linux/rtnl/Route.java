@@ -1,5 +1,7 @@
 package dev.weft.linux.rtnl;
 
+import dev.weft.net.IpPrefix;
+
 import java.net.InetAddress;
 
 /**

@@ -1,5 +1,7 @@
 package dev.weft.linux.rtnl;
 
+import dev.weft.net.IpPrefix;
+
 import dev.weft.linux.KernelException;
 import dev.weft.linux.netlink.Attr;
 import dev.weft.linux.netlink.Attrs;

@@ -1,5 +1,9 @@
 package dev.weft.linux.rtnl;
 
+import dev.weft.net.MacAddress;
+
+import dev.weft.net.IpPrefix;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.linux.KernelException;

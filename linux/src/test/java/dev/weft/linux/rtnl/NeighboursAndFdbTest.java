@@ -1,5 +1,9 @@
 package dev.weft.linux.rtnl;
 
+import dev.weft.net.MacAddress;
+
+import dev.weft.net.IpPrefix;
+
 import dev.weft.linux.KernelException;
 import dev.weft.linux.Shell;
 import dev.weft.linux.TestNamespaces;

@@ -13,10 +13,10 @@ import dev.weft.engine.state.NetworkState.SubnetState;
 import dev.weft.linux.KernelException;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.BridgePort;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.LinkSpec;
-import dev.weft.linux.rtnl.MacAddress;
+import dev.weft.net.MacAddress;
 import dev.weft.linux.rtnl.Rtnetlink;
 import dev.weft.linux.sysctl.Sysctl;
 

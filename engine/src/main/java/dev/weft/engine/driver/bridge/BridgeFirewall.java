@@ -5,7 +5,7 @@ import dev.weft.engine.PortBinding;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.nft.NftBatch;
 import dev.weft.linux.nft.Nftables;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -2,7 +2,7 @@ package dev.weft.engine.driver.bridge;
 
 import dev.weft.engine.driver.DriverOptions;
 import dev.weft.engine.WeftException;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 
 import java.net.InetAddress;
 import java.util.Map;

@@ -11,7 +11,7 @@ import dev.weft.engine.state.NetworkState;
 import dev.weft.linux.KernelException;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.LinkSpec;
-import dev.weft.linux.rtnl.MacAddress;
+import dev.weft.net.MacAddress;
 import dev.weft.linux.rtnl.MacvlanMode;
 import dev.weft.linux.rtnl.Rtnetlink;
 

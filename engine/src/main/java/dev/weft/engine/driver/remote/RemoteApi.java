@@ -9,7 +9,7 @@ import dev.weft.engine.WeftException;
 import dev.weft.engine.ipam.Ipam;
 import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 
 import java.util.ArrayList;
 import java.util.List;

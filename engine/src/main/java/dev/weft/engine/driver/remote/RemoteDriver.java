@@ -12,9 +12,9 @@ import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.linux.KernelException;
 import dev.weft.linux.netns.Netns;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.linux.rtnl.Links;
-import dev.weft.linux.rtnl.MacAddress;
+import dev.weft.net.MacAddress;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
 

@@ -9,7 +9,7 @@ import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.Sandbox;
 import dev.weft.engine.SandboxOptions;
 import dev.weft.linux.netns.Netns;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.store.LocalStore;
 import dev.weft.store.Store;
 import dev.weft.store.StoreUrl;

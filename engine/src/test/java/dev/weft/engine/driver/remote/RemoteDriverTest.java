@@ -17,7 +17,7 @@ import dev.weft.engine.Sandbox;
 import dev.weft.engine.SandboxOptions;
 import dev.weft.engine.WeftException;
 import dev.weft.linux.netns.Netns;
-import dev.weft.linux.rtnl.IpPrefix;
+import dev.weft.net.IpPrefix;
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
