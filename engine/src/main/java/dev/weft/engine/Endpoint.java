@@ -1,17 +1,18 @@
 package dev.weft.engine;
 
+import dev.weft.engine.internal.Engine;
 import dev.weft.engine.state.EndpointState;
 import dev.weft.net.IpPrefix;
 import dev.weft.net.MacAddress;
 
 /** A handle on an endpoint: a network attachment that keeps its addresses while it exists. */
 public final class Endpoint {
-    private final Controller controller;
+    private final Engine engine;
     private final String networkId;
     private final String id;
 
-    Endpoint(Controller controller, String networkId, String id) {
-        this.controller = controller;
+    Endpoint(Engine engine, String networkId, String id) {
+        this.engine = engine;
         this.networkId = networkId;
         this.id = id;
     }
@@ -21,7 +22,7 @@ public final class Endpoint {
     }
 
     public EndpointState state() {
-        return controller.endpointOps().state(networkId, id);
+        return engine.endpoints().state(networkId, id);
     }
 
     public String name() {
@@ -29,7 +30,7 @@ public final class Endpoint {
     }
 
     public Network network() {
-        return new Network(controller, networkId);
+        return new Network(engine, networkId);
     }
 
     /** The IPv4 address with its prefix length, or null. */
@@ -51,7 +52,7 @@ public final class Endpoint {
 
     /** Plumbs this endpoint into {@code sandbox}; the highest {@code priority} endpoint gives the default gateway. */
     public void join(Sandbox sandbox, int priority) {
-        controller.endpointOps().join(networkId, id, sandbox.id(), priority);
+        engine.endpoints().join(networkId, id, sandbox.id(), priority);
     }
 
     public void join(Sandbox sandbox) {
@@ -65,11 +66,11 @@ public final class Endpoint {
      * and overlay drivers can do this. {@link #leaveAnywhere} undoes it.
      */
     public void handOff(String container, String ifname) {
-        controller.endpointOps().handOff(networkId, id, container, ifname);
+        engine.endpoints().handOff(networkId, id, container, ifname);
     }
 
     public void leave(Sandbox sandbox) {
-        controller.endpointOps().leave(networkId, id, sandbox.id());
+        engine.endpoints().leave(networkId, id, sandbox.id());
     }
 
     /**
@@ -79,12 +80,12 @@ public final class Endpoint {
      * next reconciles. For a forced unpublish.
      */
     public void leaveAnywhere() {
-        controller.endpointOps().leaveAnywhere(networkId, id);
+        engine.endpoints().leaveAnywhere(networkId, id);
     }
 
     /** Deletes the endpoint and frees its addresses; refused while it is joined. */
     public void delete() {
-        controller.endpointOps().delete(networkId, id);
+        engine.endpoints().delete(networkId, id);
     }
 
     @Override

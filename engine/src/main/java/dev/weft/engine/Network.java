@@ -1,16 +1,17 @@
 package dev.weft.engine;
 
+import dev.weft.engine.internal.Engine;
 import dev.weft.engine.state.NetworkState;
 
 import java.util.List;
 
 /** A handle on a network of a controller; every getter reads the current record. */
 public final class Network {
-    private final Controller controller;
+    private final Engine engine;
     private final String id;
 
-    Network(Controller controller, String id) {
-        this.controller = controller;
+    Network(Engine engine, String id) {
+        this.engine = engine;
         this.id = id;
     }
 
@@ -19,7 +20,7 @@ public final class Network {
     }
 
     public NetworkState state() {
-        return controller.networkState(id);
+        return engine.network(id);
     }
 
     public String name() {
@@ -35,7 +36,7 @@ public final class Network {
     }
 
     public Endpoint createEndpoint(String name, EndpointOptions options) {
-        return controller.endpointOps().create(id, name, options);
+        return new Endpoint(engine, id, engine.endpoints().create(id, name, options));
     }
 
     public Endpoint createEndpoint(String name) {
@@ -43,17 +44,17 @@ public final class Network {
     }
 
     public List<Endpoint> endpoints() {
-        return controller.endpointOps().list(id);
+        return engine.endpoints().list(id).stream().map(e -> new Endpoint(engine, id, e.id())).toList();
     }
 
     /** The endpoint called {@code nameOrId} (or with that id or unique id prefix). */
     public Endpoint endpoint(String nameOrId) {
-        return controller.endpointOps().find(id, nameOrId);
+        return new Endpoint(engine, id, engine.endpoints().find(id, nameOrId));
     }
 
     /** Deletes the network; refused while it has endpoints. */
     public void delete() {
-        controller.networkOps().delete(id);
+        engine.networks().delete(id);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.weft.engine;
 
+import dev.weft.engine.internal.Engine;
 import dev.weft.engine.state.SandboxState;
 
 import java.nio.file.Path;
@@ -7,11 +8,11 @@ import java.util.List;
 
 /** A handle on a sandbox: a container's network stack (a network namespace, or the host's). */
 public final class Sandbox {
-    private final Controller controller;
+    private final Engine engine;
     private final String id;
 
-    Sandbox(Controller controller, String id) {
-        this.controller = controller;
+    Sandbox(Engine engine, String id) {
+        this.engine = engine;
         this.id = id;
     }
 
@@ -20,7 +21,7 @@ public final class Sandbox {
     }
 
     public SandboxState state() {
-        return controller.sandboxOps().state(id);
+        return engine.sandboxes().state(id);
     }
 
     public String containerId() {
@@ -35,12 +36,12 @@ public final class Sandbox {
 
     /** The endpoints joined to this sandbox. */
     public List<Endpoint> endpoints() {
-        return controller.endpointOps().joinedTo(id);
+        return engine.endpoints().joinedTo(id).stream().map(e -> new Endpoint(engine, e.networkId(), e.id())).toList();
     }
 
     /** Leaves every joined endpoint and removes the namespace. */
     public void delete() {
-        controller.sandboxOps().delete(id);
+        engine.sandboxes().delete(id);
     }
 
     @Override

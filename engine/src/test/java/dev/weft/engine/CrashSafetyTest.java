@@ -80,8 +80,8 @@ class CrashSafetyTest {
     private static int verify(Path data, Path runDir, Netns host) {
         try (Store store = LocalStore.open(data);
              Controller c = Controller.start(ControllerConfig.of(store, runDir, host).withDrivers(List.of(new BridgeDriver(host))))) {
-            List<NetworkState> networks = c.state().networks();
-            List<EndpointState> endpoints = c.state().endpoints();
+            List<NetworkState> networks = c.engine().state().networks();
+            List<EndpointState> endpoints = c.engine().state().endpoints();
             assertThat(networks).noneMatch(NetworkState::deleting);
 
             Map<InetAddress, String> held = new HashMap<>();
@@ -103,7 +103,7 @@ class CrashSafetyTest {
                     .as("every held address belongs to an endpoint").isEqualTo(endpoints.size());
 
             Set<String> sandboxNetns = new HashSet<>();
-            c.state().sandboxes().forEach(s -> sandboxNetns.add(Path.of(s.netnsPath()).getFileName().toString()));
+            c.engine().state().sandboxes().forEach(s -> sandboxNetns.add(Path.of(s.netnsPath()).getFileName().toString()));
             assertThat(new Namespaces(runDir.resolve("netns")).list()).containsExactlyInAnyOrderElementsOf(sandboxNetns);
 
             Set<String> expectedLinks = new HashSet<>();

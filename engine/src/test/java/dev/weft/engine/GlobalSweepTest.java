@@ -1,7 +1,7 @@
 package dev.weft.engine;
 
 import dev.weft.engine.state.EndpointState;
-import dev.weft.engine.state.StateStore;
+import dev.weft.engine.internal.StateStore;
 import dev.weft.net.IpPrefix;
 import dev.weft.store.KvEntry;
 import dev.weft.store.LocalStore;
@@ -103,7 +103,7 @@ class GlobalSweepTest {
         Network net = c.newNetwork(NetworkConfig.of("g", "recording"));
         String key = addressKey(net.state().subnets().getFirst().subnet(), "10.0.0.9");
         raw.put(key, owner.getBytes());
-        assertThat(c.sweepNow()).as("the first sweep only marks").isEmpty();
+        assertThat(c.engine().sweepNow()).as("the first sweep only marks").isEmpty();
         assertThat(present(key)).isTrue();
         return key;
     }
@@ -122,11 +122,11 @@ class GlobalSweepTest {
         assertThat(raw.get(key).orElseThrow().valueAsString()).isEqualTo(ep.id());
         raw.delete("endpoints/" + net.id() + "/" + ep.id()); // as if the record's write had failed
 
-        assertThat(c.sweepNow()).as("first sweep only marks").isEmpty();
+        assertThat(c.engine().sweepNow()).as("first sweep only marks").isEmpty();
         assertThat(present(key)).isTrue();
-        assertThat(c.sweepNow()).containsExactly(key);
+        assertThat(c.engine().sweepNow()).containsExactly(key);
         assertThat(present(key)).isFalse();
-        assertThat(c.sweepNow()).isEmpty();
+        assertThat(c.engine().sweepNow()).isEmpty();
 
         Endpoint again = net.createEndpoint("e2", new EndpointOptions(address, null, null, List.of()));
         assertThat(again.ipv4().address()).as("this host's bitmap forgot the freed address").isEqualTo(address);
@@ -141,8 +141,8 @@ class GlobalSweepTest {
             other.put(new EndpointState("late", "late", c.network("g").id(), "02:42:0a:00:00:09", "10.0.0.9/24", null, List.of(),
                     List.of(), null, null, null, 0, null, null));
         }
-        assertThat(c.sweepNow()).isEmpty();
-        assertThat(c.sweepNow()).isEmpty();
+        assertThat(c.engine().sweepNow()).isEmpty();
+        assertThat(c.engine().sweepNow()).isEmpty();
         assertThat(present(key)).isTrue();
     }
 
@@ -151,9 +151,9 @@ class GlobalSweepTest {
         Controller c = host();
         String key = markedOrphan(c, "gone");
         long rewritten = raw.put(key, "other".getBytes()).version(); // freed and handed out again meanwhile
-        assertThat(c.sweepNow()).isEmpty();
+        assertThat(c.engine().sweepNow()).isEmpty();
         assertThat(raw.get(key).orElseThrow().version()).isEqualTo(rewritten);
-        assertThat(c.sweepNow()).containsExactly(key);
+        assertThat(c.engine().sweepNow()).containsExactly(key);
     }
 
     @Test
@@ -169,8 +169,8 @@ class GlobalSweepTest {
         String gateway = addressKey("10.0.9.0/24", "10.0.9.1");
         raw.put(gateway, "gateway".getBytes()); // a network create whose record never came
 
-        assertThat(c.sweepNow()).isEmpty();
-        assertThat(c.sweepNow()).containsExactlyInAnyOrder(gateway, pool, "overlay/vnis/4097");
+        assertThat(c.engine().sweepNow()).isEmpty();
+        assertThat(c.engine().sweepNow()).containsExactlyInAnyOrder(gateway, pool, "overlay/vnis/4097");
         assertThat(raw.list("overlay/")).extracting(KvEntry::key)
                 .containsExactlyInAnyOrder("overlay/vnis/4096", "overlay/networks/" + net.id());
         assertThat(present(pool)).isFalse();
@@ -193,7 +193,7 @@ class GlobalSweepTest {
         Map<String, Long> before = versions();
         assertThat(before).containsKeys(addressKey("10.0.5.0/24", "10.0.5.1"), addressKey("10.0.5.0/24", "10.0.5.250"));
         for (int i = 0; i < 3; i++) {
-            assertThat(c.sweepNow()).isEmpty();
+            assertThat(c.engine().sweepNow()).isEmpty();
         }
         assertThat(versions()).isEqualTo(before);
     }
@@ -215,7 +215,7 @@ class GlobalSweepTest {
         try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
             for (int i = 0; i < 40; i++) {
                 Controller c = i % 2 == 0 ? a : b;
-                sweeps.add(pool.submit(c::sweepNow));
+                sweeps.add(pool.submit(c.engine()::sweepNow));
             }
         }
         List<String> released = new ArrayList<>();
@@ -235,11 +235,11 @@ class GlobalSweepTest {
         String key = markedOrphan(c, "gone");
         etcd.stop();
         try {
-            assertThat(c.sweepNow()).isEmpty();
+            assertThat(c.engine().sweepNow()).isEmpty();
         } finally {
             etcd.start();
         }
-        assertThat(c.sweepNow()).containsExactly(key);
+        assertThat(c.engine().sweepNow()).containsExactly(key);
     }
 
     /** Every allocation key of the test's store with its version. */

@@ -1,4 +1,4 @@
-package dev.weft.engine;
+package dev.weft.engine.internal;
 
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.state.EndpointState;
@@ -29,7 +29,7 @@ import java.util.concurrent.Executors;
 final class GlobalSync implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GlobalSync.class.getName());
     static final String HOSTS = "hosts/";
-    private final Controller c;
+    private final Context c;
     private final Store global;
     private final String self;
     private final Set<String> liveHosts = ConcurrentHashMap.newKeySet();
@@ -39,7 +39,7 @@ final class GlobalSync implements AutoCloseable {
             r -> Thread.ofPlatform().daemon().name("weft-global-sync").unstarted(r));
     private Watch hostsWatch;
 
-    GlobalSync(Controller c, Store global, String self) {
+    GlobalSync(Context c, Store global, String self) {
         this.c = c;
         this.global = global;
         this.self = self;
@@ -65,10 +65,6 @@ final class GlobalSync implements AutoCloseable {
     /** Grows whenever a host comes or goes (what is reachable changes with it). */
     long liveHostsGeneration() {
         return hostChanges.get();
-    }
-
-    String self() {
-        return self;
     }
 
     private void announce() {
@@ -126,7 +122,7 @@ final class GlobalSync implements AutoCloseable {
             List<EndpointState> remote = c.state().endpoints(networkId).stream()
                     .filter(e -> e.host() != null && !e.host().equals(self) && liveHosts.contains(e.host())) // joined, or placed
                     .toList();
-            driver = c.driver(n.driver());
+            driver = c.drivers().get(n.driver());
             driver.remoteEndpoints(n, remote);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot update the peers of network " + networkId + ": " + e.getMessage(), e);
@@ -146,7 +142,7 @@ final class GlobalSync implements AutoCloseable {
     private void removeLocally(NetworkState n) {
         c.lock().lock();
         try {
-            NetworkDriver d = c.driver(n.driver());
+            NetworkDriver d = c.drivers().get(n.driver());
             d.deleteNetwork(n);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot remove network " + n.name() + " here: " + e.getMessage(), e);

@@ -1,4 +1,4 @@
-package dev.weft.engine;
+package dev.weft.engine.internal;
 
 import dev.weft.engine.driver.overlay.Vnis;
 import dev.weft.engine.ipam.DefaultIpam;
@@ -6,7 +6,6 @@ import dev.weft.engine.ipam.Ipam;
 import dev.weft.engine.ipam.IpamException;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.engine.state.NetworkState.SubnetState;
-import dev.weft.engine.state.StateStore;
 import dev.weft.store.KvEntry;
 import dev.weft.store.Store;
 import dev.weft.store.VersionConflictException;

@@ -1,4 +1,4 @@
-package dev.weft.engine;
+package dev.weft.engine.internal;
 
 import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.SandboxState;

@@ -1,4 +1,10 @@
-package dev.weft.engine;
+package dev.weft.engine.internal;
+import dev.weft.engine.IpamConfig;
+import dev.weft.engine.Scope;
+import dev.weft.engine.NetworkConfig;
+import dev.weft.engine.Errors;
+import dev.weft.engine.Undo;
+import dev.weft.engine.WeftException;
 
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.ipam.DefaultIpam;
@@ -24,17 +30,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Network create, find and delete, with their IPAM work. */
-final class NetworkOps {
+public final class NetworkOps {
     /** Global networks' names in the global store: network-names/NAME -> id. */
     static final String NAMES = "network-names/";
     static final Duration STALE_CLAIM = Duration.ofSeconds(3);
-    private final Controller c;
+    private final Context c;
 
-    NetworkOps(Controller c) {
+    NetworkOps(Context c) {
         this.c = c;
     }
 
-    Network create(NetworkConfig config) {
+    /** Creates a network; its id. */
+    public String create(NetworkConfig config) {
         Ids.checkName("network", config.name());
         c.lock().lock();
         try (Undo undo = new Undo()) {
@@ -43,7 +50,7 @@ final class NetworkOps {
                     throw WeftException.conflict("network " + config.name() + " already exists (id " + Ids.shortId(n.id()) + ")");
                 }
             }
-            NetworkDriver driver = c.driver(config.driver());
+            NetworkDriver driver = c.drivers().get(config.driver());
             if (driver.scope() == Scope.GLOBAL && c.state().globalStore().isEmpty()) {
                 throw new WeftException(WeftException.Kind.UNAVAILABLE, "the " + driver.name()
                         + " driver makes networks that span hosts and needs a global store (start weftd with --kv-store)");
@@ -53,7 +60,7 @@ final class NetworkOps {
             if (driver.scope() == Scope.GLOBAL) {
                 claimName(config.name(), id, undo);
             }
-            Ipam ipam = c.ipamFor(config.ipamDriver());
+            Ipam ipam = c.ipams().forDriver(config.ipamDriver());
             List<SubnetState> subnets = allocateSubnets(config, driver, ipam, undo);
             NetworkState n = new NetworkState(id, config.name(), driver.name(), driver.scope().label(),
                     Instant.now().toString(), config.internal(), config.enableIpv6(), config.options(), config.labels(),
@@ -63,7 +70,7 @@ final class NetworkOps {
             undo.push("tear down network " + n.name(), () -> driver.deleteNetwork(n)); // idempotent: safe after a partial create
             driver.createNetwork(n);
             undo.commit();
-            return new Network(c, id);
+            return id;
         } finally {
             c.lock().unlock();
         }
@@ -191,17 +198,18 @@ final class NetworkOps {
         }
     }
 
-    Network find(String nameOrId) {
+    /** The id of the network with this name, full id or unique id prefix. */
+    public String find(String nameOrId) {
         List<NetworkState> all = c.state().networks().stream().filter(n -> !n.deleting()).toList();
         for (NetworkState n : all) {
             if (n.name().equals(nameOrId) || n.id().equals(nameOrId)) {
-                return new Network(c, n.id());
+                return n.id();
             }
         }
         List<NetworkState> prefixed = nameOrId == null || nameOrId.isEmpty() ? List.of()
                 : all.stream().filter(n -> n.id().startsWith(nameOrId)).toList();
         if (prefixed.size() == 1) {
-            return new Network(c, prefixed.getFirst().id());
+            return prefixed.getFirst().id();
         }
         if (prefixed.size() > 1) {
             throw WeftException.invalid("network id prefix " + nameOrId + " is ambiguous: it matches "
@@ -210,10 +218,10 @@ final class NetworkOps {
         throw WeftException.notFound("network " + nameOrId + " not found");
     }
 
-    void delete(String id) {
+    public void delete(String id) {
         c.lock().lock();
         try {
-            NetworkState n = c.networkState(id);
+            NetworkState n = c.network(id);
             List<EndpointState> eps = c.state().endpoints(id);
             if (!eps.isEmpty()) {
                 throw WeftException.conflict("network " + n.name() + " has active endpoints: "
@@ -229,9 +237,9 @@ final class NetworkOps {
 
     /** Tears the network down, frees its subnets and forgets it; each step is safe to repeat. */
     void finishDelete(NetworkState n) {
-        c.driver(n.driver()).deleteNetwork(n);
+        c.drivers().get(n.driver()).deleteNetwork(n);
         for (SubnetState s : n.subnets()) {
-            releaseSubnet(c.ipamFor(n.ipamDriver()), s);
+            releaseSubnet(c.ipams().forDriver(n.ipamDriver()), s);
         }
         if (c.state().isGlobal(n)) {
             Store global = c.state().globalStore().orElseThrow();

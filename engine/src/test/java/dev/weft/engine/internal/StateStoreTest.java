@@ -1,4 +1,7 @@
-package dev.weft.engine.state;
+package dev.weft.engine.internal;
+
+import dev.weft.engine.state.EndpointState;
+import dev.weft.engine.state.NetworkState;
 
 import dev.weft.store.LocalStore;
 import dev.weft.store.Store;

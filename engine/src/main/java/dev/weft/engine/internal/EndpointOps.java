@@ -1,4 +1,9 @@
-package dev.weft.engine;
+package dev.weft.engine.internal;
+import dev.weft.engine.PortBinding;
+import dev.weft.engine.EndpointOptions;
+import dev.weft.engine.Errors;
+import dev.weft.engine.Undo;
+import dev.weft.engine.WeftException;
 
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
@@ -21,21 +26,24 @@ import java.util.Optional;
 import java.util.Set;
 
 /** Endpoint create, delete, join and leave, with their IPAM work. */
-final class EndpointOps {
+public final class EndpointOps {
     static final String IFACE_PREFIX = "com.docker.network.container_iface_prefix";
     /** How the sandbox id of an endpoint handed off to another runtime's container begins. */
     static final String HANDOFF_PREFIX = "handoff:";
-    private final Controller c;
+    private final Context c;
+    private final SandboxPorts ports;
 
-    EndpointOps(Controller c) {
+    EndpointOps(Context c, SandboxPorts ports) {
         this.c = c;
+        this.ports = ports;
     }
 
-    Endpoint create(String networkId, String name, EndpointOptions options) {
+    /** Creates an endpoint and hands out its addresses; its id. */
+    public String create(String networkId, String name, EndpointOptions options) {
         Ids.checkName("endpoint", name);
         c.lock().lock();
         try (Undo undo = new Undo()) {
-            NetworkState n = c.networkState(networkId);
+            NetworkState n = c.network(networkId);
             if (c.state().endpoints(networkId).stream().anyMatch(e -> e.name().equals(name))) {
                 throw WeftException.conflict("endpoint " + name + " already exists in network " + n.name());
             }
@@ -45,13 +53,13 @@ final class EndpointOps {
             IpPrefix v6 = address(n, true, options.ipv6(), id, undo);
             MacAddress mac = options.mac() != null ? options.mac()
                     : v4 != null ? MacAddress.fromIpv4((Inet4Address) v4.address()) : MacAddress.random();
-            String placed = options.joinsHere() && c.state().isGlobal(n) ? c.advertise() : null;
+            String placed = options.joinsHere() && c.state().isGlobal(n) ? c.self() : null;
             EndpointState ep = new EndpointState(id, name, networkId, mac.toString(), str(v4), str(v6),
                     options.aliases(), options.ports().stream().map(PortBinding::toString).toList(), null, null, null, 0,
                     placed, null);
             c.state().put(ep);
             undo.commit();
-            return new Endpoint(c, networkId, id);
+            return id;
         } finally {
             c.lock().unlock();
         }
@@ -62,7 +70,7 @@ final class EndpointOps {
         if (options.ports().isEmpty()) {
             return;
         }
-        if (!c.driver(n.driver()).publishesPorts()) {
+        if (!c.drivers().get(n.driver()).publishesPorts()) {
             throw WeftException.invalid("the " + n.driver() + " driver cannot publish ports");
         }
         for (EndpointState other : c.state().endpoints()) {
@@ -94,7 +102,7 @@ final class EndpointOps {
                 .orElseThrow(() -> WeftException.invalid("address " + IpPrefix.format(preferred)
                         + " is in no subnet of network " + n.name()));
         try {
-            Ipam ipam = c.ipamFor(n.ipamDriver());
+            Ipam ipam = c.ipams().forDriver(n.ipamDriver());
             IpPrefix a = ipam.requestAddress(subnet.poolId(), preferred, owner);
             undo.push("release address " + a, () -> ipam.releaseAddress(subnet.poolId(), a.address()));
             return a;
@@ -107,17 +115,18 @@ final class EndpointOps {
         return p == null ? null : p.toString();
     }
 
-    EndpointState state(String networkId, String id) {
+    public EndpointState state(String networkId, String id) {
         return c.state().endpoint(networkId, id)
                 .orElseThrow(() -> WeftException.notFound("endpoint " + id + " not found"));
     }
 
-    List<Endpoint> list(String networkId) {
-        c.networkState(networkId);
-        return c.state().endpoints(networkId).stream().map(e -> new Endpoint(c, networkId, e.id())).toList();
+    public List<EndpointState> list(String networkId) {
+        c.network(networkId);
+        return c.state().endpoints(networkId);
     }
 
-    Endpoint find(String networkId, String nameOrId) {
+    /** The id of the endpoint called {@code nameOrId} (or with that id or unique id prefix). */
+    public String find(String networkId, String nameOrId) {
         List<EndpointState> all = c.state().endpoints(networkId);
         Optional<EndpointState> exact = all.stream()
                 .filter(e -> e.name().equals(nameOrId) || e.id().equals(nameOrId)).findFirst();
@@ -125,16 +134,16 @@ final class EndpointOps {
                 .filter(e -> !nameOrId.isEmpty() && e.id().startsWith(nameOrId)).toList());
         if (match.size() != 1) {
             throw match.isEmpty() ? WeftException.notFound("endpoint " + nameOrId + " not found in network "
-                    + c.networkState(networkId).name()) : WeftException.invalid("endpoint id prefix " + nameOrId + " is ambiguous");
+                    + c.network(networkId).name()) : WeftException.invalid("endpoint id prefix " + nameOrId + " is ambiguous");
         }
-        return new Endpoint(c, networkId, match.getFirst().id());
+        return match.getFirst().id();
     }
 
-    List<Endpoint> joinedTo(String sandboxId) {
-        return c.state().joinedTo(sandboxId).stream().map(e -> new Endpoint(c, e.networkId(), e.id())).toList();
+    public List<EndpointState> joinedTo(String sandboxId) {
+        return c.state().joinedTo(sandboxId);
     }
 
-    void delete(String networkId, String id) {
+    public void delete(String networkId, String id) {
         c.lock().lock();
         try {
             EndpointState ep = state(networkId, id);
@@ -143,7 +152,7 @@ final class EndpointOps {
                         + Ids.shortId(ep.sandboxId()) + "; leave it first");
             }
             c.state().deleteEndpoint(ep); // first forget it: a restart releases addresses nobody holds
-            releaseAddresses(c.networkState(networkId), ep);
+            releaseAddresses(c.network(networkId), ep);
         } finally {
             c.lock().unlock();
         }
@@ -158,7 +167,7 @@ final class EndpointOps {
             for (SubnetState s : n.subnets()) {
                 if (Subnets.contains(IpPrefix.parse(s.subnet()), ip)) {
                     try {
-                        c.ipamFor(n.ipamDriver()).releaseAddress(s.poolId(), ip);
+                        c.ipams().forDriver(n.ipamDriver()).releaseAddress(s.poolId(), ip);
                     } catch (IpamException e) {
                         if (e.reason() != IpamException.Reason.NOT_ALLOCATED) {
                             throw Errors.of(e);
@@ -169,12 +178,12 @@ final class EndpointOps {
         }
     }
 
-    void join(String networkId, String id, String sandboxId, int priority) {
+    public void join(String networkId, String id, String sandboxId, int priority) {
         c.lock().lock();
         try (Undo undo = new Undo()) {
             EndpointState ep = state(networkId, id);
-            NetworkState n = c.networkState(networkId);
-            SandboxState sb = c.sandboxOps().state(sandboxId);
+            NetworkState n = c.network(networkId);
+            SandboxState sb = c.sandbox(sandboxId);
             if (ep.joined()) {
                 throw WeftException.conflict("endpoint " + ep.name() + " is already joined to sandbox " + Ids.shortId(ep.sandboxId()));
             }
@@ -183,16 +192,16 @@ final class EndpointOps {
                 throw WeftException.conflict("sandbox " + Ids.shortId(sandboxId) + " is already on network " + n.name());
             }
             String ifname = interfaceName(n, joined);
-            NetworkDriver driver = c.driver(n.driver());
+            NetworkDriver driver = c.drivers().get(n.driver());
             try {
-                SandboxPort port = c.sandboxOps().port(sb);
+                SandboxPort port = ports.port(sb);
                 undo.push("leave network " + n.name(),
-                        () -> driver.leave(n, ep.joinedTo(sandboxId, sb.containerId(), ifname, null, priority, c.advertise()), port));
+                        () -> driver.leave(n, ep.joinedTo(sandboxId, sb.containerId(), ifname, null, priority, c.self()), port));
                 String hostSide = driver.join(n, ep, port, ifname);
-                EndpointState joinedEp = ep.joinedTo(sandboxId, sb.containerId(), ifname, hostSide, priority, c.advertise());
+                EndpointState joinedEp = ep.joinedTo(sandboxId, sb.containerId(), ifname, hostSide, priority, c.self());
                 c.state().put(joinedEp);
                 undo.push("forget the join of " + ep.name(), () -> c.state().put(ep));
-                c.sandboxOps().refresh(sb, port);
+                ports.refresh(sb, port);
             } catch (KernelException e) {
                 throw Errors.of(e);
             }
@@ -225,14 +234,14 @@ final class EndpointOps {
      * recorded like any other (on a global network, with this host as where it lives), so other
      * hosts reach it. Repeating it for the same container starts over.
      */
-    void handOff(String networkId, String id, String container, String ifname) {
+    public void handOff(String networkId, String id, String container, String ifname) {
         Ids.checkName("container", container);
         String sandboxId = HANDOFF_PREFIX + container;
         c.lock().lock();
         try (Undo undo = new Undo()) {
             EndpointState ep = state(networkId, id);
-            NetworkState n = c.networkState(networkId);
-            NetworkDriver driver = c.driver(n.driver());
+            NetworkState n = c.network(networkId);
+            NetworkDriver driver = c.drivers().get(n.driver());
             if (!driver.handsOff()) {
                 throw WeftException.invalid("the " + n.driver() + " driver cannot hand interfaces over to another runtime");
             }
@@ -244,10 +253,10 @@ final class EndpointOps {
                 ep = state(networkId, id);
             }
             SandboxPort port = SandboxPort.handOff(sandboxId);
-            EndpointState joining = ep.joinedTo(sandboxId, container, ifname, null, 0, c.advertise());
+            EndpointState joining = ep.joinedTo(sandboxId, container, ifname, null, 0, c.self());
             undo.push("take back the interface of " + ep.name(), () -> driver.leave(n, joining, port));
             String hostSide = driver.join(n, ep, port, ifname);
-            c.state().put(ep.joinedTo(sandboxId, container, ifname, hostSide, 0, c.advertise()));
+            c.state().put(ep.joinedTo(sandboxId, container, ifname, hostSide, 0, c.self()));
             undo.commit();
         } catch (KernelException e) {
             throw Errors.of(e);
@@ -256,19 +265,14 @@ final class EndpointOps {
         }
     }
 
-    /** Whether {@code ep}'s join, if any, is on this host. */
-    boolean onThisHost(EndpointState ep) {
-        return ep.host() == null || ep.host().equals(c.advertise());
-    }
-
-    void leaveAnywhere(String networkId, String id) {
+    public void leaveAnywhere(String networkId, String id) {
         c.lock().lock();
         try {
             EndpointState ep = state(networkId, id);
             if (!ep.joined()) {
                 return;
             }
-            if (c.state().sandbox(ep.sandboxId()).isPresent() || handedOff(ep) && onThisHost(ep)) {
+            if (c.state().sandbox(ep.sandboxId()).isPresent() || handedOff(ep) && c.onThisHost(ep)) {
                 leave(networkId, id, ep.sandboxId());
             } else {
                 c.state().put(ep.left()); // joined on another host: its weftd tidies its kernel objects
@@ -278,25 +282,25 @@ final class EndpointOps {
         }
     }
 
-    void leave(String networkId, String id, String sandboxId) {
+    public void leave(String networkId, String id, String sandboxId) {
         c.lock().lock();
         try {
             EndpointState ep = state(networkId, id);
             if (!sandboxId.equals(ep.sandboxId())) {
                 throw WeftException.conflict("endpoint " + ep.name() + " is not joined to sandbox " + Ids.shortId(sandboxId));
             }
-            NetworkState n = c.networkState(networkId);
+            NetworkState n = c.network(networkId);
             if (handedOff(ep)) {
-                c.driver(n.driver()).leave(n, ep, SandboxPort.handOff(sandboxId));
+                c.drivers().get(n.driver()).leave(n, ep, SandboxPort.handOff(sandboxId));
                 c.state().put(ep.left());
                 return;
             }
-            SandboxState sb = c.sandboxOps().state(sandboxId);
+            SandboxState sb = c.sandbox(sandboxId);
             try {
-                SandboxPort port = c.sandboxOps().port(sb);
-                c.driver(n.driver()).leave(n, ep, port);
+                SandboxPort port = ports.port(sb);
+                c.drivers().get(n.driver()).leave(n, ep, port);
                 c.state().put(ep.left());
-                c.sandboxOps().refresh(sb, port);
+                ports.refresh(sb, port);
             } catch (KernelException e) {
                 throw Errors.of(e);
             }

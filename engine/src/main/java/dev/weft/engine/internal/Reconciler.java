@@ -1,4 +1,5 @@
-package dev.weft.engine;
+package dev.weft.engine.internal;
+import dev.weft.linux.netns.Namespaces;
 
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
@@ -39,17 +40,25 @@ import java.util.Set;
  */
 final class Reconciler {
     private static final System.Logger LOG = System.getLogger(Reconciler.class.getName());
-    private final Controller c;
+    private final Context c;
+    private final Namespaces namespaces;
+    private final SandboxFiles files;
+    private final SandboxPorts ports;
+    private final NetworkOps networks;
 
-    Reconciler(Controller c) {
+    Reconciler(Context c, Namespaces namespaces, SandboxFiles files, SandboxPorts ports, NetworkOps networks) {
         this.c = c;
+        this.namespaces = namespaces;
+        this.files = files;
+        this.ports = ports;
+        this.networks = networks;
     }
 
     void run() {
         for (NetworkState n : c.state().networks()) {
             if (n.deleting()) {
                 LOG.log(System.Logger.Level.INFO, "finishing the deletion of network " + n.name());
-                c.networkOps().finishDelete(n);
+                networks.finishDelete(n);
             }
         }
         Set<String> sandboxes = sandboxes();
@@ -66,43 +75,43 @@ final class Reconciler {
                 continue; // not joined, or joined on another host
             }
             NetworkState n = c.state().network(ep.networkId()).orElseThrow();
-            SandboxState sb = c.sandboxOps().state(ep.sandboxId());
-            NetworkDriver d = c.driver(n.driver());
-            SandboxPort port = c.sandboxOps().port(sb);
+            SandboxState sb = c.sandbox(ep.sandboxId());
+            NetworkDriver d = c.drivers().get(n.driver());
+            SandboxPort port = ports.port(sb);
             if (!d.plumbed(n, ep, port)) {
                 LOG.log(System.Logger.Level.INFO, "re-joining endpoint " + ep.name() + " whose interfaces vanished");
                 d.leave(n, ep, port);
                 d.join(n, ep, port, ep.ifname());
-                c.sandboxOps().refresh(sb, port);
+                ports.refresh(sb, port);
             }
         }
     }
 
     private Set<String> sandboxes() {
         Set<String> alive = new HashSet<>();
-        Set<String> namespaces = new HashSet<>(c.sandboxNamespaces().list());
+        Set<String> strays = new HashSet<>(namespaces.list());
         for (SandboxState sb : c.state().sandboxes()) {
-            if (sb.netnsPath() != null && !c.sandboxNamespaces().isMounted(Path.of(sb.netnsPath()).getFileName().toString())) {
+            if (sb.netnsPath() != null && !namespaces.isMounted(Path.of(sb.netnsPath()).getFileName().toString())) {
                 LOG.log(System.Logger.Level.INFO, "sandbox " + sb.id() + " lost its namespace; forgetting it");
                 c.state().deleteSandbox(sb.id()); // a bare file left there is removed below with the other strays
                 continue;
             }
             alive.add(sb.id());
             if (sb.netnsPath() != null) {
-                namespaces.remove(Path.of(sb.netnsPath()).getFileName().toString());
+                strays.remove(Path.of(sb.netnsPath()).getFileName().toString());
             }
         }
-        for (String orphan : namespaces) {
+        for (String orphan : strays) {
             LOG.log(System.Logger.Level.INFO, "removing sandbox namespace " + orphan + " that no record names");
-            c.sandboxNamespaces().delete(orphan);
+            namespaces.delete(orphan);
         }
-        Path files = c.sandboxFiles().directory("x").getParent();
-        if (Files.isDirectory(files)) {
-            try (var dirs = Files.list(files)) {
+        Path dir = files.directory("x").getParent();
+        if (Files.isDirectory(dir)) {
+            try (var dirs = Files.list(dir)) {
                 dirs.map(d -> d.getFileName().toString()).filter(id -> !alive.contains(id))
-                        .forEach(c.sandboxFiles()::delete);
+                        .forEach(files::delete);
             } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot list " + files, e);
+                throw new java.io.UncheckedIOException("cannot list " + dir, e);
             }
         }
         return alive;
@@ -115,15 +124,15 @@ final class Reconciler {
             NetworkState n = networks.get(ep.networkId());
             if (n == null) {
                 c.state().deleteEndpoint(ep);
-            } else if (ep.joined() && !sandboxes.contains(ep.sandboxId()) && c.endpointOps().onThisHost(ep)) {
+            } else if (ep.joined() && !sandboxes.contains(ep.sandboxId()) && c.onThisHost(ep)) {
                 boolean handedOff = EndpointOps.handedOff(ep);
                 SandboxPort port = handedOff ? SandboxPort.handOff(ep.sandboxId()) : new SandboxPort(ep.sandboxId(), null, null);
-                if (handedOff && c.driver(n.driver()).plumbed(n, ep, port)) {
+                if (handedOff && c.drivers().get(n.driver()).plumbed(n, ep, port)) {
                     continue; // its container still holds the other end
                 }
                 LOG.log(System.Logger.Level.INFO, "endpoint " + ep.name() + " was joined to sandbox " + ep.sandboxId()
                         + ", which is gone; leaving it");
-                c.driver(n.driver()).leave(n, ep, port);
+                c.drivers().get(n.driver()).leave(n, ep, port);
                 c.state().put(ep.left());
             }
         }
@@ -141,21 +150,21 @@ final class Reconciler {
         List<String> spaces = c.state().globalStore().isPresent() ? List.of(Ipam.LOCAL_SPACE)
                 : List.of(Ipam.LOCAL_SPACE, Ipam.GLOBAL_SPACE);
         for (String space : spaces) {
-            for (Ipam.Pool pool : c.ipam().pools(space)) {
+            for (Ipam.Pool pool : c.ipams().weft().pools(space)) {
                 boolean named = byPool.containsKey(pool.id());
-                for (Map.Entry<InetAddress, String> held : c.ipam().holders(pool.id()).entrySet()) {
+                for (Map.Entry<InetAddress, String> held : c.ipams().weft().holders(pool.id()).entrySet()) {
                     String owner = held.getValue();
                     boolean ok = named && (owner.equals("gateway") || owner.startsWith("aux:") || endpointIds.contains(owner));
                     if (!ok) {
                         LOG.log(System.Logger.Level.INFO, "releasing " + held.getKey().getHostAddress() + " held by "
                                 + owner + " in pool " + pool.id() + ": no record holds it");
-                        c.ipam().releaseAddress(pool.id(), held.getKey());
+                        c.ipams().weft().releaseAddress(pool.id(), held.getKey());
                     }
                 }
                 if (!named) {
                     LOG.log(System.Logger.Level.INFO, "releasing pool " + pool.id() + " that no network names");
                     try {
-                        c.ipam().releasePool(pool.id());
+                        c.ipams().weft().releasePool(pool.id());
                     } catch (IpamException e) {
                         LOG.log(System.Logger.Level.WARNING, "cannot release pool " + pool.id() + ": " + e.getMessage());
                     }
@@ -165,8 +174,8 @@ final class Reconciler {
     }
 
     private void drivers() {
-        for (String name : c.driverNames()) {
-            NetworkDriver d = c.driver(name);
+        for (String name : c.drivers().names()) {
+            NetworkDriver d = c.drivers().get(name);
             List<NetworkState> networks = c.state().networks().stream().filter(n -> n.driver().equals(name)).toList();
             Set<String> ids = new HashSet<>();
             networks.forEach(n -> ids.add(n.id()));
