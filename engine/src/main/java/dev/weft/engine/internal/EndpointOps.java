@@ -1,10 +1,10 @@
 package dev.weft.engine.internal;
-import dev.weft.engine.PortBinding;
+
 import dev.weft.engine.EndpointOptions;
 import dev.weft.engine.Errors;
+import dev.weft.engine.PortBinding;
 import dev.weft.engine.Undo;
 import dev.weft.engine.WeftException;
-
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
 import dev.weft.engine.ipam.Ipam;

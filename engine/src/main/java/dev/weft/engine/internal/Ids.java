@@ -1,4 +1,5 @@
 package dev.weft.engine.internal;
+
 import dev.weft.engine.WeftException;
 
 import java.security.SecureRandom;

@@ -1,11 +1,11 @@
 package dev.weft.engine.internal;
-import dev.weft.engine.IpamConfig;
-import dev.weft.engine.Scope;
-import dev.weft.engine.NetworkConfig;
+
 import dev.weft.engine.Errors;
+import dev.weft.engine.IpamConfig;
+import dev.weft.engine.NetworkConfig;
+import dev.weft.engine.Scope;
 import dev.weft.engine.Undo;
 import dev.weft.engine.WeftException;
-
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.ipam.DefaultIpam;
 import dev.weft.engine.ipam.Ipam;
@@ -14,25 +14,18 @@ import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState.SubnetState;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.net.IpPrefix;
-import dev.weft.store.KvEntry;
-import dev.weft.store.Store;
-import dev.weft.store.VersionConflictException;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Network create, find and delete, with their IPAM work. */
 public final class NetworkOps {
-    /** Global networks' names in the global store: network-names/NAME -> id. */
-    static final String NAMES = "network-names/";
     static final Duration STALE_CLAIM = Duration.ofSeconds(3);
     private final Context c;
 
@@ -76,51 +69,11 @@ public final class NetworkOps {
         }
     }
 
-    /**
-     * A global network's name, claimed in the global store by create-if-absent, so that two hosts
-     * creating a network of the same name at the same moment do not both succeed. A claim whose
-     * network never appeared is stale (a create that failed while the store was unreachable, its
-     * claim applied late, or a host that died in between): it is taken over once it has stayed
-     * without a network for {@link #STALE_CLAIM}, longer than any create takes.
-     */
     private void claimName(String name, String id, Undo undo) {
-        Store global = c.state().globalStore().orElseThrow();
-        byte[] value = id.getBytes(StandardCharsets.UTF_8);
-        try {
-            global.putIfVersion(NAMES + name, value, 0);
-        } catch (VersionConflictException e) {
-            KvEntry claim = global.get(NAMES + name).orElse(null);
-            if (claim == null || !stale(global, claim)) {
-                throw WeftException.conflict("network " + name + " already exists (made on another host)");
-            }
-            try {
-                global.putIfVersion(NAMES + name, value, claim.version());
-            } catch (VersionConflictException raced) {
-                throw WeftException.conflict("network " + name + " already exists (made on another host)");
-            }
+        if (!c.state().claimGlobalName(name, id, STALE_CLAIM)) {
+            throw WeftException.conflict("network " + name + " already exists (made on another host)");
         }
-        undo.push("release the name " + name, () -> global.delete(NAMES + name));
-    }
-
-    private static boolean stale(Store global, KvEntry claim) {
-        String owner = claim.valueAsString();
-        long deadline = System.nanoTime() + STALE_CLAIM.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (global.get("networks/" + owner).isPresent()) {
-                return false;
-            }
-            Optional<KvEntry> now = global.get(claim.key());
-            if (now.isEmpty() || now.get().version() != claim.version()) {
-                return false; // changed meanwhile: let the caller report the conflict
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return global.get("networks/" + owner).isEmpty();
+        undo.push("release the name " + name, () -> c.state().releaseGlobalName(name, id));
     }
 
     private List<SubnetState> allocateSubnets(NetworkConfig config, NetworkDriver driver, Ipam ipam, Undo undo) {
@@ -242,9 +195,7 @@ public final class NetworkOps {
             releaseSubnet(c.ipams().forDriver(n.ipamDriver()), s);
         }
         if (c.state().isGlobal(n)) {
-            Store global = c.state().globalStore().orElseThrow();
-            global.get(NAMES + n.name()).filter(e -> e.valueAsString().equals(n.id()))
-                    .ifPresent(e -> global.delete(e.key()));
+            c.state().releaseGlobalName(n.name(), n.id());
         }
         c.state().deleteNetwork(n.id());
     }

@@ -1,5 +1,4 @@
 package dev.weft.engine.internal;
-import dev.weft.linux.netns.Namespaces;
 
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
@@ -9,6 +8,7 @@ import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState.SubnetState;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.engine.state.SandboxState;
+import dev.weft.linux.netns.Namespaces;
 
 import java.net.InetAddress;
 import java.nio.file.Files;

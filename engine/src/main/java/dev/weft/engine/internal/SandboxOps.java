@@ -1,29 +1,21 @@
 package dev.weft.engine.internal;
-import dev.weft.linux.netns.Namespaces;
-import dev.weft.engine.SandboxOptions;
+
 import dev.weft.engine.Errors;
+import dev.weft.engine.SandboxOptions;
 import dev.weft.engine.Undo;
 import dev.weft.engine.WeftException;
-
 import dev.weft.engine.driver.SandboxPort;
 import dev.weft.engine.state.EndpointState;
-import dev.weft.engine.state.NetworkState;
-import dev.weft.engine.state.NetworkState.SubnetState;
 import dev.weft.engine.state.SandboxState;
 import dev.weft.linux.KernelException;
+import dev.weft.linux.netns.Namespaces;
 import dev.weft.linux.netns.Netns;
 import dev.weft.net.IpPrefix;
-import dev.weft.linux.rtnl.Route;
-import dev.weft.linux.rtnl.Rtnetlink;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** Sandbox create, find and delete. */
 public final class SandboxOps {

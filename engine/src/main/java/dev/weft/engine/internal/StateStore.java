@@ -1,17 +1,20 @@
 package dev.weft.engine.internal;
-import dev.weft.engine.state.EndpointState;
-import dev.weft.engine.state.NetworkState;
-import dev.weft.engine.state.SandboxState;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.engine.state.EndpointState;
+import dev.weft.engine.state.NetworkState;
+import dev.weft.engine.state.SandboxState;
 import dev.weft.store.KvEntry;
 import dev.weft.store.Store;
 import dev.weft.store.StoreEvent;
+import dev.weft.store.VersionConflictException;
 import dev.weft.store.Watch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,6 +51,8 @@ public final class StateStore implements AutoCloseable {
     private static final String NETWORKS = "networks/";
     private static final String ENDPOINTS = "endpoints/";
     private static final String SANDBOXES = "sandboxes/";
+    /** Global networks' names in the global store: network-names/NAME -> id. */
+    private static final String NAMES = "network-names/";
 
     /** Told of every change to a global record, made here or elsewhere; runs on the watch's thread. */
     public interface Listener {
@@ -366,6 +371,58 @@ public final class StateStore implements AutoCloseable {
     }
 
     /** Stops following the global store. */
+    /**
+     * A global network's name, claimed in the global store by create-if-absent, so that two hosts
+     * creating a network of the same name at the same moment do not both succeed. A claim whose
+     * network never appeared is stale (a create that failed while the store was unreachable, its
+     * claim applied late, or a host that died in between): it is taken over once it has stayed
+     * without a network for {@code staleAfter}, longer than any create
+     * takes. False if another network holds the name.
+     */
+    public boolean claimGlobalName(String name, String id, Duration staleAfter) {
+        byte[] value = id.getBytes(StandardCharsets.UTF_8);
+        try {
+            global.putIfVersion(NAMES + name, value, 0);
+        } catch (VersionConflictException e) {
+            KvEntry claim = global.get(NAMES + name).orElse(null);
+            if (claim == null || !stale(claim, staleAfter)) {
+                return false;
+            }
+            try {
+                global.putIfVersion(NAMES + name, value, claim.version());
+            } catch (VersionConflictException raced) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Gives up a global network's name, if {@code id} still holds it. */
+    public void releaseGlobalName(String name, String id) {
+        global.get(NAMES + name).filter(e -> e.valueAsString().equals(id)).ifPresent(e -> global.delete(e.key()));
+    }
+
+    private boolean stale(KvEntry claim, Duration staleAfter) {
+        String owner = claim.valueAsString();
+        long deadline = System.nanoTime() + staleAfter.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (global.get(NETWORKS + owner).isPresent()) {
+                return false;
+            }
+            Optional<KvEntry> now = global.get(claim.key());
+            if (now.isEmpty() || now.get().version() != claim.version()) {
+                return false; // changed meanwhile: let the caller report the conflict
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return global.get(NETWORKS + owner).isEmpty();
+    }
+
     @Override
     public void close() {
         watches.forEach(Watch::close);
