@@ -1,5 +1,7 @@
 package dev.weft.cli;
 
+import dev.weft.daemon.kernel.HostKernel;
+
 import dev.weft.daemon.Weftd;
 import dev.weft.daemon.WeftdOptions;
 import dev.weft.linux.TestNamespaces;
@@ -22,7 +24,7 @@ final class CliFixture implements AutoCloseable {
 
     CliFixture(String label) {
         weftd = Weftd.start(new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
-                runDir.path().resolve("run"), "info"), namespaces.create(label));
+                runDir.path().resolve("run"), "info"), HostKernel.of(namespaces.create(label)));
     }
 
     /** Runs {@code weft -H unix://SOCKET ARGS...}. */

@@ -6,21 +6,17 @@ import dev.weft.daemon.api.Sandboxes;
 import dev.weft.daemon.api.Services;
 import dev.weft.daemon.containers.Containers;
 import dev.weft.daemon.dns.DnsService;
+import dev.weft.daemon.kernel.HostKernel;
 import dev.weft.daemon.plugin.PluginApi;
 import dev.weft.engine.Controller;
 import dev.weft.engine.ControllerConfig;
 import dev.weft.engine.driver.NetworkDriver;
-import dev.weft.engine.driver.bridge.BridgeDriver;
-import dev.weft.engine.driver.macvlan.MacvlanDriver;
-import dev.weft.linux.netns.Netns;
-import dev.weft.engine.driver.overlay.OverlayDriver;
-import dev.weft.engine.driver.remote.PluginDiscovery;
-import dev.weft.engine.driver.remote.RemoteDriver;
-import dev.weft.engine.driver.remote.RemoteIpam;
+import dev.weft.engine.plugin.PluginDiscovery;
+import dev.weft.engine.plugin.RemoteIpam;
 import dev.weft.net.IpPrefix;
 import dev.weft.store.LocalStore;
-import dev.weft.store.Stores;
 import dev.weft.store.Store;
+import dev.weft.store.Stores;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.slf4j.Logger;
@@ -64,10 +60,10 @@ public final class Weftd implements AutoCloseable {
     }
 
     /**
-     * Starts weftd with {@code options}, treating {@code host} as the host namespace (null: the
-     * process's own, as in production; tests pass a simulated host's).
+     * Starts weftd with {@code options} on {@code host} ({@link HostKernel#thisProcess()} in
+     * production; tests pass a simulated host's).
      */
-    public static Weftd start(WeftdOptions options, Netns host) {
+    public static Weftd start(WeftdOptions options, HostKernel host) {
         directories(options);
         Store store = LocalStore.open(options.dataDir().resolve("weft.db"));
         List<NetworkDriver> drivers = new ArrayList<>();
@@ -76,14 +72,13 @@ public final class Weftd implements AutoCloseable {
         DnsService dns = null;
         PluginServer plugin = null;
         try {
-            drivers.add(new BridgeDriver(host)); // opens its nftables context now, while descriptors are few
-            drivers.add(new MacvlanDriver(host));
-            ControllerConfig config = ControllerConfig.of(store, options.runDir(), host)
+            drivers.addAll(host.localDrivers());
+            ControllerConfig config = host.config(store, options.runDir())
                     .withHostResolvConf(options.resolvConf()).withEmbeddedDns(DNS_ADDRESS);
             if (options.cluster() != null) {
-                InetAddress advertise = Cluster.advertiseAddress(options.cluster(), host);
+                InetAddress advertise = host.advertiseAddress(options.cluster());
                 global = Stores.open(options.cluster().store());
-                drivers.add(new OverlayDriver(host, global, advertise));
+                drivers.add(host.overlay(global, advertise));
                 config = config.withGlobalStore(global, IpPrefix.format(advertise));
                 LOG.info("sharing global networks through {} as {}", options.cluster().store().connectString(),
                         IpPrefix.format(advertise));
@@ -94,7 +89,7 @@ public final class Weftd implements AutoCloseable {
             PluginDiscovery plugins = PluginDiscovery.defaults();
             controller = Controller.start(config.withDrivers(drivers).withPlugins(name -> {
                 plugins.address(name); // NOT_FOUND, saying where it looked, before anything is made
-                return RemoteDriver.of(name, plugins, host);
+                return host.remote(name, plugins);
             }).withIpamPlugins(name -> {
                 plugins.address(name);
                 return RemoteIpam.of(name, plugins);

@@ -1,13 +1,14 @@
 package dev.weft.daemon;
 
 import ch.qos.logback.classic.Level;
+import dev.weft.daemon.kernel.HostKernel;
 import dev.weft.net.IpPrefix;
 import dev.weft.store.StoreException;
 import dev.weft.store.StoreUrl;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -111,7 +112,7 @@ public final class WeftdMain implements Callable<Integer> {
         }
         Weftd weftd;
         try {
-            weftd = Weftd.start(options, null);
+            weftd = Weftd.start(options, HostKernel.thisProcess());
         } catch (StoreException e) {
             System.err.println("weftd: " + e.getMessage());
             return 1;

@@ -1,5 +1,7 @@
 package dev.weft.daemon;
 
+import dev.weft.daemon.kernel.HostKernel;
+
 import dev.weft.linux.TestNamespaces;
 import dev.weft.testkit.RunDir;
 
@@ -20,7 +22,7 @@ final class DaemonFixture implements AutoCloseable {
         Path resolv = runDir.path().resolve("host-resolv.conf");
         Files.writeString(resolv, "");
         weftd = Weftd.start(new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
-                runDir.path().resolve("run"), "info", resolv), namespaces.create(label));
+                runDir.path().resolve("run"), "info", resolv), HostKernel.of(namespaces.create(label)));
         api = new ApiClient(weftd.socket());
     }
 

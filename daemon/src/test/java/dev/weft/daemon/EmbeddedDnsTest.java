@@ -1,5 +1,7 @@
 package dev.weft.daemon;
 
+import dev.weft.daemon.kernel.HostKernel;
+
 import dev.weft.linux.TestNamespaces;
 import dev.weft.linux.netns.Netns;
 import dev.weft.testkit.RunDir;
@@ -44,7 +46,7 @@ class EmbeddedDnsTest {
         Path resolv = runDir.path().resolve("host-resolv.conf");
         Files.writeString(resolv, "nameserver 127.0.0.1\nsearch corp.test\n");
         weftd = Weftd.start(new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
-                runDir.path().resolve("run"), "info", resolv), host);
+                runDir.path().resolve("run"), "info", resolv), HostKernel.of(host));
         api = new ApiClient(weftd.socket());
         api.call("POST", "/v1/networks/create", "{\"Name\": \"dev\", \"IPAM\": {\"Config\": [{\"Subnet\": \"192.0.2.0/24\"}]}}");
         api.call("POST", "/v1/networks/create", "{\"Name\": \"other\", \"IPAM\": {\"Config\": [{\"Subnet\": \"198.51.100.0/24\"}]}}");

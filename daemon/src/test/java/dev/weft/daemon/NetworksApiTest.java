@@ -1,5 +1,7 @@
 package dev.weft.daemon;
 
+import dev.weft.daemon.kernel.HostKernel;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,7 +122,7 @@ class NetworksApiTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(weftd.socket()))).isEqualTo("rw-rw----");
         assertThat(api.call("GET", "/v1/_ping", null).status()).isEqualTo(200);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Weftd.start(new WeftdOptions(daemon.runDir.path().resolve("other.sock"),
-                        daemon.runDir.path().resolve("data"), daemon.runDir.path().resolve("run"), "info"), null))
+                        daemon.runDir.path().resolve("data"), daemon.runDir.path().resolve("run"), "info"), HostKernel.thisProcess()))
                 .hasMessageContaining("is another weftd running on this data directory?");
         assertThat(Files.exists(daemon.runDir.path().resolve("other.sock"))).isFalse();
     }

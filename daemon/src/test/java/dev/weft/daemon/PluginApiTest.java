@@ -1,5 +1,7 @@
 package dev.weft.daemon;
 
+import dev.weft.daemon.kernel.HostKernel;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.engine.ipam.Ipam;
 import dev.weft.linux.TestNamespaces;
@@ -47,7 +49,7 @@ class PluginApiTest {
         Files.writeString(resolv, "");
         weftd = Weftd.start(new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
                 runDir.path().resolve("run"), "info", resolv).withPluginSocket(runDir.path().resolve("plugins/weft.sock")),
-                hostNs);
+                HostKernel.of(hostNs));
         docker = new ApiClient(runDir.path().resolve("plugins/weft.sock"));
     }
 

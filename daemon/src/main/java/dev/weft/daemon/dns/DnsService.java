@@ -1,8 +1,8 @@
 package dev.weft.daemon.dns;
 
+import dev.weft.daemon.kernel.HostKernel;
 import dev.weft.engine.Controller;
 import dev.weft.engine.Sandbox;
-import dev.weft.linux.netns.Netns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +25,8 @@ public final class DnsService implements AutoCloseable {
     private final int port;
     private final Map<String, SandboxDnsServer> servers = new ConcurrentHashMap<>();
 
-    /** Servers answering for {@code controller}'s sandboxes, forwarding from {@code host} (null: this process's namespace). */
-    public DnsService(Controller controller, List<InetSocketAddress> upstreams, int port, Netns host) {
+    /** Servers answering for {@code controller}'s sandboxes, forwarding from {@code host}'s namespace. */
+    public DnsService(Controller controller, List<InetSocketAddress> upstreams, int port, HostKernel host) {
         this.controller = controller;
         this.dns = new EmbeddedDns(controller, upstreams, Duration.ofSeconds(2), host);
         this.port = port;
@@ -62,8 +62,8 @@ public final class DnsService implements AutoCloseable {
             }
             alive.add(sb.id());
             if (!servers.containsKey(sb.id())) {
-                try (Netns ns = Netns.open(netns)) {
-                    servers.put(sb.id(), SandboxDnsServer.start(ns, sb.id(), dns, port));
+                try {
+                    servers.put(sb.id(), SandboxDnsServer.start(netns, sb.id(), dns, port));
                 } catch (RuntimeException e) {
                     LOG.warn("cannot start embedded DNS in sandbox {}: {}", sb.id(), e.getMessage());
                 }

@@ -1,8 +1,8 @@
 package dev.weft.daemon.dns;
 
+import dev.weft.daemon.kernel.HostKernel;
 import dev.weft.engine.Controller;
 import dev.weft.engine.WeftException;
-import dev.weft.linux.netns.Netns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.AAAARecord;
@@ -52,11 +52,11 @@ public final class EmbeddedDns {
     private final Controller controller;
     private final List<InetSocketAddress> upstreams;
     private final Duration timeout;
-    private final Netns host;
+    private final HostKernel host;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    /** Forwards from {@code host} (null: the process's own namespace, as in production). */
-    public EmbeddedDns(Controller controller, List<InetSocketAddress> upstreams, Duration timeout, Netns host) {
+    /** Forwards from {@code host}'s namespace. */
+    public EmbeddedDns(Controller controller, List<InetSocketAddress> upstreams, Duration timeout, HostKernel host) {
         this.controller = controller;
         this.upstreams = List.copyOf(upstreams);
         this.timeout = timeout;
@@ -225,7 +225,7 @@ public final class EmbeddedDns {
     }
 
     private byte[] overUdp(InetSocketAddress upstream, byte[] query) throws IOException {
-        try (DatagramSocket socket = host == null ? new DatagramSocket() : host.call(DatagramSocket::new)) {
+        try (DatagramSocket socket = host.inHost(DatagramSocket::new)) {
             socket.setSoTimeout((int) timeout.toMillis());
             socket.send(new DatagramPacket(query, query.length, upstream));
             byte[] buffer = new byte[65535];
@@ -240,7 +240,7 @@ public final class EmbeddedDns {
      * channel is opened in the host namespace, where its socket is made at once.
      */
     private byte[] overTcp(InetSocketAddress upstream, byte[] query) throws IOException {
-        try (SocketChannel channel = host == null ? SocketChannel.open() : host.call(SocketChannel::open)) {
+        try (SocketChannel channel = host.inHost(SocketChannel::open)) {
             Socket socket = channel.socket();
             socket.connect(upstream, (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());

@@ -1,6 +1,6 @@
 package dev.weft.daemon.dns;
 
-import dev.weft.linux.netns.Netns;
+import dev.weft.daemon.kernel.HostKernel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +13,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 
 /**
  * 127.0.0.11:53, UDP and TCP, inside one sandbox: sockets opened inside its namespace (where
@@ -34,12 +35,12 @@ final class SandboxDnsServer implements AutoCloseable {
         this.tcp = tcp;
     }
 
-    static SandboxDnsServer start(Netns sandbox, String sandboxId, EmbeddedDns dns, int port) {
+    static SandboxDnsServer start(Path sandbox, String sandboxId, EmbeddedDns dns, int port) {
         InetSocketAddress address = new InetSocketAddress(ADDRESS, port);
-        DatagramChannel udp = sandbox.call(() -> DatagramChannel.open().bind(address));
+        DatagramChannel udp = HostKernel.inNamespace(sandbox, () -> DatagramChannel.open().bind(address));
         ServerSocketChannel tcp;
         try {
-            tcp = sandbox.call(() -> ServerSocketChannel.open().bind(address));
+            tcp = HostKernel.inNamespace(sandbox, () -> ServerSocketChannel.open().bind(address));
         } catch (RuntimeException e) {
             close(udp);
             throw e;

@@ -7,6 +7,7 @@ import dev.weft.engine.PortBinding;
 import dev.weft.engine.Scope;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.ipam.Ipam;
+import dev.weft.engine.plugin.PluginClient;
 import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.net.IpPrefix;
@@ -20,7 +21,6 @@ import java.util.Map;
  * its field names and casing: requests built from weft's records, replies read and checked.
  */
 final class RemoteApi {
-    static final String ACTIVATE = "Plugin.Activate";
     static final String CAPABILITIES = "NetworkDriver.GetCapabilities";
     static final String CREATE_NETWORK = "NetworkDriver.CreateNetwork";
     static final String DELETE_NETWORK = "NetworkDriver.DeleteNetwork";
@@ -53,7 +53,7 @@ final class RemoteApi {
 
     /** The scope in a GetCapabilities reply; a missing or unknown one is an error, as in libnetwork. */
     static Scope scope(String plugin, JsonNode reply) {
-        String scope = text(reply, "Scope");
+        String scope = PluginClient.text(reply, "Scope");
         return switch (scope) {
             case "local" -> Scope.LOCAL;
             case "global" -> Scope.GLOBAL;
@@ -62,25 +62,6 @@ final class RemoteApi {
             default -> throw WeftException.unavailable("network plugin " + plugin + " gave Scope \"" + scope
                     + "\" in its capabilities (it must be \"local\" or \"global\")", null);
         };
-    }
-
-    /** Checks that an Activate reply lists "NetworkDriver" among the interfaces the plugin implements. */
-    static void checkImplements(String plugin, JsonNode reply) {
-        checkImplements(plugin, reply, "NetworkDriver", "a network driver");
-    }
-
-    /** Checks that an Activate reply lists {@code api} among the interfaces the plugin implements. */
-    static void checkImplements(String plugin, JsonNode reply, String api, String what) {
-        JsonNode impl = reply.get("Implements");
-        if (impl != null && impl.isArray()) {
-            for (JsonNode i : impl) {
-                if (api.equals(i.asText())) {
-                    return;
-                }
-            }
-        }
-        throw WeftException.unavailable("plugin " + plugin + " is not " + what + " (it implements "
-                + (impl == null ? "nothing" : impl.toString()) + ", not \"" + api + "\")", null);
     }
 
     static ObjectNode createNetwork(NetworkState n) {
@@ -136,7 +117,7 @@ final class RemoteApi {
             return;
         }
         for (String f : List.of("Address", "AddressIPv6", "MacAddress")) {
-            if (!text(iface, f).isEmpty()) {
+            if (!PluginClient.text(iface, f).isEmpty()) {
                 throw WeftException.unavailable("network plugin " + plugin + " answered CreateEndpoint with an Interface ("
                         + iface + ") although weft gave it one; the protocol requires an empty Interface", null);
             }
@@ -197,7 +178,7 @@ final class RemoteApi {
     /** Reads a Join reply; InterfaceName.SrcName is required, routes must parse. */
     static JoinReply joinReply(String plugin, JsonNode reply) {
         JsonNode name = reply.get("InterfaceName");
-        String src = name == null ? "" : text(name, "SrcName");
+        String src = name == null ? "" : PluginClient.text(name, "SrcName");
         if (src.isEmpty()) {
             throw WeftException.unavailable("network plugin " + plugin
                     + " answered Join without InterfaceName.SrcName: no interface to move into the sandbox", null);
@@ -209,14 +190,14 @@ final class RemoteApi {
                 routes.add(route(plugin, r));
             }
         }
-        return new JoinReply(src, text(name, "DstPrefix"), text(reply, "Gateway"), text(reply, "GatewayIPv6"), routes);
+        return new JoinReply(src, PluginClient.text(name, "DstPrefix"), PluginClient.text(reply, "Gateway"), PluginClient.text(reply, "GatewayIPv6"), routes);
     }
 
     private static StaticRoute route(String plugin, JsonNode r) {
         int type = r.path("RouteType").asInt(-1);
-        String next = text(r, "NextHop");
+        String next = PluginClient.text(r, "NextHop");
         try {
-            IpPrefix dest = IpPrefix.parse(text(r, "Destination"));
+            IpPrefix dest = IpPrefix.parse(PluginClient.text(r, "Destination"));
             if (type == 0 && !next.isEmpty()) {
                 IpPrefix.parseAddress(next);
                 return new StaticRoute(dest, type, next);
@@ -230,11 +211,5 @@ final class RemoteApi {
         }
         throw WeftException.unavailable("network plugin " + plugin + " gave an invalid static route " + r
                 + " (RouteType 0 needs a NextHop, 1 is a connected route)", null);
-    }
-
-    /** The text of {@code field}, "" when absent or null. */
-    static String text(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        return v == null || v.isNull() ? "" : v.asText();
     }
 }

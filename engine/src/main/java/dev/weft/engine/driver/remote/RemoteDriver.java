@@ -8,20 +8,22 @@ import dev.weft.engine.WeftException;
 import dev.weft.engine.driver.EndpointInterface;
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
+import dev.weft.engine.plugin.PluginClient;
+import dev.weft.engine.plugin.PluginDiscovery;
 import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.linux.KernelException;
 import dev.weft.linux.netns.Netns;
-import dev.weft.net.IpPrefix;
 import dev.weft.linux.rtnl.Links;
-import dev.weft.net.MacAddress;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
+import dev.weft.net.IpPrefix;
+import dev.weft.net.MacAddress;
 
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -79,7 +81,7 @@ public final class RemoteDriver implements NetworkDriver {
         if (s == null) {
             synchronized (this) {
                 if (scope == null) {
-                    RemoteApi.checkImplements(name(), client.call(RemoteApi.ACTIVATE, null));
+                    client.activate("NetworkDriver", "a network driver");
                     scope = RemoteApi.scope(name(), client.call(RemoteApi.CAPABILITIES, null));
                 }
                 s = scope;

@@ -1,4 +1,4 @@
-package dev.weft.engine.driver.remote;
+package dev.weft.engine.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,10 +44,10 @@ public final class RemoteIpam implements Ipam {
 
     private synchronized void activate() {
         if (localSpace == null) {
-            RemoteApi.checkImplements(name(), client.call(RemoteApi.ACTIVATE, null), "IpamDriver", "an IPAM driver");
+            client.activate("IpamDriver", "an IPAM driver");
             JsonNode spaces = client.call(SPACES, null);
-            String local = RemoteApi.text(spaces, "LocalDefaultAddressSpace");
-            String global = RemoteApi.text(spaces, "GlobalDefaultAddressSpace");
+            String local = PluginClient.text(spaces, "LocalDefaultAddressSpace");
+            String global = PluginClient.text(spaces, "GlobalDefaultAddressSpace");
             if (local.isEmpty() || global.isEmpty()) {
                 throw WeftException.unavailable("IPAM plugin " + name() + " gave no default address spaces: " + spaces, null);
             }
@@ -66,7 +66,7 @@ public final class RemoteIpam implements Ipam {
                 .put("V6", ipv6);
         body.putObject("Options");
         JsonNode reply = client.call(REQUEST_POOL, body);
-        String id = RemoteApi.text(reply, "PoolID");
+        String id = PluginClient.text(reply, "PoolID");
         IpPrefix pool = prefix(reply, "Pool", REQUEST_POOL);
         if (id.isEmpty()) {
             throw WeftException.unavailable("IPAM plugin " + name() + " gave no PoolID for " + REQUEST_POOL, null);
@@ -99,7 +99,7 @@ public final class RemoteIpam implements Ipam {
     }
 
     private IpPrefix prefix(JsonNode reply, String field, String call) {
-        String text = RemoteApi.text(reply, field);
+        String text = PluginClient.text(reply, field);
         try {
             if (text.indexOf('/') < 0) {
                 throw new IllegalArgumentException("no prefix length");

@@ -1,4 +1,4 @@
-package dev.weft.engine.driver.remote;
+package dev.weft.engine.plugin;
 
 import dev.weft.engine.Controller;
 import dev.weft.engine.ControllerConfig;
@@ -8,6 +8,7 @@ import dev.weft.engine.Network;
 import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.Sandbox;
 import dev.weft.engine.SandboxOptions;
+import dev.weft.engine.driver.remote.RemoteDriver;
 import dev.weft.linux.TestNamespaces;
 import dev.weft.linux.netns.Netns;
 import dev.weft.store.LocalStore;

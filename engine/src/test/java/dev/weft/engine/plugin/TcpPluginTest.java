@@ -1,4 +1,4 @@
-package dev.weft.engine.driver.remote;
+package dev.weft.engine.plugin;
 
 import dev.weft.engine.Controller;
 import dev.weft.engine.ControllerFixture;
@@ -9,14 +9,12 @@ import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.Sandbox;
 import dev.weft.engine.SandboxOptions;
 import dev.weft.engine.WeftException;
+import dev.weft.engine.driver.remote.RemoteDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -29,6 +27,9 @@ import java.security.interfaces.ECPrivateKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -38,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * CA, a server certificate for IP 127.0.0.1, client certificates, and a second CA that signed
  * nothing here) are made with the openssl command once for the class.
  */
-class RemoteTcpPluginTest {
+class TcpPluginTest {
     private static final String PLUGIN = "fakenet";
 
     private enum Kind { PLAIN, TLS, CLIENT_AUTH }

@@ -1,20 +1,17 @@
-package dev.weft.engine.driver.remote;
+package dev.weft.engine.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.weft.linux.netns.Netns;
-import dev.weft.linux.rtnl.LinkSpec;
-import dev.weft.linux.rtnl.Rtnetlink;
-
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import dev.weft.linux.netns.Netns;
+import dev.weft.linux.rtnl.LinkSpec;
+import dev.weft.linux.rtnl.Rtnetlink;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,6 +31,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * A network plugin for tests, with the JDK only: an HTTP server on a Unix socket, or
@@ -43,10 +42,10 @@ import java.util.concurrent.Executors;
  * the SrcName it gives in Join), DeleteEndpoint deletes it. Replies can be replaced per method,
  * and a method can be made to never answer.
  */
-final class FakePlugin implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class FakePlugin implements AutoCloseable {
+    public static final ObjectMapper JSON = new ObjectMapper();
 
-    record Call(String method, String accept, JsonNode body) {
+    public record Call(String method, String accept, JsonNode body) {
     }
 
     private record Canned(int status, String body) {
@@ -65,7 +64,7 @@ final class FakePlugin implements AutoCloseable {
     private volatile String scope = "local";
     private volatile String srcName;
 
-    FakePlugin(Path socket, Netns hostNs) {
+    public FakePlugin(Path socket, Netns hostNs) {
         this.socket = socket;
         this.http = null;
         this.host = Rtnetlink.open(hostNs);
@@ -94,7 +93,7 @@ final class FakePlugin implements AutoCloseable {
      * A plugin on TCP 127.0.0.1 at a free port: plain HTTP when {@code tls} is null, else HTTPS
      * with {@code tls}'s certificate, requiring a client certificate when {@code needClientAuth}.
      */
-    static FakePlugin tcp(Netns hostNs, SSLContext tls, boolean needClientAuth) {
+    public static FakePlugin tcp(Netns hostNs, SSLContext tls, boolean needClientAuth) {
         InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         try {
             if (tls == null) {
@@ -116,48 +115,48 @@ final class FakePlugin implements AutoCloseable {
     }
 
     /** The TCP port of a {@link #tcp} plugin. */
-    int port() {
+    public int port() {
         return http.getAddress().getPort();
     }
 
     /** Answers {@code method} with {@code status} and {@code body} from now on. */
-    void reply(String method, int status, String body) {
+    public void reply(String method, int status, String body) {
         canned.put(method, new Canned(status, body));
     }
 
     /** Reads {@code method} and never answers it. */
-    void hang(String method) {
+    public void hang(String method) {
         hanging.put(method, true);
     }
 
     /** The Scope GetCapabilities gives; null leaves it out. */
-    void scope(String s) {
+    public void scope(String s) {
         scope = s;
     }
 
     /** Join gives this SrcName instead of the veth it made. */
-    void srcName(String name) {
+    public void srcName(String name) {
         srcName = name;
     }
 
-    synchronized List<Call> calls() {
+    public synchronized List<Call> calls() {
         return List.copyOf(calls);
     }
 
-    List<String> methods() {
+    public List<String> methods() {
         return calls().stream().map(Call::method).toList();
     }
 
     /** The body of the last call of {@code method}. */
-    JsonNode last(String method) {
+    public JsonNode last(String method) {
         return calls().reversed().stream().filter(c -> c.method().equals(method)).findFirst().orElseThrow().body();
     }
 
-    static String hostSide(String endpointId) {
+    public static String hostSide(String endpointId) {
         return "rh" + endpointId.substring(0, 8);
     }
 
-    static String pluginSide(String endpointId) {
+    public static String pluginSide(String endpointId) {
         return "rs" + endpointId.substring(0, 8);
     }
 

@@ -1,4 +1,4 @@
-package dev.weft.engine.driver.remote;
+package dev.weft.engine.plugin;
 
 import dev.weft.engine.WeftException;
 import org.junit.jupiter.api.Test;
@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Finding plugins as Docker's v1 registry does, and reading HTTP replies, without a kernel. */
-class RemotePluginDiscoveryTest {
+class PluginDiscoveryTest {
     @TempDir
     Path dir;
 
@@ -109,31 +108,5 @@ class RemotePluginDiscoveryTest {
                 .hasMessageContaining(dir.resolve("run/gone.sock").toString())
                 .hasMessageContaining(dir.resolve("run/gone/gone.sock").toString())
                 .hasMessageContaining(dir.resolve("lib/gone/gone.json").toString());
-    }
-
-    private static PluginHttp.Reply parse(String raw) throws IOException {
-        return PluginHttp.parse(raw.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Test
-    void repliesWithLengthChunksOrNeitherAreRead() throws IOException {
-        PluginHttp.Reply sized = parse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}trailing");
-        assertThat(sized.status()).isEqualTo(200);
-        assertThat(sized.text()).isEqualTo("{}");
-        PluginHttp.Reply chunked = parse("HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"Er\r\n"
-                + "8;x=y\r\nr\": \"x\"}\r\n0\r\n\r\n");
-        assertThat(chunked.status()).isEqualTo(500);
-        assertThat(chunked.text()).isEqualTo("{\"Err\": \"x\"}");
-        assertThat(parse("HTTP/1.0 201 Created\r\n\r\n{\"a\":1}").text()).isEqualTo("{\"a\":1}");
-    }
-
-    @Test
-    void brokenRepliesAreErrorsThatSayWhy() {
-        assertThatThrownBy(() -> parse("")).hasMessage("the plugin closed the connection without a reply");
-        assertThatThrownBy(() -> parse("SSH-2.0-OpenSSH\r\n\r\n")).hasMessage("not an HTTP reply: \"SSH-2.0-OpenSSH\"");
-        assertThatThrownBy(() -> parse("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}"))
-                .hasMessage("the reply body is shorter than its Content-Length 10");
-        assertThatThrownBy(() -> parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"))
-                .hasMessage("bad chunk size \"zz\"");
     }
 }

@@ -1,10 +1,13 @@
-package dev.weft.engine.driver.remote;
+package dev.weft.engine.plugin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.engine.WeftException;
+import dev.weft.http.HttpConnectException;
+import dev.weft.http.HttpReply;
+import dev.weft.http.HttpTimeoutException;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -64,6 +67,30 @@ public final class PluginClient {
         return plugin;
     }
 
+    /**
+     * Activates the plugin ({@code Plugin.Activate}) and checks that it implements {@code api}
+     * ("NetworkDriver", "IpamDriver"); else UNAVAILABLE, saying the plugin is not {@code what}.
+     */
+    public void activate(String api, String what) {
+        JsonNode reply = call("Plugin.Activate", null);
+        JsonNode impl = reply.get("Implements");
+        if (impl != null && impl.isArray()) {
+            for (JsonNode i : impl) {
+                if (api.equals(i.asText())) {
+                    return;
+                }
+            }
+        }
+        throw WeftException.unavailable("plugin " + plugin + " is not " + what + " (it implements "
+                + (impl == null ? "nothing" : impl.toString()) + ", not \"" + api + "\")", null);
+    }
+
+    /** The text of {@code field} in a reply, "" when it is absent or null. */
+    public static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? "" : v.asText();
+    }
+
     /** Calls {@code method} (such as "NetworkDriver.Join") with {@code body}; returns the reply object. */
     public JsonNode call(String method, JsonNode body) {
         byte[] request;
@@ -72,7 +99,7 @@ public final class PluginClient {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        PluginHttp.Reply reply = send(method, request);
+        HttpReply reply = send(method, request);
         JsonNode doc = parse(method, reply);
         String err = refusal(doc);
         if (err != null) {
@@ -94,18 +121,18 @@ public final class PluginClient {
         return doc;
     }
 
-    private PluginHttp.Reply send(String method, byte[] request) {
+    private HttpReply send(String method, byte[] request) {
         for (int attempt = 0; ; attempt++) {
             PluginAddress to = address.get();
             try {
                 return PluginHttp.post(to, "/" + method, ACCEPT, request, timeout);
-            } catch (PluginHttp.ConnectFailed e) {
+            } catch (HttpConnectException e) {
                 if (attempt >= backoff.size()) {
                     throw WeftException.unavailable("network plugin " + plugin + " is not answering (" + method + ", "
                             + (attempt + 1) + " tries): " + e.getMessage(), e);
                 }
                 pause(backoff.get(attempt), method, e);
-            } catch (PluginHttp.TimedOut e) {
+            } catch (HttpTimeoutException e) {
                 throw WeftException.unavailable("network plugin " + plugin + " did not answer " + method + " within "
                         + seconds(timeout) + ": " + e.getMessage(), e);
             } catch (IOException e) {
@@ -125,7 +152,7 @@ public final class PluginClient {
     }
 
     /** The reply as JSON; an empty body is an empty object; junk (with any status) is an error. */
-    private JsonNode parse(String method, PluginHttp.Reply reply) {
+    private JsonNode parse(String method, HttpReply reply) {
         String text = reply.text();
         if (text.isBlank()) {
             return JSON.createObjectNode();
@@ -160,7 +187,7 @@ public final class PluginClient {
     }
 
     /** A fresh JSON object for a request body. */
-    static ObjectNode object() {
+    public static ObjectNode object() {
         return JSON.createObjectNode();
     }
 }

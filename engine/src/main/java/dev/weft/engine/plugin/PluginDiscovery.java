@@ -1,4 +1,4 @@
-package dev.weft.engine.driver.remote;
+package dev.weft.engine.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.weft.engine.driver.remote;
+package dev.weft.engine.plugin;
 
 import java.nio.file.Path;
 

@@ -1,0 +1,121 @@
+package dev.weft.daemon.kernel;
+
+import dev.weft.daemon.ClusterOptions;
+import dev.weft.engine.ControllerConfig;
+import dev.weft.engine.driver.NetworkDriver;
+import dev.weft.engine.driver.bridge.BridgeDriver;
+import dev.weft.engine.driver.macvlan.MacvlanDriver;
+import dev.weft.engine.driver.overlay.OverlayDriver;
+import dev.weft.engine.driver.remote.RemoteDriver;
+import dev.weft.engine.plugin.PluginDiscovery;
+import dev.weft.linux.netns.Netns;
+import dev.weft.linux.rtnl.Address;
+import dev.weft.linux.rtnl.Link;
+import dev.weft.linux.rtnl.Rtnetlink;
+import dev.weft.net.IpPrefix;
+import dev.weft.store.Store;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The daemon's one seam to the kernel: the host namespace weftd serves (its own, or a simulated
+ * host's in tests), the drivers and controller configuration bound to it, the host's addresses,
+ * and sockets opened inside a namespace. Nothing else in the daemon imports the linux layer.
+ */
+public final class HostKernel {
+    private final Netns host;
+
+    private HostKernel(Netns host) {
+        this.host = host;
+    }
+
+    /** The namespace this process runs in, as in production. */
+    public static HostKernel thisProcess() {
+        return new HostKernel(null);
+    }
+
+    /** {@code host} as the host namespace (null: this process's own); tests pass a simulated host's. */
+    public static HostKernel of(Netns host) {
+        return new HostKernel(host);
+    }
+
+    /** The controller's configuration on this host: records in {@code store}, sandboxes under {@code runDir}. */
+    public ControllerConfig config(Store store, Path runDir) {
+        return ControllerConfig.of(store, runDir, host);
+    }
+
+    /**
+     * The drivers of one host: bridge and macvlan. The bridge driver opens its nftables context
+     * now, while the process holds few descriptors.
+     */
+    public List<NetworkDriver> localDrivers() {
+        BridgeDriver bridge = new BridgeDriver(host);
+        try {
+            return List.of(bridge, new MacvlanDriver(host));
+        } catch (RuntimeException e) {
+            bridge.close();
+            throw e;
+        }
+    }
+
+    /** The overlay driver, its tunnels ending at {@code advertise}, its records in {@code global}. */
+    public NetworkDriver overlay(Store global, InetAddress advertise) {
+        return new OverlayDriver(host, global, advertise);
+    }
+
+    /** The network plugin {@code name}, as {@code plugins} finds it. */
+    public NetworkDriver remote(String name, PluginDiscovery plugins) {
+        return RemoteDriver.of(name, plugins, host);
+    }
+
+    /** Opens a socket (or does other I/O) inside a namespace: what it opens stays bound there. */
+    @FunctionalInterface
+    public interface SocketTask<T> {
+        T open() throws IOException;
+    }
+
+    /** Runs {@code task} in the host namespace. */
+    public <T> T inHost(SocketTask<T> task) throws IOException {
+        return host == null ? task.open() : host.call(task::open);
+    }
+
+    /** Runs {@code task} in the namespace bound at {@code netns}. */
+    public static <T> T inNamespace(Path netns, SocketTask<T> task) {
+        try (Netns ns = Netns.open(netns)) {
+            return ns.call(task::open);
+        }
+    }
+
+    /**
+     * This host's address for other hosts: {@code --advertise} as given (it must be an address of
+     * this host), or the first IPv4 address of {@code --bind-interface}.
+     */
+    public InetAddress advertiseAddress(ClusterOptions options) {
+        try (Rtnetlink nl = host == null ? Rtnetlink.open() : Rtnetlink.open(host)) {
+            if (options.advertise() != null) {
+                InetAddress a;
+                try {
+                    a = IpPrefix.parseAddress(options.advertise());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--advertise " + options.advertise() + " is not an IP address");
+                }
+                if (nl.addresses().list().stream().noneMatch(x -> x.prefix().address().equals(a))) {
+                    throw new IllegalArgumentException("--advertise " + options.advertise() + " is not an address of this host");
+                }
+                return a;
+            }
+            Optional<Link> link = nl.links().find(options.bindInterface());
+            if (link.isEmpty()) {
+                throw new IllegalArgumentException("--bind-interface " + options.bindInterface() + ": no such interface");
+            }
+            return nl.addresses().list().stream().filter(x -> x.linkIndex() == link.get().index() && x.prefix().isIpv4())
+                    .map(Address::prefix).map(IpPrefix::address).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("--bind-interface " + options.bindInterface()
+                            + " has no IPv4 address"));
+        }
+    }
+}
