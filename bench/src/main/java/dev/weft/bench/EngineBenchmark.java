@@ -1,5 +1,7 @@
 package dev.weft.bench;
 
+import dev.weft.testkit.RunDir;
+
 import dev.weft.engine.Controller;
 import dev.weft.engine.ControllerConfig;
 import dev.weft.engine.Endpoint;
@@ -63,7 +65,7 @@ public final class EngineBenchmark {
                 ports(c, net, portSamples);
                 net.delete();
             } finally {
-                DirectoryCleanup.unmountAll(runDir);
+                RunDir.unmountAll(runDir);
             }
             sandboxes.removeAll();
             List<String> left = sandboxes.leftovers();

@@ -170,6 +170,13 @@ final class NetworkCommand implements CommandTree.Group {
         }
     }
 
+    /** POST /v1/networks/NETWORK/ACTION with {@code body}, for connect and disconnect. */
+    void act(String network, String action, ObjectNode body) {
+        try (DaemonClient c = client()) {
+            c.post("/v1/networks/" + URLEncoder.encode(network, StandardCharsets.UTF_8) + "/" + action, body);
+        }
+    }
+
     @Command(name = "connect", description = "Connect a container to a network.", mixinStandardHelpOptions = true)
     static final class Connect implements Runnable {
         @ParentCommand
@@ -186,9 +193,7 @@ final class NetworkCommand implements CommandTree.Group {
             ObjectNode cfg = body.putObject("EndpointConfig");
             cfg.putObject("IPAMConfig").put("IPv4Address", ip).put("IPv6Address", ip6);
             aliases.forEach(cfg.putArray("Aliases")::add);
-            try (DaemonClient c = network.client()) {
-                c.post("/v1/networks/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/connect", body);
-            }
+            network.act(name, "connect", body);
         }
     }
 
@@ -203,9 +208,7 @@ final class NetworkCommand implements CommandTree.Group {
         @Override
         public void run() {
             ObjectNode body = DaemonClient.JSON.createObjectNode().put("Container", container).put("Force", force);
-            try (DaemonClient c = network.client()) {
-                c.post("/v1/networks/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/disconnect", body);
-            }
+            network.act(name, "disconnect", body);
         }
     }
 

@@ -91,29 +91,35 @@ final class ServiceCommand implements CommandTree.Group {
         }
     }
 
-    @Command(name = "attach", description = "Attach a service to a container.", mixinStandardHelpOptions = true)
-    static final class Attach implements Runnable {
+    /** attach and detach: a container and SVC.NET, posted as the action. */
+    abstract static class ContainerAction implements Runnable {
+        private final String action;
         @ParentCommand
         ServiceCommand service;
         @Parameters(index = "0", paramLabel = "CONTAINER") String container;
         @Parameters(index = "1", paramLabel = "SVC.NET") String name;
 
+        ContainerAction(String action) {
+            this.action = action;
+        }
+
         @Override
         public void run() {
-            service.act(name, "attach", container);
+            service.act(name, action, container);
+        }
+    }
+
+    @Command(name = "attach", description = "Attach a service to a container.", mixinStandardHelpOptions = true)
+    static final class Attach extends ContainerAction {
+        Attach() {
+            super("attach");
         }
     }
 
     @Command(name = "detach", description = "Detach a service from a container.", mixinStandardHelpOptions = true)
-    static final class Detach implements Runnable {
-        @ParentCommand
-        ServiceCommand service;
-        @Parameters(index = "0", paramLabel = "CONTAINER") String container;
-        @Parameters(index = "1", paramLabel = "SVC.NET") String name;
-
-        @Override
-        public void run() {
-            service.act(name, "detach", container);
+    static final class Detach extends ContainerAction {
+        Detach() {
+            super("detach");
         }
     }
 

@@ -1,13 +1,16 @@
 package dev.weft.daemon;
 
 import dev.weft.daemon.api.HttpApi;
+import dev.weft.daemon.api.NetworkConnections;
 import dev.weft.daemon.api.Networks;
 import dev.weft.daemon.api.Sandboxes;
 import dev.weft.daemon.api.Services;
+import dev.weft.daemon.api.UnixSocketServer;
 import dev.weft.daemon.containers.Containers;
-import dev.weft.daemon.dns.DnsService;
+import dev.weft.daemon.dns.DnsServers;
 import dev.weft.daemon.kernel.HostKernel;
 import dev.weft.daemon.plugin.PluginApi;
+import dev.weft.daemon.plugin.PluginServer;
 import dev.weft.engine.Controller;
 import dev.weft.engine.ControllerConfig;
 import dev.weft.engine.driver.NetworkDriver;
@@ -18,7 +21,6 @@ import dev.weft.store.LocalStore;
 import dev.weft.store.Store;
 import dev.weft.store.Stores;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,12 +45,12 @@ public final class Weftd implements AutoCloseable {
     private final Store store;
     private final Store global;
     private final Controller controller;
-    private final DnsService dns;
+    private final DnsServers dns;
     private final Server server;
     private final Path socket;
     private final PluginServer plugin;
 
-    private Weftd(Store store, Store global, Controller controller, DnsService dns, Server server, Path socket,
+    private Weftd(Store store, Store global, Controller controller, DnsServers dns, Server server, Path socket,
                   PluginServer plugin) {
         this.store = store;
         this.global = global;
@@ -69,7 +71,7 @@ public final class Weftd implements AutoCloseable {
         List<NetworkDriver> drivers = new ArrayList<>();
         Store global = null;
         Controller controller = null;
-        DnsService dns = null;
+        DnsServers dns = null;
         PluginServer plugin = null;
         try {
             drivers.addAll(host.localDrivers());
@@ -94,12 +96,12 @@ public final class Weftd implements AutoCloseable {
                 plugins.address(name);
                 return RemoteIpam.of(name, plugins);
             }));
-            dns = new DnsService(controller, DnsService.upstreams(options.resolvConf()), 53, host);
+            dns = new DnsServers(controller, DnsServers.upstreams(options.resolvConf()), 53, host);
             dns.sync();
             Containers containers = new Containers(controller, options.runDir(), dns::sync);
             plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller);
             Server server = serve(options.socket(), new HttpApi(new Networks(controller),
-                    new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf),
+                    new NetworkConnections(controller, containers::nameOf), new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf),
                     containers));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
             return new Weftd(store, global, controller, dns, server, options.socket(), plugin);
@@ -137,27 +139,7 @@ public final class Weftd implements AutoCloseable {
     }
 
     private static Server serve(Path socket, HttpApi api) {
-        return serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory());
-    }
-
-    /**
-     * Serves {@code handler} on the Unix socket {@code socket} over connections from
-     * {@code http}, the socket readable and writable by owner and group.
-     */
-    static Server serve(Path socket, org.eclipse.jetty.server.Handler handler, org.eclipse.jetty.server.ConnectionFactory http) {
-        try {
-            Files.deleteIfExists(socket); // a leftover of a killed weftd: this one holds the store lock now
-            Server server = new Server();
-            UnixDomainServerConnector connector = new UnixDomainServerConnector(server, http);
-            connector.setUnixDomainPath(socket);
-            server.addConnector(connector);
-            server.setHandler(handler);
-            server.start();
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
-            return server;
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot serve the API on " + socket + ": " + e.getMessage(), e);
-        }
+        return UnixSocketServer.serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory());
     }
 
     public Path socket() {

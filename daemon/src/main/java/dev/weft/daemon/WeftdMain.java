@@ -2,6 +2,7 @@ package dev.weft.daemon;
 
 import ch.qos.logback.classic.Level;
 import dev.weft.daemon.kernel.HostKernel;
+import dev.weft.daemon.plugin.PluginOptions;
 import dev.weft.net.IpPrefix;
 import dev.weft.store.StoreException;
 import dev.weft.store.StoreUrl;

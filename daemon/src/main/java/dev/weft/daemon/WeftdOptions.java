@@ -1,5 +1,7 @@
 package dev.weft.daemon;
 
+import dev.weft.daemon.plugin.PluginOptions;
+
 import java.nio.file.Path;
 
 /**

@@ -36,11 +36,23 @@ public final class RunDir implements AutoCloseable {
 
     @Override
     public void close() {
+        unmountAll(path);
+        try (Stream<Path> files = Files.walk(path)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + path, e);
+        }
+    }
+
+    /** Unmounts everything mounted at or below {@code dir} (a controller's run directory), deepest first. */
+    public static void unmountAll(Path dir) {
         List<String> mounts = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 String point = line.split(" ")[4];
-                if (point.equals(path.toString()) || point.startsWith(path + "/")) {
+                if (point.equals(dir.toString()) || point.startsWith(dir + "/")) {
                     mounts.add(point);
                 }
             }
@@ -54,13 +66,6 @@ public final class RunDir implements AutoCloseable {
             } catch (SysException ignored) {
                 // already gone with its parent
             }
-        }
-        try (Stream<Path> files = Files.walk(path)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + path, e);
         }
     }
 }

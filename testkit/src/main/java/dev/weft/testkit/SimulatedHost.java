@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * One simulated host: its namespace, its underlay address on "eth0", and a way to run a process
  * inside it. Processes are started with {@code nsenter --net=PATH}, not {@code ip netns exec},
- * so that they share the test's mount namespace (see DESIGN.md).
+ * so that they share the test's mount namespace: {@code ip netns exec} gives the process a private
+ * one, and the namespace bind mounts it made would be invisible to every other process.
  */
 public record SimulatedHost(int index, Netns netns, InetAddress address, IpPrefix underlay, String run) {
 

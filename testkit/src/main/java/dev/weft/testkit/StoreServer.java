@@ -66,23 +66,35 @@ public final class StoreServer implements AutoCloseable {
 
     /** ZooKeeper on {@code host}'s address, port 2181. */
     public static StoreServer zookeeper(SimulatedHost host, Path dir) {
+        return zookeeper(host, dir, 2181);
+    }
+
+    /** ZooKeeper on 127.0.0.1 in this process's own namespace, on a free port. */
+    public static StoreServer zookeeperOnLoopback(Path dir) {
+        return zookeeper(null, dir, freePort());
+    }
+
+    private static StoreServer zookeeper(SimulatedHost host, Path dir, int port) {
         require(ZOOKEEPER_JAR, "zookeeper");
+        InetAddress at = host == null ? InetAddress.getLoopbackAddress() : host.address();
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("zoo.cfg"), String.join("\n", "tickTime=500", "dataDir=" + dir.resolve("zk"),
-                    "clientPort=2181", "clientPortAddress=" + IpPrefix.format(host.address()), "admin.enableServer=false",
+                    "clientPort=" + port, "clientPortAddress=" + IpPrefix.format(at), "admin.enableServer=false",
                     "forceSync=no", "maxClientCnxns=0", ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // Debian's jar names its dependencies in its manifest, so the jar alone is the class path
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        StoreServer s = new StoreServer(host, dir, 2181, List.of(java, "-Xmx256m", "-cp", ZOOKEEPER_JAR.toString(),
+        StoreServer s = new StoreServer(host, dir, port, List.of(java, "-Xmx256m", "-cp", ZOOKEEPER_JAR.toString(),
                 "org.apache.zookeeper.server.ZooKeeperServerMain", dir.resolve("zoo.cfg").toString()), "zk");
         s.start();
         return s;
     }
 
-    private static int freePort() {
+    /** A TCP port on loopback that nothing listens on now. */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -98,7 +110,12 @@ public final class StoreServer implements AutoCloseable {
 
     /** The address weftd's --kv-store takes. */
     public String url() {
-        return scheme + "://" + IpPrefix.format(address) + ":" + port;
+        return scheme + "://" + hostPort();
+    }
+
+    /** ADDRESS:PORT, as a client connects to it. */
+    public String hostPort() {
+        return IpPrefix.format(address) + ":" + port;
     }
 
     /** Starts the server (again) on the same data and waits until it accepts connections. */

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.type.LogicalType;
@@ -53,6 +53,7 @@ public final class HttpApi extends Handler.Abstract {
 
     private final Networks networks;
     private final Sandboxes sandboxes;
+    private final NetworkConnections connections;
     private final Services services;
     private final Containers containers;
 
@@ -71,9 +72,11 @@ public final class HttpApi extends Handler.Abstract {
         return m;
     }
 
-    public HttpApi(Networks networks, Sandboxes sandboxes, Services services, Containers containers) {
+    public HttpApi(Networks networks, NetworkConnections connections, Sandboxes sandboxes, Services services,
+                   Containers containers) {
         this.networks = networks;
         this.sandboxes = sandboxes;
+        this.connections = connections;
         this.services = services;
         this.containers = containers;
     }
@@ -120,16 +123,16 @@ public final class HttpApi extends Handler.Abstract {
         }
         if (path.equals("/v1/networks/prune")) {
             requireMethod(method, "POST");
-            return Map.of("NetworksDeleted", sandboxes.prune());
+            return Map.of("NetworksDeleted", networks.prune());
         }
         Matcher action = NETWORK_ACTION.matcher(path);
         if (action.matches()) {
             requireMethod(method, "POST");
             Connect body = read(request, Connect.class);
             if (action.group(2).equals("connect")) {
-                sandboxes.connect(action.group(1), body);
+                connections.connect(action.group(1), body);
             } else {
-                sandboxes.disconnect(action.group(1), body);
+                connections.disconnect(action.group(1), body);
             }
             return new Reply(200, null);
         }

@@ -5,6 +5,7 @@ import dev.weft.engine.Endpoint;
 import dev.weft.engine.IpamConfig;
 import dev.weft.engine.Network;
 import dev.weft.engine.NetworkConfig;
+import dev.weft.engine.WeftException;
 import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.net.IpPrefix;
@@ -115,5 +116,24 @@ public final class Networks {
         }
         return new NetworkResource(n.name(), n.id(), n.created(), n.scope(), n.driver(), n.enableIpv6(),
                 new NetworkResource.Ipam(n.ipamDriver() == null ? "default" : n.ipamDriver(), Map.of(), configs), n.internal(), containers, n.options(), n.labels());
+    }
+
+    /** Deletes every network without endpoints; returns their names. */
+    public List<String> prune() {
+        List<String> deleted = new ArrayList<>();
+        for (Network n : controller.networks()) {
+            if (n.endpoints().isEmpty()) {
+                try {
+                    String name = n.name();
+                    n.delete();
+                    deleted.add(name);
+                } catch (WeftException e) {
+                    if (e.kind() != WeftException.Kind.CONFLICT) {
+                        throw e;
+                    }
+                }
+            }
+        }
+        return deleted;
     }
 }

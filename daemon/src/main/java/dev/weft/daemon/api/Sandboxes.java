@@ -2,24 +2,18 @@ package dev.weft.daemon.api;
 
 import dev.weft.engine.Controller;
 import dev.weft.engine.Endpoint;
-import dev.weft.engine.EndpointOptions;
-import dev.weft.engine.Network;
 import dev.weft.engine.Sandbox;
 import dev.weft.engine.SandboxOptions;
-import dev.weft.engine.WeftException;
 import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.SandboxState;
-import dev.weft.net.IpPrefix;
-import dev.weft.net.MacAddress;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
-/** Sandboxes (containers' network stacks) and connecting them to networks. */
+/** Sandboxes: containers' network stacks. */
 public final class Sandboxes {
     private final Controller controller;
     private final Runnable changed;
@@ -69,80 +63,6 @@ public final class Sandboxes {
         changed.run();
     }
 
-    /** Docker's connect: an endpoint named after the container, joined to its sandbox. */
-    public void connect(String network, Connect body) {
-        Sandbox sb = sandboxOf(body);
-        Network net = controller.network(network);
-        Connect.EndpointConfig cfg = body.endpointConfig();
-        InetAddress v4 = cfg == null || cfg.ipamConfig() == null ? null : address("IPv4Address", cfg.ipamConfig().ipv4Address());
-        InetAddress v6 = cfg == null || cfg.ipamConfig() == null ? null : address("IPv6Address", cfg.ipamConfig().ipv6Address());
-        MacAddress mac = null;
-        if (cfg != null && cfg.macAddress() != null && !cfg.macAddress().isBlank()) {
-            try {
-                mac = MacAddress.parse(cfg.macAddress());
-            } catch (IllegalArgumentException e) {
-                throw new ApiException(400, "MacAddress: " + e.getMessage());
-            }
-        }
-        List<String> aliases = cfg == null || cfg.aliases() == null ? List.of() : cfg.aliases();
-        Endpoint ep = net.createEndpoint(endpointName(sb), new EndpointOptions(v4, v6, mac, aliases));
-        try {
-            ep.join(sb);
-        } catch (RuntimeException e) {
-            ep.delete(); // a connect is all or nothing
-            throw e;
-        }
-    }
-
-    /** Docker's disconnect: leave and delete the container's endpoint on the network. */
-    public void disconnect(String network, Connect body) {
-        Sandbox sb = sandboxOf(body);
-        Network net = controller.network(network);
-        for (Endpoint ep : sb.endpoints()) {
-            if (ep.network().id().equals(net.id())) {
-                ep.leave(sb);
-                ep.delete();
-                return;
-            }
-        }
-        throw new ApiException(404, "container " + body.container() + " is not connected to network " + net.name());
-    }
-
-    private Sandbox sandboxOf(Connect body) {
-        return container(controller, containerNames, body);
-    }
-
-    /** The sandbox of the request's Container: 400 when none is named, 404 when there is no such container. */
-    static Sandbox container(Controller controller, UnaryOperator<String> containerNames, Connect body) {
-        if (body == null || body.container() == null || body.container().isBlank()) {
-            throw new ApiException(400, "the request needs a Container");
-        }
-        try {
-            return controller.sandbox(containerNames.apply(body.container()));
-        } catch (WeftException e) {
-            if (e.kind() == WeftException.Kind.NOT_FOUND) {
-                throw new ApiException(404, "no such container: " + body.container());
-            }
-            throw e;
-        }
-    }
-
-    /** Endpoints are named after their container, which is unique among sandboxes. */
-    private static String endpointName(Sandbox sb) {
-        return sb.containerId();
-    }
-
-    private static InetAddress address(String field, String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return IpPrefix.parseAddress(text);
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, field + ": " + e.getMessage());
-        }
-    }
-
     private SandboxResource resource(Sandbox sb) {
         SandboxState s = sb.state();
         Map<String, NetworkResource.Attachment> nets = new LinkedHashMap<>();
@@ -152,24 +72,5 @@ public final class Sandboxes {
                     ep.ipv4() == null ? "" : ep.ipv4(), ep.ipv6() == null ? "" : ep.ipv6()));
         }
         return new SandboxResource(s.id(), s.containerId(), s.hostname(), s.netnsPath(), nets);
-    }
-
-    /** Deletes every network without endpoints; returns their names. */
-    public List<String> prune() {
-        List<String> deleted = new ArrayList<>();
-        for (Network n : controller.networks()) {
-            if (n.endpoints().isEmpty()) {
-                try {
-                    String name = n.name();
-                    n.delete();
-                    deleted.add(name);
-                } catch (WeftException e) {
-                    if (e.kind() != WeftException.Kind.CONFLICT) {
-                        throw e;
-                    }
-                }
-            }
-        }
-        return deleted;
     }
 }

@@ -6,8 +6,8 @@ import dev.weft.engine.EndpointOptions;
 import dev.weft.engine.Network;
 import dev.weft.engine.Sandbox;
 import dev.weft.engine.WeftException;
-import dev.weft.net.IpPrefix;
 import dev.weft.engine.state.EndpointState;
+import dev.weft.net.IpPrefix;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -126,7 +126,7 @@ public final class Services {
     }
 
     private Sandbox container(Connect body) {
-        return Sandboxes.container(controller, containerNames, body);
+        return NetworkConnections.container(controller, containerNames, body);
     }
 
     private ServiceResource resource(Endpoint e) {

@@ -24,18 +24,18 @@ final class SandboxDnsServer implements AutoCloseable {
     static final InetAddress ADDRESS = InetAddress.ofLiteral("127.0.0.11");
     private static final Logger LOG = LoggerFactory.getLogger(SandboxDnsServer.class);
     private final String sandboxId;
-    private final EmbeddedDns dns;
+    private final DnsResolver dns;
     private final DatagramChannel udp;
     private final ServerSocketChannel tcp;
 
-    private SandboxDnsServer(String sandboxId, EmbeddedDns dns, DatagramChannel udp, ServerSocketChannel tcp) {
+    private SandboxDnsServer(String sandboxId, DnsResolver dns, DatagramChannel udp, ServerSocketChannel tcp) {
         this.sandboxId = sandboxId;
         this.dns = dns;
         this.udp = udp;
         this.tcp = tcp;
     }
 
-    static SandboxDnsServer start(Path sandbox, String sandboxId, EmbeddedDns dns, int port) {
+    static SandboxDnsServer start(Path sandbox, String sandboxId, DnsResolver dns, int port) {
         InetSocketAddress address = new InetSocketAddress(ADDRESS, port);
         DatagramChannel udp = HostKernel.inNamespace(sandbox, () -> DatagramChannel.open().bind(address));
         ServerSocketChannel tcp;

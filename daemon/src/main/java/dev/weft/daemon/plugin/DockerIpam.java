@@ -54,14 +54,14 @@ final class DockerIpam {
 
     /** RequestPool: {@code Pool} (or a free predefined subnet when empty), {@code SubPool} as its range. */
     synchronized ObjectNode requestPool(JsonNode req) {
-        String space = Json.required(req, "AddressSpace");
+        String space = RequestFields.required(req, "AddressSpace");
         if (!space.equals(LOCAL_SPACE) && !space.equals(GLOBAL_SPACE)) {
             throw PluginException.badRequest("unknown address space \"" + space + "\" (weft serves " + LOCAL_SPACE
                     + " and " + GLOBAL_SPACE + ")");
         }
-        IpPrefix subnet = Json.prefix(req, "Pool");
-        IpPrefix range = Json.prefix(req, "SubPool");
-        boolean v6 = Json.bool(req, "V6");
+        IpPrefix subnet = RequestFields.prefix(req, "Pool");
+        IpPrefix range = RequestFields.prefix(req, "SubPool");
+        boolean v6 = RequestFields.bool(req, "V6");
         Ipam.Pool pool = ipam.requestPool(space, subnet, range, v6);
         ObjectNode r = NODES.objectNode();
         r.put("PoolID", pool.id());
@@ -78,8 +78,8 @@ final class DockerIpam {
     /** RequestAddress: {@code Address} if given, else a free one; the gateway is recorded as such. */
     synchronized ObjectNode requestAddress(JsonNode req) {
         String pool = poolId(req);
-        String wanted = Json.text(req, "Address");
-        InetAddress preferred = wanted.isEmpty() ? null : Json.address(wanted, "Address");
+        String wanted = RequestFields.text(req, "Address");
+        InetAddress preferred = wanted.isEmpty() ? null : RequestFields.address(wanted, "Address");
         boolean gateway = GATEWAY_TYPE.equals(req.path("Options").path(ADDRESS_TYPE).asText());
         IpPrefix a = ipam.requestAddress(pool, preferred, gateway ? "docker-gateway" : "docker");
         ObjectNode r = NODES.objectNode();
@@ -90,13 +90,13 @@ final class DockerIpam {
 
     synchronized ObjectNode releaseAddress(JsonNode req) {
         String pool = poolId(req);
-        ipam.releaseAddress(pool, Json.address(Json.required(req, "Address"), "Address"));
+        ipam.releaseAddress(pool, RequestFields.address(RequestFields.required(req, "Address"), "Address"));
         return NODES.objectNode();
     }
 
     /** The request's PoolID, which must name a pool of Docker's spaces. */
     private String poolId(JsonNode req) {
-        String id = Json.required(req, "PoolID");
+        String id = RequestFields.required(req, "PoolID");
         if (!id.startsWith(LOCAL_SPACE + "/") && !id.startsWith(GLOBAL_SPACE + "/")) {
             throw PluginException.notFound("no pool " + id);
         }

@@ -65,7 +65,7 @@ final class DockerNetworks {
 
     /** CreateNetwork: a bridge or overlay network with Docker's pools and gateways; repeating it is a no-op. */
     synchronized ObjectNode createNetwork(JsonNode req) {
-        String id = Json.required(req, "NetworkID");
+        String id = RequestFields.required(req, "NetworkID");
         List<IpamConfig> v4 = subnets(req, "IPv4Data", false);
         List<IpamConfig> v6 = subnets(req, "IPv6Data", true);
         if (v4.isEmpty()) {
@@ -94,17 +94,17 @@ final class DockerNetworks {
      */
     synchronized ObjectNode createEndpoint(JsonNode req) {
         Network n = network(req);
-        String eid = Json.required(req, "EndpointID");
+        String eid = RequestFields.required(req, "EndpointID");
         JsonNode iface = req.get("Interface");
         if (iface == null || !iface.isObject()) {
             throw PluginException.badRequest("CreateEndpoint needs an Interface");
         }
-        IpPrefix v4 = Json.prefix(iface, "Address");
+        IpPrefix v4 = RequestFields.prefix(iface, "Address");
         if (v4 == null) {
             throw PluginException.badRequest("CreateEndpoint needs Interface.Address: weft does not pick addresses for Docker");
         }
-        IpPrefix v6 = Json.prefix(iface, "AddressIPv6");
-        String mac = Json.text(iface, "MacAddress");
+        IpPrefix v6 = RequestFields.prefix(iface, "AddressIPv6");
+        String mac = RequestFields.text(iface, "MacAddress");
         MacAddress wantedMac;
         try {
             wantedMac = mac.isEmpty() ? null : MacAddress.parse(mac);
@@ -138,7 +138,7 @@ final class DockerNetworks {
     synchronized ObjectNode join(JsonNode req) {
         Network n = network(req);
         Endpoint ep = endpoint(n, req);
-        String key = Json.required(req, "SandboxKey");
+        String key = RequestFields.required(req, "SandboxKey");
         String src = containerSide(ep);
         ep.handOff(container(key), src);
         NetworkState ns = n.state();
@@ -183,7 +183,7 @@ final class DockerNetworks {
 
     /** The weft network for the request's NetworkID; 404 when there is none. */
     private Network network(JsonNode req) {
-        String id = Json.required(req, "NetworkID");
+        String id = RequestFields.required(req, "NetworkID");
         Network n = find(id);
         if (n == null) {
             throw PluginException.notFound("network " + id + " not found");
@@ -204,7 +204,7 @@ final class DockerNetworks {
     }
 
     private static Endpoint endpoint(Network n, JsonNode req) {
-        String eid = Json.required(req, "EndpointID");
+        String eid = RequestFields.required(req, "EndpointID");
         try {
             Endpoint ep = n.endpoint(eid);
             if (ep.name().equals(eid)) {
@@ -229,14 +229,14 @@ final class DockerNetworks {
             throw PluginException.badRequest("field " + field + ": expected an array");
         }
         for (JsonNode d : list) {
-            IpPrefix pool = Json.prefix(d, "Pool");
+            IpPrefix pool = RequestFields.prefix(d, "Pool");
             if (pool == null || pool.isIpv4() == v6) {
                 throw PluginException.badRequest(field + " entry " + d + " needs an " + (v6 ? "IPv6" : "IPv4") + " Pool");
             }
-            IpPrefix gw = Json.prefix(d, "Gateway");
+            IpPrefix gw = RequestFields.prefix(d, "Gateway");
             Map<String, InetAddress> aux = new LinkedHashMap<>();
             d.path("AuxAddresses").properties().forEach(e -> aux.put(e.getKey(),
-                    Json.address(e.getValue().asText(), "AuxAddresses." + e.getKey())));
+                    RequestFields.address(e.getValue().asText(), "AuxAddresses." + e.getKey())));
             out.add(new IpamConfig(pool, null, gw == null ? null : gw.address(), aux));
         }
         return out;

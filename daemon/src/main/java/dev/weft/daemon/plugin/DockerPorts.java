@@ -61,8 +61,8 @@ final class DockerPorts {
             throw PluginException.badRequest("weft does not choose host ports: publish container port " + port
                     + " on one host port, not the range " + hostPort + "-" + end);
         }
-        String ip = Json.text(b, "HostIP");
-        InetAddress hostIp = ip.isEmpty() ? null : Json.address(ip, "HostIP");
+        String ip = RequestFields.text(b, "HostIP");
+        InetAddress hostIp = ip.isEmpty() ? null : RequestFields.address(ip, "HostIP");
         if (hostIp != null && hostIp.isAnyLocalAddress()) {
             hostIp = null; // 0.0.0.0 and ::, which Docker sends as two bindings, are both "any address"
         }

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * changes is one {@code nft_run_cmd_from_buffer} call, which the kernel applies as one
  * transaction. Only tables whose name starts with the owner prefix can be touched.
  * <p>
- * The libnftables trap (DESIGN.md): a context opens its netlink socket at creation and waits on
+ * The libnftables trap (docs/design.md, "Linux layer"): a context opens its netlink socket at creation and waits on
  * it with select(), which aborts the process when that socket's number is 1024 or more. Create
  * contexts early, while the process has few descriptors; {@link #open} refuses a context whose
  * socket landed at 1024 or above instead of ever running a command with it. Calls on one

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The libnftables trap from DESIGN.md: a context made while descriptors are few keeps working
+ * The libnftables trap (docs/design.md, "Linux layer"): a context made while descriptors are few keeps working
  * after the process holds more than 1024; a context whose socket would be 1024 or above is
  * refused before it can run anything (running it would abort the JVM).
  */

@@ -9,14 +9,19 @@ import dev.weft.store.StoreException;
 import dev.weft.store.StoreUrl;
 import dev.weft.store.Stores;
 import dev.weft.store.Watch;
+import dev.weft.testkit.StoreServer;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -29,17 +34,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Store contract and the ZooKeeper-specific behaviour, against a real ZooKeeper server. */
 class ZkStoreTest extends StoreContract {
-    private static ZkServer server;
+    private static Path dir;
+    private static StoreServer server;
     private String prefix;
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = ZkServer.start();
+        dir = Files.createTempDirectory("weft-zk-test");
+        server = StoreServer.zookeeperOnLoopback(dir);
     }
 
     @AfterAll
-    static void stopServer() {
+    static void stopServer() throws IOException {
         server.close();
+        delete(dir);
+    }
+
+    private static void delete(Path tree) throws IOException {
+        try (var files = Files.walk(tree)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     @Override
@@ -53,8 +69,8 @@ class ZkStoreTest extends StoreContract {
         return ZkStore.open(url(server, prefix));
     }
 
-    private static StoreUrl url(ZkServer on, String prefix) {
-        return StoreUrl.parse("zk://" + on.address() + "/" + prefix);
+    private static StoreUrl url(StoreServer on, String prefix) {
+        return StoreUrl.parse(on.url() + "/" + prefix);
     }
 
     @Test
@@ -68,7 +84,7 @@ class ZkStoreTest extends StoreContract {
 
     @Test
     void anAddressWithNoServerFailsWithinSecondsNamingIt() throws Exception {
-        int port = ZkServer.freePort();
+        int port = StoreServer.freePort();
         long start = System.nanoTime();
         assertThatThrownBy(() -> ZkStore.open(StoreUrl.parse("zk://127.0.0.1:" + port + "/x")))
                 .isInstanceOf(StoreException.class).hasMessageContaining("127.0.0.1:" + port);
@@ -148,7 +164,7 @@ class ZkStoreTest extends StoreContract {
     /** Ends a session on the server, as its expiry would, by closing a second handle to it. */
     private static void endSession(ZooKeeper zk) throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper twin = new ZooKeeper(server.address(), 10_000, event -> {
+        ZooKeeper twin = new ZooKeeper(server.hostPort(), 10_000, event -> {
             if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
                 connected.countDown();
             }
@@ -163,15 +179,16 @@ class ZkStoreTest extends StoreContract {
     @Test
     void aWatchSurvivesAServerRestartDeliveringEveryChangeOnceAndCallsFailInBoundedTime() throws Exception {
         BlockingQueue<StoreEvent> seen = new LinkedBlockingQueue<>();
-        try (ZkServer own = ZkServer.start(); Store s = ZkStore.open(url(own, "restart"))) {
+        Path ownDir = Files.createTempDirectory("weft-zk-restart");
+        try (StoreServer own = StoreServer.zookeeperOnLoopback(ownDir); Store s = ZkStore.open(url(own, "restart"))) {
             try (Watch w = s.watch("r/", s.revision(), seen::add)) {
                 writeKeys(s, 0, 20);
                 own.stop();
                 long start = System.nanoTime();
                 assertThatThrownBy(() -> s.get("r/000")).as("a call while the server is down")
-                        .isInstanceOf(StoreException.class).hasMessageContaining(own.address());
+                        .isInstanceOf(StoreException.class).hasMessageContaining(own.hostPort());
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
-                own.startAgain();
+                own.start();
                 awaitReconnect(s);
                 writeKeys(s, 20, 40);
                 List<String> keys = new ArrayList<>();
@@ -183,6 +200,8 @@ class ZkStoreTest extends StoreContract {
                 assertThat(keys).containsExactlyElementsOf(expectedKeys(0, 40));
                 assertThat(seen.poll(1500, TimeUnit.MILLISECONDS)).as("nothing twice").isNull();
             }
+        } finally {
+            delete(ownDir);
         }
     }
 

@@ -18,17 +18,17 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** One embedded DNS server per sandbox with its own namespace, kept in step with the controller's sandboxes. */
-public final class DnsService implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(DnsService.class);
+public final class DnsServers implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DnsServers.class);
     private final Controller controller;
-    private final EmbeddedDns dns;
+    private final DnsResolver dns;
     private final int port;
     private final Map<String, SandboxDnsServer> servers = new ConcurrentHashMap<>();
 
     /** Servers answering for {@code controller}'s sandboxes, forwarding from {@code host}'s namespace. */
-    public DnsService(Controller controller, List<InetSocketAddress> upstreams, int port, HostKernel host) {
+    public DnsServers(Controller controller, List<InetSocketAddress> upstreams, int port, HostKernel host) {
         this.controller = controller;
-        this.dns = new EmbeddedDns(controller, upstreams, Duration.ofSeconds(2), host);
+        this.dns = new DnsResolver(controller, upstreams, Duration.ofSeconds(2), host);
         this.port = port;
     }
 

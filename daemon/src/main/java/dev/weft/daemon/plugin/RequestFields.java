@@ -6,8 +6,8 @@ import dev.weft.net.IpPrefix;
 import java.net.InetAddress;
 
 /** Reading the fields of a plugin request, each wrong one a 400 that names it. */
-final class Json {
-    private Json() {
+final class RequestFields {
+    private RequestFields() {
     }
 
     /** The string {@code field}, "" when absent or null; any other type is refused. */

@@ -1,4 +1,4 @@
-package dev.weft.daemon;
+package dev.weft.daemon.plugin;
 
 import java.net.InetAddress;
 import java.nio.file.Path;

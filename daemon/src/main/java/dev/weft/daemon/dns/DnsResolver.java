@@ -46,9 +46,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Forwarding happens from weftd's own namespace, so even a loopback resolver of the host (such as
  * systemd-resolved's 127.0.0.53) serves containers.
  */
-public final class EmbeddedDns {
+public final class DnsResolver {
     static final long TTL = 600;
-    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDns.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DnsResolver.class);
     private final Controller controller;
     private final List<InetSocketAddress> upstreams;
     private final Duration timeout;
@@ -56,7 +56,7 @@ public final class EmbeddedDns {
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     /** Forwards from {@code host}'s namespace. */
-    public EmbeddedDns(Controller controller, List<InetSocketAddress> upstreams, Duration timeout, HostKernel host) {
+    public DnsResolver(Controller controller, List<InetSocketAddress> upstreams, Duration timeout, HostKernel host) {
         this.controller = controller;
         this.upstreams = List.copyOf(upstreams);
         this.timeout = timeout;

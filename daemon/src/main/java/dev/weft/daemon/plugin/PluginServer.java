@@ -1,5 +1,6 @@
-package dev.weft.daemon;
+package dev.weft.daemon.plugin;
 
+import dev.weft.daemon.api.UnixSocketServer;
 import dev.weft.daemon.plugin.BlankHostConnections;
 import dev.weft.daemon.plugin.PluginApi;
 import dev.weft.engine.Controller;
@@ -12,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** weftd's Docker plugin socket ({@code --plugin-socket}): {@link PluginApi} served there. */
-final class PluginServer implements AutoCloseable {
+public final class PluginServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PluginServer.class);
     private final Server server;
     private final Path socket;
@@ -23,13 +24,13 @@ final class PluginServer implements AutoCloseable {
     }
 
     /** Serves the plugin protocols as {@code options} say. */
-    static PluginServer start(PluginOptions options, Controller controller) {
+    public static PluginServer start(PluginOptions options, Controller controller) {
         Path socket = options.socket();
         try {
             if (socket.getParent() != null) {
                 Files.createDirectories(socket.getParent());
             }
-            Server server = Weftd.serve(socket, new PluginApi(controller, options.nameservers()), new BlankHostConnections());
+            Server server = UnixSocketServer.serve(socket, new PluginApi(controller, options.nameservers()), new BlankHostConnections());
             LOG.info("serving Docker's NetworkDriver and IpamDriver protocols on unix://{} ({} scope)", socket,
                     controller.advertise() == null ? "local" : "global");
             return new PluginServer(server, socket);
