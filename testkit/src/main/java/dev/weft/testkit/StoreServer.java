@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -133,13 +135,30 @@ public final class StoreServer implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException(scheme + " exited: " + log());
             }
-            boolean up = host == null ? connects(at) : host.netns().call(() -> connects(at));
+            boolean up = host == null ? ready(at) : host.netns().call(() -> ready(at));
             if (up) {
                 return;
             }
             sleep(100);
         }
         throw new IllegalStateException(scheme + " did not listen on " + at + " within 30 s: " + log());
+    }
+
+    /** etcd serves once it accepts; ZooKeeper accepts before it serves, so it must answer "srvr". */
+    private boolean ready(InetSocketAddress at) {
+        return scheme.equals("zk") ? zookeeperServes(at) : connects(at);
+    }
+
+    private static boolean zookeeperServes(InetSocketAddress at) {
+        try (Socket s = new Socket()) {
+            s.connect(at, 500);
+            s.setSoTimeout(1000);
+            s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).contains("Mode:");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean connects(InetSocketAddress at) {
