@@ -48,9 +48,12 @@ final class LorisHosts implements AutoCloseable {
         return hosts.get(i);
     }
 
-    /** loris with --db of host i's Open vSwitch, run inside host i. */
+    /** loris run inside host i, with --db of host i's Open vSwitch unless args name one. */
     Run loris(int i, String... args) {
-        List<String> all = new ArrayList<>(List.of("--db=" + ovs.get(i).dbUrl()));
+        List<String> all = new ArrayList<>();
+        if (List.of(args).stream().noneMatch(a -> a.startsWith("--db="))) {
+            all.add("--db=" + ovs.get(i).dbUrl());
+        }
         all.addAll(List.of(args));
         List<String> argv = host(i).command(JavaMain.command(LorisCli.class.getName(), all).toArray(String[]::new));
         try {
