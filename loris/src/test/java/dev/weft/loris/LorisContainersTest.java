@@ -1,0 +1,92 @@
+package dev.weft.loris;
+
+import dev.weft.linux.Shell;
+import dev.weft.linux.netns.Netns;
+import dev.weft.linux.rtnl.Rtnetlink;
+import dev.weft.testkit.RunDir;
+import dev.weft.testkit.WeftdProcess;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Containers named the other ways: a weft container through weftd's API, and a pid whose life is the lease's. */
+class LorisContainersTest {
+
+    @Test
+    void aWeftContainerByName() throws Exception {
+        try (LorisHosts lh = new LorisHosts(1); RunDir dir = new RunDir();
+             WeftdProcess weftd = WeftdProcess.start(lh.host(0), dir.path())) {
+            lh.ok(0, "init");
+            String created = Shell.run("curl", "-sS", "--unix-socket", weftd.socket().toString(), "-X", "POST",
+                    "-H", "Content-Type: application/json", "-d", "{\"Name\": \"web1\", \"Cmd\": [\"sleep\", \"600\"]}",
+                    "http://weft/v1/containers/create");
+            assertThat(created).contains("web1");
+            String h = "unix://" + weftd.socket();
+            try {
+                assertThat(lh.ok(0, "-H", h, "connect", "web1", "198.51.100.31/24", "3")).startsWith("web1 eth1 pod 3 198.51.100.31/24");
+                long pid = Long.parseLong(Shell.run("curl", "-sS", "--unix-socket", weftd.socket().toString(),
+                        "http://weft/v1/containers/web1").replaceAll("(?s).*\"Pid\"\\s*:\\s*(\\d+).*", "$1"));
+                try (Netns ns = Netns.open(Path.of("/proc", Long.toString(pid), "ns", "net"))) {
+                    assertThat(ns.call(() -> {
+                        try (Rtnetlink nl = Rtnetlink.open()) {
+                            return nl.addresses().list("eth1").stream().map(a -> a.prefix().toString()).toList();
+                        }
+                    })).contains("198.51.100.31/24");
+                }
+                LorisHosts.Run unknown = lh.loris(0, "-H", h, "connect", "nosuch", "198.51.100.32/24", "3");
+                assertThat(unknown.exit()).isEqualTo(1);
+                assertThat(unknown.err()).startsWith("loris: no such container: nosuch").hasLineCount(1);
+                assertThat(lh.ok(0, "-H", h, "disconnect", "web1")).contains("removed lv");
+            } finally {
+                Shell.run("curl", "-sS", "--unix-socket", weftd.socket().toString(), "-X", "DELETE",
+                        "http://weft/v1/containers/web1?force=true");
+                lh.ok(0, "cleanup");
+            }
+        }
+    }
+
+    @Test
+    void aPidContainersLeaseEndsWithIt() throws Exception {
+        try (LorisHosts lh = new LorisHosts(1)) {
+            lh.ok(0, "init");
+            Netns server = lh.container("dhs");
+            lh.ok(0, "connect", server.path().toString(), "198.51.100.1/24", "7");
+            Path leases = lh.ovs.get(0).dir().resolve("dnsmasq.leases");
+            Process dnsmasq = new ProcessBuilder("nsenter", "--net=" + server.path(), "dnsmasq", "--no-daemon", "--conf-file=/dev/null",
+                    "--user=root", "--port=0", "--interface=eth1", "--bind-interfaces", "--dhcp-authoritative",
+                    "--dhcp-range=198.51.100.50,198.51.100.60,255.255.255.0,2m", "--dhcp-leasefile=" + leases,
+                    "--pid-file=" + lh.ovs.get(0).dir().resolve("dnsmasq.pid"))
+                    .redirectErrorStream(true).redirectOutput(lh.ovs.get(0).dir().resolve("dnsmasq.out").toFile()).start();
+            // a "container": a process in a network namespace of its own, which dies with it
+            Process container = new ProcessBuilder("unshare", "--net", "sleep", "600").start();
+            try {
+                String out = lh.ok(0, "connect", Long.toString(container.pid()), "dhcp", "7");
+                String mac = out.trim().split(" ")[5];
+                assertThat(Files.readString(leases)).contains(mac);
+                container.destroy();
+                container.waitFor(5, TimeUnit.SECONDS);
+                long deadline = System.currentTimeMillis() + 15_000;
+                while (Files.readString(leases).contains(mac) && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertThat(Files.readString(leases)).as("the lease was released when the container ended").doesNotContain(mac);
+                // its port goes from the database once its veth is gone (status sweeps)
+                deadline = System.currentTimeMillis() + 10_000;
+                while (lh.ok(0, "status").contains(mac) && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(200);
+                }
+                assertThat(lh.ok(0, "status")).doesNotContain(mac);
+                assertThat(lh.ovs.get(0).vsctl("--bare", "--columns=name", "find", "port", "external_ids:loris-dhcp=true").trim()).isEmpty();
+                lh.ok(0, "cleanup");
+            } finally {
+                container.destroyForcibly();
+                dnsmasq.destroy();
+                dnsmasq.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
