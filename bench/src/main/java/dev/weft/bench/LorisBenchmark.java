@@ -52,12 +52,15 @@ public final class LorisBenchmark {
         out.append("- machine: nproc ").append(Runtime.getRuntime().availableProcessors()).append(", kernel ")
                 .append(OverlayCluster.exec(List.of("uname", "-r")).strip()).append(", ")
                 .append(OverlayCluster.exec(List.of("ovs-vswitchd", "--version")).lines().findFirst().orElse("?")).append('\n');
-        if (args[0].equals("throughput")) {
-            throughput(out, seconds, repeats);
-        } else {
-            connect(out, rounds);
+        try {
+            if (args[0].equals("throughput")) {
+                throughput(out, seconds, repeats);
+            } else {
+                connect(out, rounds);
+            }
+        } finally {
+            System.out.print(out); // what was measured, also when a later step failed
         }
-        System.out.print(out);
     }
 
     /** loris as a process inside {@code host}; fails on a non-zero exit. */
@@ -91,7 +94,7 @@ public final class LorisBenchmark {
                     System.err.printf("loris throughput: repeat %d, weft overlay%n", r);
                     weft.add(iperf(c, out, r, "weft overlay", weftServer, weftClient, weftIp, seconds));
                     for (int h = 0; h < 2; h++) {
-                        loris(c.host(h), ovs.get(h), "init");
+                        loris(c.host(h), ovs.get(h), "init", "--underlay", "eth0");
                         loris(c.host(h), ovs.get(h), "cluster", "192.0.2.1", "192.0.2.2");
                     }
                     loris(c.host(0), ovs.get(0), "connect", ls.path().toString(), "203.0.113.1/24", "1");
@@ -101,6 +104,13 @@ public final class LorisBenchmark {
                     for (int h = 0; h < 2; h++) {
                         loris(c.host(h), ovs.get(h), "cleanup");
                     }
+                    long t0 = System.nanoTime();
+                    for (int h = 0; h < 2; h++) {
+                        SimulatedHost host = c.host(h);
+                        OverlayCluster.await("host " + h + " reaches the etcd host after cleanup", 60, () -> host.ping(c.storeHost().address()));
+                    }
+                    out.append(String.format(Locale.ROOT, "| %d | (after loris cleanup: hosts reach the etcd host again after %.0f ms) | | |%n",
+                            r, (System.nanoTime() - t0) / 1e6));
                 }
                 out.append(String.format(Locale.ROOT, "%n| path | median Gbit/s | min | max |%n|---|--:|--:|--:|%n"));
                 row(out, "weft overlay (kernel VXLAN)", weft);

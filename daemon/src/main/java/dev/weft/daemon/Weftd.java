@@ -7,6 +7,7 @@ import dev.weft.daemon.api.Services;
 import dev.weft.daemon.containers.Containers;
 import dev.weft.daemon.dns.DnsService;
 import dev.weft.daemon.plugin.PluginApi;
+import dev.weft.driver.ovs.OvsDriver;
 import dev.weft.engine.Controller;
 import dev.weft.engine.ControllerConfig;
 import dev.weft.engine.driver.NetworkDriver;
@@ -78,6 +79,7 @@ public final class Weftd implements AutoCloseable {
         try {
             drivers.add(new BridgeDriver(host)); // opens its nftables context now, while descriptors are few
             drivers.add(new MacvlanDriver(host));
+            drivers.add(new OvsDriver(host));
             ControllerConfig config = ControllerConfig.of(store, options.runDir(), host)
                     .withHostResolvConf(options.resolvConf()).withEmbeddedDns(DNS_ADDRESS);
             if (options.cluster() != null) {

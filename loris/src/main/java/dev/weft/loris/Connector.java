@@ -42,10 +42,27 @@ final class Connector {
 
     private final Ovs ovs;
     private final String dbUrl;
+    private final Netns hostNs;
 
     Connector(Ovs ovs, String dbUrl) {
+        this(ovs, dbUrl, null);
+    }
+
+    /** {@code hostNs}: the namespace Open vSwitch runs in (null: this process's). */
+    Connector(Ovs ovs, String dbUrl, Netns hostNs) {
         this.ovs = ovs;
         this.dbUrl = dbUrl;
+        this.hostNs = hostNs;
+    }
+
+    private Rtnetlink hostRtnetlink() {
+        return hostNs == null ? Rtnetlink.open() : Rtnetlink.open(hostNs);
+    }
+
+    private void deleteLink(String name) {
+        try (Rtnetlink host = hostRtnetlink()) {
+            host.links().deleteIfExists(name);
+        }
     }
 
     /** What to connect: address null means DHCP; pod 0 the global pod; ifname and mac may be null (chosen). */
@@ -73,46 +90,64 @@ final class Connector {
                 throw duplicate(mac, pod, p);
             }
         }
-        String netnsId = c.netnsId();
-        try (Netns ns = Netns.open(c.netns()); Rtnetlink host = Rtnetlink.open(); Rtnetlink inside = Rtnetlink.open(ns)) {
-            String ifname = req.ifname() != null ? req.ifname() : nextFree(inside);
-            if (inside.links().find(ifname).isPresent()) {
-                throw new LorisException("container " + c.reference() + " already has an interface " + ifname);
+        Map<String, String> ids = new LinkedHashMap<>();
+        ids.put(CONTAINER, c.reference());
+        ids.put(PID, Long.toString(c.pid()));
+        ids.put(DHCP, Boolean.toString(req.address() == null));
+        if (req.address() != null) {
+            ids.put(IP, req.address().toString());
+        }
+        try (Netns ns = Netns.open(c.netns())) {
+            String portName = plumb(bridge, ns, req.ifname(), req.address(), mac, req.pod(), ids);
+            if (req.address() == null) {
+                try {
+                    ids.putAll(startDhcp(c, ids.get(IFNAME), portName));
+                } catch (RuntimeException e) {
+                    removePortNamed(portName);
+                    deleteLink(portName);
+                    throw e;
+                }
             }
-            String portName = "lv" + HexFormat.of().toHexDigits((netnsId + "/" + ifname).hashCode());
-            Map<String, String> ids = new LinkedHashMap<>();
-            ids.put(CONTAINER, c.reference());
-            ids.put(NETNS, c.netns().toString());
+            return ids;
+        }
+    }
+
+    /**
+     * Makes the veth (its container end, {@code ifname} or the next free ethN, directly inside
+     * {@code ns}; TX checksum offload off; {@code address} if given; up) and its access port of
+     * {@code pod}'s VLAN, recording {@code ids} plus the namespace, interface, pod and MAC on the
+     * port. Returns the port's name; on failure nothing is left.
+     */
+    String plumb(Ovs.Bridge bridge, Netns ns, String ifname, IpPrefix address, MacAddress mac, int pod, Map<String, String> ids) {
+        try (Rtnetlink host = hostRtnetlink(); Rtnetlink inside = Rtnetlink.open(ns)) {
+            String name = ifname != null ? ifname : nextFree(inside);
+            if (inside.links().find(name).isPresent()) {
+                throw new LorisException("container " + ids.get(CONTAINER) + " already has an interface " + name);
+            }
+            String netnsId = Container.netnsId(ns.path(), ids.get(CONTAINER));
+            String portName = "lv" + HexFormat.of().toHexDigits((netnsId + "/" + name).hashCode());
+            ids.put(NETNS, ns.path().toString());
             ids.put(NETNS_ID, netnsId);
-            ids.put(PID, Long.toString(c.pid()));
-            ids.put(IFNAME, ifname);
-            ids.put(POD, pod);
+            ids.put(IFNAME, name);
+            ids.put(POD, podName(pod));
             ids.put(MAC, mac.toString());
-            ids.put(DHCP, Boolean.toString(req.address() == null));
-            if (req.address() != null) {
-                ids.put(IP, req.address().toString());
-            }
             try {
-                host.links().create(new LinkSpec.Veth(portName, ifname, ns, MTU, null, mac));
+                host.links().create(new LinkSpec.Veth(portName, name, ns, MTU, null, mac));
             } catch (KernelException e) {
                 throw new LorisException("cannot create the interface: " + e.getMessage(), e);
             }
             try {
                 host.links().setUp(portName);
-                Ethtool.setTxChecksum(ns, ifname, false);
-                if (req.address() != null) {
-                    inside.addresses().add(ifname, req.address());
+                Ethtool.setTxChecksum(ns, name, false);
+                if (address != null) {
+                    inside.addresses().add(name, address);
                 }
-                inside.links().setUp(ifname);
-                addPort(bridge, portName, req.pod(), mac, ids);
-                if (req.address() == null) {
-                    ids.putAll(startDhcp(c, ifname, portName));
-                }
-                return ids;
+                inside.links().setUp(name);
+                addPort(bridge, portName, pod, mac, ids);
+                return portName;
             } catch (RuntimeException e) {
                 host.links().deleteIfExists(portName);
-                removePortNamed(portName);
-                throw e instanceof KernelException k ? new LorisException("cannot connect " + c.reference() + ": " + k.getMessage(), k) : e;
+                throw e instanceof KernelException k ? new LorisException("cannot connect " + ids.get(CONTAINER) + ": " + k.getMessage(), k) : e;
             }
         }
     }
@@ -179,7 +214,7 @@ final class Connector {
 
     /** Forgets ports whose container is gone (its namespace took the veth with it). */
     void sweep(Ovs.Bridge bridge) {
-        try (Rtnetlink host = Rtnetlink.open()) {
+        try (Rtnetlink host = hostRtnetlink()) {
             for (Ovs.Port p : ovs.ports(bridge)) {
                 if (p.id(NETNS_ID) != null && host.links().find(p.name()).isEmpty()) {
                     remove(bridge, p);
@@ -188,12 +223,10 @@ final class Connector {
         }
     }
 
-    private void remove(Ovs.Bridge bridge, Ovs.Port p) {
+    void remove(Ovs.Bridge bridge, Ovs.Port p) {
         Dhcp.stop(p.id(Dhcp.PID));
         ovs.transact(List.of(Ovs.removePort(bridge, p)));
-        try (Rtnetlink host = Rtnetlink.open()) {
-            host.links().deleteIfExists(p.name());
-        }
+        deleteLink(p.name());
     }
 
     private void removePortNamed(String name) {
@@ -206,7 +239,7 @@ final class Connector {
                 .orElseThrow(() -> new LorisException("port " + name + " vanished from " + Ovs.BRIDGE));
     }
 
-    private Ovs.Bridge requireBridge() {
+    Ovs.Bridge requireBridge() {
         return ovs.bridge(Ovs.BRIDGE).orElseThrow(() -> new LorisException("bridge " + Ovs.BRIDGE + " does not exist: run loris init first"));
     }
 

@@ -20,6 +20,10 @@ record Container(String reference, Path netns, long pid) {
 
     /** The namespace's identity (device:inode of its nsfs file), the same however it is named. */
     String netnsId() {
+        return netnsId(netns, reference);
+    }
+
+    static String netnsId(Path netns, String reference) {
         try {
             return Files.getAttribute(netns, "unix:dev") + ":" + Files.getAttribute(netns, "unix:ino");
         } catch (java.io.IOException | RuntimeException e) {

@@ -1,10 +1,6 @@
 package dev.weft.loris;
 
-import dev.weft.linux.Shell;
 import dev.weft.linux.netns.Netns;
-import dev.weft.linux.rtnl.Rtnetlink;
-import dev.weft.testkit.RunDir;
-import dev.weft.testkit.WeftdProcess;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -13,41 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Containers named the other ways: a weft container through weftd's API, and a pid whose life is the lease's. */
-class LorisContainersTest {
-
-    @Test
-    void aWeftContainerByName() throws Exception {
-        try (LorisHosts lh = new LorisHosts(1); RunDir dir = new RunDir();
-             WeftdProcess weftd = WeftdProcess.start(lh.host(0), dir.path())) {
-            lh.ok(0, "init");
-            String created = Shell.run("curl", "-sS", "--unix-socket", weftd.socket().toString(), "-X", "POST",
-                    "-H", "Content-Type: application/json", "-d", "{\"Name\": \"web1\", \"Cmd\": [\"sleep\", \"600\"]}",
-                    "http://weft/v1/containers/create");
-            assertThat(created).contains("web1");
-            String h = "unix://" + weftd.socket();
-            try {
-                assertThat(lh.ok(0, "-H", h, "connect", "web1", "198.51.100.31/24", "3")).startsWith("web1 eth1 pod 3 198.51.100.31/24");
-                long pid = Long.parseLong(Shell.run("curl", "-sS", "--unix-socket", weftd.socket().toString(),
-                        "http://weft/v1/containers/web1").replaceAll("(?s).*\"Pid\"\\s*:\\s*(\\d+).*", "$1"));
-                try (Netns ns = Netns.open(Path.of("/proc", Long.toString(pid), "ns", "net"))) {
-                    assertThat(ns.call(() -> {
-                        try (Rtnetlink nl = Rtnetlink.open()) {
-                            return nl.addresses().list("eth1").stream().map(a -> a.prefix().toString()).toList();
-                        }
-                    })).contains("198.51.100.31/24");
-                }
-                LorisHosts.Run unknown = lh.loris(0, "-H", h, "connect", "nosuch", "198.51.100.32/24", "3");
-                assertThat(unknown.exit()).isEqualTo(1);
-                assertThat(unknown.err()).startsWith("loris: no such container: nosuch").hasLineCount(1);
-                assertThat(lh.ok(0, "-H", h, "disconnect", "web1")).contains("removed lv");
-            } finally {
-                Shell.run("curl", "-sS", "--unix-socket", weftd.socket().toString(), "-X", "DELETE",
-                        "http://weft/v1/containers/web1?force=true");
-                lh.ok(0, "cleanup");
-            }
-        }
-    }
+/** A container named by its pid: its DHCP lease lives as long as it does. (Weft containers: daemon's OvsNetworkTest.) */
+class LorisPidContainerTest {
 
     @Test
     void aPidContainersLeaseEndsWithIt() throws Exception {
