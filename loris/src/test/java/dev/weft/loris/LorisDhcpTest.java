@@ -24,11 +24,7 @@ class LorisDhcpTest {
             Netns server = lh.container("dhs");
             lh.ok(0, "connect", server.path().toString(), "198.51.100.1/24", "5");
             Path leases = lh.ovs.get(0).dir().resolve("dnsmasq.leases");
-            Process dnsmasq = new ProcessBuilder("nsenter", "--net=" + server.path(), "dnsmasq", "--no-daemon", "--conf-file=/dev/null",
-                    "--user=root", "--port=0", "--interface=eth1", "--bind-interfaces", "--dhcp-authoritative",
-                    "--dhcp-range=198.51.100.50,198.51.100.60,255.255.255.0,2m", "--dhcp-leasefile=" + leases,
-                    "--pid-file=" + lh.ovs.get(0).dir().resolve("dnsmasq.pid"))
-                    .redirectErrorStream(true).redirectOutput(lh.ovs.get(0).dir().resolve("dnsmasq.out").toFile()).start();
+            Process dnsmasq = lh.dnsmasq(0, server, leases);
             try {
                 Netns client = lh.container("dhc");
                 String out = lh.ok(1, "connect", client.path().toString(), "dhcp", "5");

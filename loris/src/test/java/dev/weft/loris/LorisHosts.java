@@ -82,6 +82,19 @@ final class LorisHosts implements AutoCloseable {
         return r.out();
     }
 
+    /**
+     * dnsmasq serving 198.51.100.50-60 (2-minute leases) on the eth1 of {@code server} (a container
+     * on host {@code i}), leases in {@code leases}; the caller stops it.
+     */
+    Process dnsmasq(int i, Netns server, java.nio.file.Path leases) throws IOException {
+        java.nio.file.Path dir = ovs.get(i).dir();
+        return new ProcessBuilder("nsenter", "--net=" + server.path(), "dnsmasq", "--no-daemon", "--conf-file=/dev/null",
+                "--user=root", "--port=0", "--interface=eth1", "--bind-interfaces", "--dhcp-authoritative",
+                "--dhcp-range=198.51.100.50,198.51.100.60,255.255.255.0,2m", "--dhcp-leasefile=" + leases,
+                "--pid-file=" + dir.resolve("dnsmasq.pid"))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("dnsmasq.out").toFile()).start();
+    }
+
     Netns container(String label) {
         return containers.create(label);
     }

@@ -19,11 +19,7 @@ class LorisPidContainerTest {
             Netns server = lh.container("dhs");
             lh.ok(0, "connect", server.path().toString(), "198.51.100.1/24", "7");
             Path leases = lh.ovs.get(0).dir().resolve("dnsmasq.leases");
-            Process dnsmasq = new ProcessBuilder("nsenter", "--net=" + server.path(), "dnsmasq", "--no-daemon", "--conf-file=/dev/null",
-                    "--user=root", "--port=0", "--interface=eth1", "--bind-interfaces", "--dhcp-authoritative",
-                    "--dhcp-range=198.51.100.50,198.51.100.60,255.255.255.0,2m", "--dhcp-leasefile=" + leases,
-                    "--pid-file=" + lh.ovs.get(0).dir().resolve("dnsmasq.pid"))
-                    .redirectErrorStream(true).redirectOutput(lh.ovs.get(0).dir().resolve("dnsmasq.out").toFile()).start();
+            Process dnsmasq = lh.dnsmasq(0, server, leases);
             // a "container": a process in a network namespace of its own, which dies with it
             Process container = new ProcessBuilder("unshare", "--net", "sleep", "600").start();
             try {
