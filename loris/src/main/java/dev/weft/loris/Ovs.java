@@ -58,7 +58,7 @@ final class Ovs implements AutoCloseable {
         }
     }
 
-    /** The root row's uuid and external_ids. */
+    /** The root row's external_ids. */
     Map<String, String> rootIds() {
         return Values.mapOf(db.select(DB, "Open_vSwitch", List.of(), List.of("external_ids")).getFirst().get("external_ids"));
     }
