@@ -72,10 +72,11 @@ record Container(String reference, Path netns, long pid) {
             return Optional.empty();
         }
         return UnixHttp.get(socket, "/containers/" + ref + "/json", "dockerd").map(j -> {
-            String key = j.path("NetworkSettings").path("SandboxKey").asText("");
+            // the pid's namespace first: the SandboxKey is a bind mount that only dockerd's mount namespace may see
             long pid = j.path("State").path("Pid").asLong();
-            if (!key.isEmpty() && Files.exists(Path.of(key))) {
-                return new Container(ref, Path.of(key), pid);
+            String key = j.path("NetworkSettings").path("SandboxKey").asText("");
+            if (pid <= 0 && !key.isEmpty() && Files.exists(Path.of(key))) {
+                return new Container(ref, Path.of(key), 0);
             }
             return fromPid(ref, pid, "Docker");
         });
