@@ -1,6 +1,5 @@
 package dev.weft.daemon;
 
-import dev.weft.testkit.JavaMain;
 import dev.weft.testkit.OpenVswitch;
 import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHost;
@@ -11,9 +10,9 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
+import static dev.weft.daemon.LorisProcess.loris;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -34,12 +33,6 @@ class LorisDockerTest {
             Files.deleteIfExists(p);
         }
         runDir.close();
-    }
-
-    private static String loris(SimulatedHost h, OpenVswitch ovs, String... args) {
-        List<String> all = new ArrayList<>(List.of("--db=" + ovs.dbUrl()));
-        all.addAll(List.of(args));
-        return h.exec(JavaMain.command("dev.weft.loris.LorisCli", all).toArray(String[]::new));
     }
 
     @Test

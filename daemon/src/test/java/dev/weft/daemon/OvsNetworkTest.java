@@ -1,9 +1,8 @@
-package dev.weft.daemon.ovs;
+package dev.weft.daemon;
 
 import dev.weft.linux.Shell;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.Rtnetlink;
-import dev.weft.testkit.JavaMain;
 import dev.weft.testkit.OpenVswitch;
 import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHost;
@@ -15,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.weft.daemon.LorisProcess.loris;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -22,12 +22,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * weftd's API), and a weft network of the ovs driver puts another weft container in the same pod.
  */
 class OvsNetworkTest {
-
-    private static String loris(SimulatedHost h, OpenVswitch ovs, String... args) {
-        List<String> all = new ArrayList<>(List.of("--db=" + ovs.dbUrl()));
-        all.addAll(List.of(args));
-        return h.exec(JavaMain.command("dev.weft.loris.LorisCli", all).toArray(String[]::new));
-    }
 
     private static String api(WeftdProcess weftd, String method, String path, String body) {
         List<String> argv = new ArrayList<>(List.of("curl", "-sS", "--unix-socket", weftd.socket().toString(), "-X", method));
