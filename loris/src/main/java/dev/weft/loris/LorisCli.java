@@ -29,7 +29,14 @@ public final class LorisCli {
     String dockerHost;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        long start = System.nanoTime();
+        int status = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        if (System.getenv("LORIS_TIMING") != null) { // for bench/run-loris: where the time of a command goes
+            long sinceExec = ProcessHandle.current().info().startInstant()
+                    .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L);
+            System.err.printf("loris timing: command %.1f ms, since the process started %d ms%n", (System.nanoTime() - start) / 1e6, sinceExec);
+        }
+        System.exit(status);
     }
 
     static int run(String[] args, PrintWriter out, PrintWriter err) {
