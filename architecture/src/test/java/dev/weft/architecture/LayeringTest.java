@@ -29,7 +29,8 @@ class LayeringTest {
 
     @Test
     void everyLayerWasImported() {
-        for (String p : new String[] {"net", "http", "linux", "store", "engine", "daemon", "cli"}) {
+        for (String p : new String[] {"net", "http", "linux", "store", "engine", "daemon", "cli", "ovsdb", "loris",
+                "driver.ovs"}) {
             assertThat(weft.stream().anyMatch(c -> c.getPackageName().startsWith("dev.weft." + p)))
                     .as("classes of dev.weft." + p).isTrue();
         }
@@ -57,9 +58,24 @@ class LayeringTest {
     }
 
     @Test
+    void theOvsdbClientDependsOnNothingOfWeft() {
+        check(noClasses().that().resideInAPackage("dev.weft.ovsdb..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.weft.linux..", "dev.weft.store..",
+                        "dev.weft.engine..", "dev.weft.daemon..", "dev.weft.cli..", "dev.weft.loris.."));
+    }
+
+    @Test
+    void lorisIsAToolkitBelowTheEngine() {
+        check(noClasses().that().resideInAPackage("dev.weft.loris..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.weft.store..", "dev.weft.engine..",
+                        "dev.weft.daemon..", "dev.weft.cli..", "dev.weft.driver.."));
+    }
+
+    @Test
     void theEngineKnowsNeitherTheDaemonNorTheCli() {
         check(noClasses().that().resideInAPackage("dev.weft.engine..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.weft.daemon..", "dev.weft.cli.."));
+                .should().dependOnClassesThat().resideInAnyPackage("dev.weft.daemon..", "dev.weft.cli..",
+                        "dev.weft.driver..", "dev.weft.loris.."));
     }
 
     @Test

@@ -130,7 +130,7 @@ public final class OverlayThroughputBenchmark {
         return m.find() ? m.group(1) : "?";
     }
 
-    private static double median(List<Double> v) {
+    static double median(List<Double> v) {
         List<Double> s = v.stream().sorted().toList();
         int n = s.size();
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;

@@ -100,7 +100,7 @@ final class DockerHost implements AutoCloseable {
         }
     }
 
-    private Path socket() {
+    Path socket() {
         return dir.resolve("docker.sock");
     }
 

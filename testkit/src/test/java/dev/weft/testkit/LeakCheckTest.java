@@ -45,4 +45,16 @@ class LeakCheckTest {
         }
         assertThat(LeakCheck.leftovers()).noneMatch(l -> l.contains(runDir.toString()));
     }
+
+    @Test
+    void findsAPrivateOpenVswitchUntilItIsClosed() {
+        OpenVswitch ovs = OpenVswitch.database();
+        try {
+            assertThat(LeakCheck.leftovers()).contains("Open vSwitch directory " + ovs.dir())
+                    .anyMatch(l -> l.startsWith("process ") && l.contains("ovsdb-server") && l.contains(ovs.dir().toString()));
+        } finally {
+            ovs.close();
+        }
+        assertThat(LeakCheck.leftovers()).noneMatch(l -> l.contains(ovs.dir().toString()));
+    }
 }

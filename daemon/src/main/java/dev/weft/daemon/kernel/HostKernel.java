@@ -1,6 +1,7 @@
 package dev.weft.daemon.kernel;
 
 import dev.weft.daemon.ClusterOptions;
+import dev.weft.driver.ovs.OvsDriver;
 import dev.weft.engine.ControllerConfig;
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.bridge.BridgeDriver;
@@ -49,13 +50,13 @@ public final class HostKernel {
     }
 
     /**
-     * The drivers of one host: bridge and macvlan. The bridge driver opens its nftables context
-     * now, while the process holds few descriptors.
+     * The drivers of one host: bridge, macvlan and ovs (Open vSwitch, with loris). The bridge
+     * driver opens its nftables context now, while the process holds few descriptors.
      */
     public List<NetworkDriver> localDrivers() {
         BridgeDriver bridge = new BridgeDriver(host);
         try {
-            return List.of(bridge, new MacvlanDriver(host));
+            return List.of(bridge, new MacvlanDriver(host), new OvsDriver(host));
         } catch (RuntimeException e) {
             bridge.close();
             throw e;

@@ -23,6 +23,8 @@ public final class Libc {
     public static final int SOCK_RAW = 3;
     public static final int SOCK_DGRAM = 2;
     public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int AF_INET = 2;
+    public static final int AF_PACKET = 17;
     public static final int SOL_SOCKET = 1;
     public static final int SO_RCVBUF = 8;
     public static final int SO_SNDBUF = 7;
@@ -61,6 +63,12 @@ public final class Libc {
             LINKER.defaultLookup().findOrThrow("open"),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle IOCTL = LINKER.downcallHandle(
+            LINKER.defaultLookup().findOrThrow("ioctl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle SENDTO =
+            errnoCall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle SETNS = errnoCall("setns", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle UNSHARE = errnoCall("unshare", JAVA_INT, JAVA_INT);
     private static final MethodHandle MOUNT =
@@ -170,6 +178,30 @@ public final class Libc {
             long n = (long) RECV.invokeExact(st, fd, buffer, length, flags);
             if (n < 0) {
                 throw new SysException("recv", errno(st));
+            }
+            return n;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** ioctl(fd, request, arg) with a pointer argument (SIOCETHTOOL and friends). */
+    public static int ioctl(int fd, long request, MemorySegment arg) {
+        try {
+            MemorySegment st = state();
+            return check((int) IOCTL.invokeExact(st, fd, request, arg), st, "ioctl");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** sendto(fd, buffer, length, 0, address, sizeof address). */
+    public static long sendto(int fd, MemorySegment buffer, long length, MemorySegment address) {
+        try {
+            MemorySegment st = state();
+            long n = (long) SENDTO.invokeExact(st, fd, buffer, length, 0, address, (int) address.byteSize());
+            if (n < 0) {
+                throw new SysException("sendto", errno(st));
             }
             return n;
         } catch (Throwable t) {
