@@ -5,6 +5,7 @@ import dev.weft.engine.PortBinding;
 import dev.weft.engine.Scope;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.driver.EndpointInterface;
+import dev.weft.engine.driver.HostSubnets;
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
 import dev.weft.engine.state.EndpointState;
@@ -41,8 +42,13 @@ import java.util.Set;
  * network id; both prefixes let a restart find and remove what no record names.
  */
 public final class BridgeDriver implements NetworkDriver {
+    private static final System.Logger LOG = System.getLogger(BridgeDriver.class.getName());
     static final String BRIDGE_PREFIX = "wb-";
     static final String VETH_PREFIX = "wv";
+    /** In a network's hostObjects: "user" when its bridge was there before it (weft never deletes that one). */
+    static final String USER_BRIDGE = "bridge.created";
+    /** In a network's hostObjects: the addresses a user-managed bridge had (weft never removes those). */
+    static final String USER_ADDRESSES = "bridge.addresses";
     private final Rtnetlink host;
     private final Sysctl sysctl;
     private final BridgeFirewall firewall;
@@ -92,6 +98,44 @@ public final class BridgeDriver implements NetworkDriver {
         }
     }
 
+    /**
+     * A bridge name that names an existing link: a Linux bridge weft does not use yet becomes a
+     * user-managed bridge (recorded, with the addresses it already has, so that weft later removes
+     * only its own addresses and ports and never the bridge), anything else is refused. Explicit
+     * subnets that would capture the host's own addresses or routes are refused too.
+     */
+    @Override
+    public Map<String, String> hostObjects(NetworkConfig config) {
+        String name = BridgeOptions.parse(config.options()).bridgeName();
+        Map<String, String> objects = new HashMap<>();
+        Set<String> weftLinks = new HashSet<>();
+        networks.values().forEach(net -> weftLinks.add(net.bridge()));
+        if (name != null) {
+            if (weftLinks.contains(name)) {
+                throw WeftException.conflict("bridge " + name + " is already used by another network");
+            }
+            Link link = host.links().find(name).orElse(null);
+            if (link != null && !"bridge".equals(link.kind())) {
+                throw WeftException.invalid("bridge name " + name + " names an existing " + (link.kind() == null ? "device" : link.kind())
+                        + " interface of the host that is not a bridge: weft uses an existing interface only if it is a Linux"
+                        + " bridge, and never changes other interfaces (choose another name)");
+            }
+            if (link != null) {
+                objects.put(USER_BRIDGE, "user");
+                objects.put(USER_ADDRESSES, String.join(",", host.addresses().list(name).stream()
+                        .map(a -> a.prefix().toString()).toList()));
+                weftLinks.add(name);
+            }
+        }
+        HostSubnets.check(host, config, weftLinks);
+        return objects;
+    }
+
+    /** Whether the network's bridge existed before it, made by someone else (Docker's "created by user"). */
+    static boolean userManaged(NetworkState n) {
+        return "user".equals(n.hostObjects().get(USER_BRIDGE));
+    }
+
     /** The Linux bridge of network {@code n} (its bridge.name option, else a name from its id). */
     public static String bridgeName(NetworkState n) {
         String name = n.options().get(BridgeOptions.NAME);
@@ -107,7 +151,16 @@ public final class BridgeDriver implements NetworkDriver {
         BridgeOptions o = BridgeOptions.parse(n.options());
         String bridge = bridgeName(n);
         try {
-            if (host.links().find(bridge).isEmpty()) {
+            Link existing = host.links().find(bridge).orElse(null);
+            if (existing == null && userManaged(n)) {
+                throw new WeftException(WeftException.Kind.UNAVAILABLE, "network " + n.name() + ": its user-managed bridge "
+                        + bridge + " is gone (create it again, or remove the network)");
+            }
+            if (existing != null && !"bridge".equals(existing.kind())) {
+                throw new WeftException(WeftException.Kind.UNAVAILABLE, "network " + n.name() + ": " + bridge
+                        + " is not a bridge (any more): weft leaves it alone");
+            }
+            if (existing == null) {
                 host.links().create(new LinkSpec.Bridge(bridge, o.mtu(), null));
             }
             for (SubnetState s : n.subnets()) {
@@ -138,11 +191,25 @@ public final class BridgeDriver implements NetworkDriver {
         firewall.sync(networks.values(), all);
     }
 
+    /** Deletes the bridge weft made; from a user-managed one, only the gateway addresses weft added. */
     @Override
     public void deleteNetwork(NetworkState n) {
-        host.links().deleteIfExists(bridgeName(n));
         if (networks.remove(n.id()) != null) {
             syncFirewall();
+        }
+        String bridge = bridgeName(n);
+        if (!userManaged(n)) {
+            host.links().deleteIfExists(bridge);
+            return;
+        }
+        List<String> theirs = List.of(n.hostObjects().getOrDefault(USER_ADDRESSES, "").split(","));
+        Link link = host.links().find(bridge).orElse(null);
+        for (SubnetState s : n.subnets()) {
+            IpPrefix gw = IpPrefix.parse(s.gateway());
+            if (link != null && "bridge".equals(link.kind()) && !theirs.contains(gw.toString())
+                    && host.addresses().list(bridge).stream().anyMatch(a -> a.prefix().equals(gw))) {
+                host.addresses().delete(bridge, gw);
+            }
         }
     }
 
@@ -233,8 +300,12 @@ public final class BridgeDriver implements NetworkDriver {
         }
         for (NetworkState n : networks) {
             if (!n.deleting()) {
-                createNetwork(n);
                 bridges.add(bridgeName(n));
+                try {
+                    createNetwork(n);
+                } catch (WeftException e) { // a user-managed bridge removed meanwhile: the other networks still come up
+                    LOG.log(System.Logger.Level.WARNING, e.getMessage());
+                }
             }
         }
         syncFirewall();
