@@ -54,6 +54,7 @@ public final class BridgeDriver implements NetworkDriver {
     private final BridgeFirewall firewall;
     private final Map<String, BridgeFirewall.Net> networks = new ConcurrentHashMap<>();
     private final Map<String, List<BridgeFirewall.Published>> published = new ConcurrentHashMap<>();
+    private final HostPorts hostPorts;
 
     /**
      * A driver working in {@code hostNs}, or in the process's own namespace when null. Create it
@@ -62,6 +63,7 @@ public final class BridgeDriver implements NetworkDriver {
     public BridgeDriver(Netns hostNs) {
         this.host = hostNs == null ? Rtnetlink.open() : Rtnetlink.open(hostNs);
         this.sysctl = hostNs == null ? Sysctl.current() : Sysctl.of(hostNs);
+        this.hostPorts = new HostPorts(hostNs);
         try {
             this.firewall = new BridgeFirewall(hostNs);
         } catch (RuntimeException e) {
@@ -221,6 +223,8 @@ public final class BridgeDriver implements NetworkDriver {
         BridgeOptions o = BridgeOptions.parse(n.options());
         String hostIf = hostSide(ep);
         String bridge = bridgeName(n);
+        List<BridgeFirewall.Published> ports = ports(ep, o);
+        hostPorts.reserve(ep.id(), ep.name(), ports); // before anything is made: a port in use is refused
         try {
             host.links().create(new LinkSpec.Veth(hostIf, ifname, sandbox.netns(), o.mtu(), null, MacAddress.parse(ep.mac()),
                     bridge, true));
@@ -229,15 +233,18 @@ public final class BridgeDriver implements NetworkDriver {
                 host.links().setBridgePort(hostIf, new BridgePort(hairpin, null, null, null, !o.icc()));
             }
             EndpointInterface.configure(sandbox, ifname, ep);
-            List<BridgeFirewall.Published> ports = ports(ep, o);
             if (!ports.isEmpty()) {
                 published.put(ep.id(), ports);
                 firewall.publish(ports);
             }
             return hostIf;
         } catch (KernelException e) {
+            hostPorts.release(ep.id());
             throw new WeftException(WeftException.Kind.UNAVAILABLE,
                     "join endpoint " + ep.name() + " to network " + n.name() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            hostPorts.release(ep.id());
+            throw e;
         }
     }
 
@@ -278,6 +285,7 @@ public final class BridgeDriver implements NetworkDriver {
         if (ports != null) {
             firewall.unpublish(ports);
         }
+        hostPorts.release(ep.id());
         host.links().deleteIfExists(hostSide(ep));
     }
 
@@ -287,6 +295,7 @@ public final class BridgeDriver implements NetworkDriver {
         Set<String> veths = new HashSet<>();
         this.networks.clear();
         this.published.clear();
+        hostPorts.close();
         Map<String, BridgeOptions> options = new HashMap<>();
         networks.forEach(n -> options.put(n.id(), BridgeOptions.parse(n.options())));
         for (EndpointState ep : endpoints) {
@@ -295,6 +304,7 @@ public final class BridgeDriver implements NetworkDriver {
                 List<BridgeFirewall.Published> ports = ports(ep, options.get(ep.networkId()));
                 if (!ports.isEmpty()) {
                     published.put(ep.id(), ports);
+                    hostPorts.reacquire(ep.id(), ports);
                 }
             }
         }
@@ -321,6 +331,7 @@ public final class BridgeDriver implements NetworkDriver {
 
     @Override
     public void close() {
+        hostPorts.close();
         firewall.close();
         host.close();
     }
