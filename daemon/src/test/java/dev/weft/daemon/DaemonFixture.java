@@ -1,6 +1,7 @@
 package dev.weft.daemon;
 
 import dev.weft.linux.TestNamespaces;
+import dev.weft.linux.netns.Netns;
 import dev.weft.testkit.RunDir;
 
 import java.nio.file.Files;
@@ -9,25 +10,54 @@ import java.nio.file.Path;
 /**
  * An in-process weftd for one test, working inside a throwaway host namespace, with an API client
  * on its socket and an empty host resolv.conf (no upstream) unless the test writes one first.
+ * With a plugin socket, {@link #plugin} is a client on it too.
  */
 final class DaemonFixture implements AutoCloseable {
     final TestNamespaces namespaces = new TestNamespaces();
     final RunDir runDir = new RunDir();
-    final Weftd weftd;
-    final ApiClient api;
+    final Netns host;
+    private final WeftdOptions options;
+    Weftd weftd;
+    ApiClient api;
+    ApiClient plugin;
 
     DaemonFixture(String label) throws Exception {
+        this(label, false);
+    }
+
+    DaemonFixture(String label, boolean pluginSocket) throws Exception {
         Path resolv = runDir.path().resolve("host-resolv.conf");
         Files.writeString(resolv, "");
-        weftd = Weftd.start(new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
-                runDir.path().resolve("run"), "info", resolv), namespaces.create(label));
+        WeftdOptions o = new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
+                runDir.path().resolve("run"), "info", resolv);
+        options = pluginSocket ? o.withPluginSocket(runDir.path().resolve("plugins/weft.sock")) : o;
+        host = namespaces.create(label);
+        startWeftd();
+    }
+
+    private void startWeftd() throws Exception {
+        weftd = Weftd.start(options, host);
         api = new ApiClient(weftd.socket());
+        plugin = options.plugin() == null ? null : new ApiClient(options.plugin().socket());
+    }
+
+    private void stopWeftd() throws Exception {
+        api.close();
+        if (plugin != null) {
+            plugin.close();
+        }
+        weftd.close();
+    }
+
+    /** Stops weftd (networking stays in place) and starts it again on the same data and host. */
+    void restart() throws Exception {
+        stopWeftd();
+        startWeftd();
     }
 
     @Override
     public void close() throws Exception {
-        api.close();
-        weftd.close();
+        stopWeftd();
         runDir.close();
         namespaces.close();
     }
