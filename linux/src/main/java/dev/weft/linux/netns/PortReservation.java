@@ -40,7 +40,7 @@ public final class PortReservation implements AutoCloseable {
      */
     public static PortReservation reserve(Netns netns, String protocol, InetAddress address, int port) {
         String proto = protocol.toLowerCase(Locale.ROOT);
-        String where = (address == null ? "*" : (address instanceof Inet6Address ? "[" + address.getHostAddress() + "]"
+        String where = (address == null ? "0.0.0.0" : (address instanceof Inet6Address ? "[" + address.getHostAddress() + "]"
                 : address.getHostAddress())) + ":" + port + "/" + proto;
         if (netns == null) {
             return open(proto, address, port, where, null);
