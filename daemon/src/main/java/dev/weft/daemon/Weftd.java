@@ -142,7 +142,7 @@ public final class Weftd implements AutoCloseable {
     }
 
     private static Server serve(Path socket, HttpApi api) {
-        return serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory());
+        return serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory(HttpApi.httpConfiguration()));
     }
 
     /**

@@ -2,10 +2,13 @@ package dev.weft.daemon;
 
 import dev.weft.linux.TestNamespaces;
 import dev.weft.linux.netns.Netns;
+import dev.weft.store.KvEntry;
+import dev.weft.store.LocalStore;
 import dev.weft.testkit.RunDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * An in-process weftd for one test, working inside a throwaway host namespace, with an API client
@@ -53,6 +56,16 @@ final class DaemonFixture implements AutoCloseable {
     void restart() throws Exception {
         stopWeftd();
         startWeftd();
+    }
+
+    /** The keys in weftd's store, read while weftd is stopped for a moment (it holds the store's lock). */
+    List<String> storeKeys() throws Exception {
+        stopWeftd();
+        try (LocalStore store = LocalStore.open(options.dataDir().resolve("weft.db"))) {
+            return store.list("").stream().map(KvEntry::key).sorted().toList();
+        } finally {
+            startWeftd();
+        }
     }
 
     @Override

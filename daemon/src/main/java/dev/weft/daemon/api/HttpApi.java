@@ -16,8 +16,10 @@ import dev.weft.daemon.containers.Containers;
 import dev.weft.engine.WeftException;
 import dev.weft.store.StoreException;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -378,6 +380,19 @@ public final class HttpApi extends Handler.Abstract {
         } catch (IOException e) {
             throw new IllegalStateException("the OpenAPI description is missing from weftd's jar", e);
         }
+    }
+
+    /**
+     * The HTTP settings of weftd's servers (this API and the plugin socket): any URI that parses
+     * reaches the handler, which answers an odd path with its 404 or 400 on a connection that stays
+     * open. Jetty's own refusal of, say, an encoded NUL in the path would close the connection without
+     * saying so, and a client sending its next request on it would see it reset. The routes are
+     * patterns over the decoded path, with no files behind them, so no path can reach what it should not.
+     */
+    public static HttpConfiguration httpConfiguration() {
+        HttpConfiguration config = new HttpConfiguration();
+        config.setUriCompliance(UriCompliance.UNSAFE);
+        return config;
     }
 
     /** The HTTP status of an engine error of {@code kind}, for weftd's API and its plugin protocols alike. */
