@@ -48,6 +48,8 @@ class ApiInputTest {
                 "field Labels.k: null is not allowed (give a string)");
         refused("/v1/networks/create", "{\"Name\":\"a5\",\"IPAM\":{\"Config\":[{\"Subnet\":\"198.51.100.0/24\","
                 + "\"AuxiliaryAddresses\":{\"r\":null}}]}}", 400, "field IPAM.Config[0].AuxiliaryAddresses.r: null is not allowed (give a string)");
+        refused("/v1/networks/create", "{\"Name\":\"a7\",\"IPAM\":{\"Config\":[{\"Subnet\":\"198.51.100.0/24\","
+                + "\"AuxiliaryAddresses\":{\"r\":\" \"}}]}}", 400, "field AuxiliaryAddresses.r: needs an address");
         refused("/v1/networks/create", "{\"Name\":\"a6\",\"IPAM\":{\"Config\":[null]}}", 400,
                 "field IPAM.Config[0]: null is not allowed");
         refused("/v1/containers/create", "{\"Name\":\"c\",\"Cmd\":[\"sleep\",null]}", 400, "field Cmd[1]: null is not allowed");

@@ -121,6 +121,16 @@ final class FuzzRequests {
         return pick("203.0.113.0/26", "203.0.113.64/26");
     }
 
+    /**
+     * An address of either pool, from a few: what dockerd asks for is released again, so an
+     * address request is for one of these, never the pool's next free one (a run of thousands
+     * would exhaust the pool, which is a 503 as in Docker: no bad input, but no answer either).
+     */
+    private String address() {
+        String pool = pick("0", "64");
+        return "203.0.113." + (Integer.parseInt(pool) + 2 + random.nextInt(6));
+    }
+
     private void call(String name, Supplier<String> body) {
         routes.add(() -> new Req(true, "POST", "/" + name, body.get()));
     }
@@ -134,10 +144,10 @@ final class FuzzRequests {
         call("IpamDriver.RequestPool", () -> """
                 {"AddressSpace": "DockerLocal", "Pool": "%s", "SubPool": "", "Options": {}, "V6": false}""".formatted(pool()));
         call("IpamDriver.RequestAddress", () -> """
-                {"PoolID": "DockerLocal/%s", "Address": "", "Options": {%s}}""".formatted(pool(),
+                {"PoolID": "DockerLocal/%s", "Address": "%s", "Options": {%s}}""".formatted(pool(), address(),
                 random.nextBoolean() ? "\"RequestAddressType\": \"com.docker.network.gateway\"" : ""));
         call("IpamDriver.ReleaseAddress", () -> """
-                {"PoolID": "DockerLocal/%s", "Address": "203.0.113.%d"}""".formatted(pool(), 1 + random.nextInt(3)));
+                {"PoolID": "DockerLocal/%s", "Address": "%s"}""".formatted(pool(), address()));
         call("IpamDriver.ReleasePool", () -> "{\"PoolID\": \"DockerLocal/" + pool() + "\"}");
         call("NetworkDriver.CreateNetwork", () -> {
             String pool = pool();
