@@ -68,8 +68,19 @@ final class DaemonFixture implements AutoCloseable {
         }
     }
 
+    /** Removes the containers left running (their processes outlive weftd), then stops weftd and cleans up. */
     @Override
     public void close() throws Exception {
+        try {
+            for (var c : api.call("GET", "/v1/containers", null).body()) {
+                api.call("DELETE", "/v1/containers/" + c.path("Id").asText() + "?force=true", null);
+            }
+        } finally {
+            closeQuietly();
+        }
+    }
+
+    private void closeQuietly() throws Exception {
         stopWeftd();
         runDir.close();
         namespaces.close();

@@ -35,14 +35,8 @@ class HostObjectsApiTest {
 
     @AfterEach
     void stop() throws Exception {
-        try {
-            for (var c : daemon.api.call("GET", "/v1/containers", null).body()) {
-                daemon.api.call("DELETE", "/v1/containers/" + c.path("Name").asText() + "?force=true", null);
-            }
-        } finally {
-            host.close();
-            daemon.close();
-        }
+        host.close();
+        daemon.close();
     }
 
     private ApiClient.Reply create(String json) throws Exception {
