@@ -69,6 +69,10 @@ class HostObjectsApiTest {
         assertThat(lo.message()).contains("bridge name lo names an existing device interface");
         assertThat(addresses("eth0")).as("eth0 keeps exactly its address").containsOnly("192.0.2.1/24");
         assertThat(addresses("lo")).noneMatch(a -> a.startsWith("172."));
+        host.links().create(new LinkSpec.Bridge("wb-mine"));
+        var prefixed = create("{\"Name\": \"m6\", \"Options\": {\"com.docker.network.bridge.name\": \"wb-mine\"}}");
+        assertThat(prefixed.status()).isEqualTo(400);
+        assertThat(prefixed.message()).contains("has the prefix wb- of the bridges weft makes and removes");
         assertThat(daemon.api.call("GET", "/v1/networks", null).body()).as("nothing recorded").isEmpty();
     }
 

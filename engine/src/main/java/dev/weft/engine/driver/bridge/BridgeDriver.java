@@ -122,6 +122,10 @@ public final class BridgeDriver implements NetworkDriver {
                         + " interface of the host that is not a bridge: weft uses an existing interface only if it is a Linux"
                         + " bridge, and never changes other interfaces (choose another name)");
             }
+            if (link != null && name.startsWith(BRIDGE_PREFIX)) {
+                throw WeftException.invalid("bridge " + name + " exists and has the prefix " + BRIDGE_PREFIX
+                        + " of the bridges weft makes and removes: a bridge of your own needs another name");
+            }
             if (link != null) {
                 objects.put(USER_BRIDGE, "user");
                 objects.put(USER_ADDRESSES, String.join(",", host.addresses().list(name).stream()
