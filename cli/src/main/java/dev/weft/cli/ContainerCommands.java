@@ -34,7 +34,7 @@ final class ContainerCommands {
         CommandSpec spec;
         @Option(names = {"-d", "--detach"}, description = "print the container id and return") boolean detach;
         @Option(names = "--name", description = "container name (default: the id's first 12 digits)") String name;
-        @Option(names = "--hostname", description = "hostname (default: the name)") String hostname;
+        @Option(names = "--hostname", description = "hostname (default: derived from the name, as Web_1 -> Web-1)") String hostname;
         @Option(names = "--net", description = "network to join; repeat for several") List<String> networks = new ArrayList<>();
         @Option(names = "--publish-service", paramLabel = "SVC.NET[.DRIVER]", description = "publish and attach this service")
         String service;

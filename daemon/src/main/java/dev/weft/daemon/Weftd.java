@@ -139,7 +139,7 @@ public final class Weftd implements AutoCloseable {
     }
 
     private static Server serve(Path socket, HttpApi api) {
-        return UnixSocketServer.serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory());
+        return UnixSocketServer.serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory(HttpApi.httpConfiguration()));
     }
 
     public Path socket() {

@@ -28,13 +28,18 @@ final class ApiClient implements AutoCloseable {
     }
 
     Reply call(String method, String path, String body) throws Exception {
+        ContentResponse r = send(method, path, body);
+        String text = r.getContentAsString();
+        return new Reply(r.getStatus(), text == null || text.isEmpty() ? JSON.nullNode() : JSON.readTree(text));
+    }
+
+    /** The answer as it came, whatever its body. */
+    ContentResponse send(String method, String path, String body) throws Exception {
         var request = http.newRequest("http://weftd" + path).method(method).transport(transport).timeout(30, TimeUnit.SECONDS);
         if (body != null) {
             request.body(new StringRequestContent("application/json", body));
         }
-        ContentResponse r = request.send();
-        String text = r.getContentAsString();
-        return new Reply(r.getStatus(), text == null || text.isEmpty() ? JSON.nullNode() : JSON.readTree(text));
+        return request.send();
     }
 
     @Override

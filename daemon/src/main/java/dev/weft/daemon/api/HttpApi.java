@@ -16,8 +16,10 @@ import dev.weft.daemon.containers.Containers;
 import dev.weft.engine.WeftException;
 import dev.weft.store.StoreException;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -42,6 +44,8 @@ public final class HttpApi extends Handler.Abstract {
     /** Request bodies larger than this are refused with 413. */
     public static final int MAX_BODY = 1 << 20;
     private static final long DRAIN_LIMIT = 16L << 20;
+    /** A request attribute set once the handler has read the body (so {@link #drain} leaves it be). */
+    public static final String BODY_READ = "dev.weft.daemon.api.bodyRead";
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final ObjectMapper JSON = strictMapper();
     private static final Pattern NETWORK = Pattern.compile("/v1/networks/([^/]+)");
@@ -85,25 +89,50 @@ public final class HttpApi extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
         String method = request.getMethod();
+        int status;
+        Object body;
         try {
             Object result = route(method, path, request);
-            if (result instanceof Reply r) {
-                send(response, callback, r.status(), r.body());
-            } else {
-                send(response, callback, 200, result);
-            }
+            status = result instanceof Reply r ? r.status() : 200;
+            body = result instanceof Reply r ? r.body() : result;
         } catch (ApiException e) {
-            send(response, callback, e.status(), Map.of("message", e.getMessage()));
+            status = e.status();
+            body = Map.of("message", e.getMessage());
         } catch (WeftException e) {
-            send(response, callback, status(e.kind()), Map.of("message", e.getMessage()));
+            status = status(e.kind());
+            body = Map.of("message", e.getMessage());
         } catch (StoreException e) {
             LOG.warn("{} {}: {}", method, path, e.getMessage());
-            send(response, callback, 503, Map.of("message", e.getMessage()));
+            status = 503;
+            body = Map.of("message", e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("{} {} failed", method, path, e);
-            send(response, callback, 500, Map.of("message", "internal error: " + e.getMessage()));
+            status = 500;
+            body = Map.of("message", "internal error: " + e.getMessage());
         }
+        drain(request);
+        send(response, callback, status, body);
         return true;
+    }
+
+    /**
+     * Reads and discards what is left of the request body (a refused method's, a route's that takes
+     * none), up to a bound, before the answer goes out: Jetty closes a connection whose request
+     * content was left unread, and a client still sending would see a reset instead of the answer.
+     */
+    public static void drain(Request request) {
+        if (request.getAttribute(BODY_READ) != null) {
+            return;
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            long skipped = 0;
+            byte[] buffer = new byte[8192];
+            for (int n; skipped < DRAIN_LIMIT && (n = in.read(buffer)) > 0; ) {
+                skipped += n;
+            }
+        } catch (IOException e) {
+            LOG.debug("cannot drain a request body: {}", e.getMessage());
+        }
     }
 
     private record Reply(int status, Object body) {
@@ -282,6 +311,7 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     private static <T> T read(Request request, Class<T> type) {
+        request.setAttribute(BODY_READ, Boolean.TRUE);
         byte[] body;
         try (InputStream in = Content.Source.asInputStream(request)) {
             body = in.readNBytes(MAX_BODY + 1);
@@ -301,7 +331,9 @@ public final class HttpApi extends Handler.Abstract {
             if (tree == null || !tree.isObject()) {
                 throw new ApiException(400, "the request body must be a JSON object");
             }
-            return JSON.treeToValue(tree, type);
+            T value = JSON.treeToValue(tree, type);
+            NoNulls.check(value);
+            return value;
         } catch (UnrecognizedPropertyException e) {
             throw new ApiException(400, "unknown field \"" + e.getPropertyName() + "\"");
         } catch (MismatchedInputException e) {
@@ -351,6 +383,19 @@ public final class HttpApi extends Handler.Abstract {
         } catch (IOException e) {
             throw new IllegalStateException("the OpenAPI description is missing from weftd's jar", e);
         }
+    }
+
+    /**
+     * The HTTP settings of weftd's servers (this API and the plugin socket): any URI that parses
+     * reaches the handler, which answers an odd path with its 404 or 400 on a connection that stays
+     * open. Jetty's own refusal of, say, an encoded NUL in the path would close the connection without
+     * saying so, and a client sending its next request on it would see it reset. The routes are
+     * patterns over the decoded path, with no files behind them, so no path can reach what it should not.
+     */
+    public static HttpConfiguration httpConfiguration() {
+        HttpConfiguration config = new HttpConfiguration();
+        config.setUriCompliance(UriCompliance.UNSAFE);
+        return config;
     }
 
     /** The HTTP status of an engine error of {@code kind}, for weftd's API and its plugin protocols alike. */

@@ -50,7 +50,13 @@ public final class Networks {
     private static IpamConfig ipamConfig(NetworkCreate.IpamConfig c) {
         Map<String, InetAddress> aux = new LinkedHashMap<>();
         if (c.auxiliaryAddresses() != null) {
-            c.auxiliaryAddresses().forEach((k, v) -> aux.put(k, address("AuxiliaryAddresses." + k, v)));
+            c.auxiliaryAddresses().forEach((k, v) -> {
+                InetAddress a = address("AuxiliaryAddresses." + k, v);
+                if (a == null) {
+                    throw new ApiException(400, "field AuxiliaryAddresses." + k + ": needs an address");
+                }
+                aux.put(k, a);
+            });
         }
         return new IpamConfig(prefix("Subnet", c.subnet()), prefix("IPRange", c.ipRange()), address("Gateway", c.gateway()), aux);
     }

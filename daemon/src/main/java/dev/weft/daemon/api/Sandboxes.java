@@ -34,6 +34,12 @@ public final class Sandboxes {
         if (body == null || body.containerId() == null || body.containerId().isBlank()) {
             throw new ApiException(400, "a sandbox needs a ContainerID");
         }
+        if (body.hostname() != null && !body.hostname().isEmpty()) {
+            Hostnames.check("Hostname", body.hostname());
+        }
+        if (body.domainname() != null && !body.domainname().isEmpty()) {
+            Hostnames.check("Domainname", body.domainname());
+        }
         Sandbox sb = controller.newSandbox(body.containerId(), new SandboxOptions(body.hostname(), body.domainname(),
                 Boolean.TRUE.equals(body.hostNetwork()), body.dns()));
         changed.run();

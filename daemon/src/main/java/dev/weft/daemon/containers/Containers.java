@@ -2,6 +2,7 @@ package dev.weft.daemon.containers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.daemon.api.ApiException;
+import dev.weft.daemon.api.Hostnames;
 import dev.weft.engine.Controller;
 import dev.weft.engine.Endpoint;
 import dev.weft.engine.EndpointOptions;
@@ -53,11 +54,20 @@ public final class Containers {
             throw new ApiException(400, "a container needs a command (Cmd)");
         }
         String id = HexFormat.of().formatHex(random());
-        String name = body.name() == null || body.name().isBlank() ? id.substring(0, 12) : body.name();
+        String name = body.name() == null || body.name().isEmpty() ? id.substring(0, 12) : body.name();
+        Hostnames.checkName(name);
+        if (body.hostname() != null && !body.hostname().isEmpty()) {
+            Hostnames.check("Hostname", body.hostname());
+        }
+        for (int i = 0; i < body.cmd().size(); i++) {
+            if (body.cmd().get(i).indexOf('\0') >= 0) {
+                throw new ApiException(400, "field Cmd[" + i + "]: a NUL character cannot be passed to a process");
+            }
+        }
         if (record(name).isPresent()) {
             throw new ApiException(409, "container name " + name + " is already in use");
         }
-        String hostname = body.hostname() == null || body.hostname().isBlank() ? name : body.hostname();
+        String hostname = body.hostname() == null || body.hostname().isEmpty() ? Hostnames.derive(name, id) : body.hostname();
         List<String> networks = body.networks() == null ? List.of() : body.networks();
         try (Undo undo = new Undo()) {
             Sandbox sb = controller.newSandbox(name, SandboxOptions.named(hostname).withDnsServers(body.dns()));

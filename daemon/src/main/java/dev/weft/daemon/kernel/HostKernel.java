@@ -107,16 +107,25 @@ public final class HostKernel {
                 if (nl.addresses().list().stream().noneMatch(x -> x.prefix().address().equals(a))) {
                     throw new IllegalArgumentException("--advertise " + options.advertise() + " is not an address of this host");
                 }
+                if (a.isLoopbackAddress()) {
+                    throw new IllegalArgumentException("--advertise " + options.advertise()
+                            + " is a loopback address, which other hosts cannot reach");
+                }
                 return a;
             }
             Optional<Link> link = nl.links().find(options.bindInterface());
             if (link.isEmpty()) {
                 throw new IllegalArgumentException("--bind-interface " + options.bindInterface() + ": no such interface");
             }
-            return nl.addresses().list().stream().filter(x -> x.linkIndex() == link.get().index() && x.prefix().isIpv4())
+            InetAddress a = nl.addresses().list().stream().filter(x -> x.linkIndex() == link.get().index() && x.prefix().isIpv4())
                     .map(Address::prefix).map(IpPrefix::address).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--bind-interface " + options.bindInterface()
                             + " has no IPv4 address"));
+            if (a.isLoopbackAddress()) {
+                throw new IllegalArgumentException("--bind-interface " + options.bindInterface() + ": its address "
+                        + IpPrefix.format(a) + " is a loopback address, which other hosts cannot reach");
+            }
+            return a; // the interface is only read: weft never changes the underlay
         }
     }
 }

@@ -85,6 +85,8 @@ public final class PluginApi extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
+        int status = 200;
+        ObjectNode reply;
         try {
             Function<JsonNode, ObjectNode> call = calls.get(path);
             if (call == null) {
@@ -95,33 +97,42 @@ public final class PluginApi extends Handler.Abstract {
             }
             JsonNode body = read(request);
             LOG.debug("{} {}", path, body);
-            send(response, callback, 200, call.apply(body));
+            reply = call.apply(body);
         } catch (PluginException e) {
-            send(response, callback, e.status(), error(e.getMessage()));
+            status = e.status();
+            reply = error(e.getMessage());
         } catch (WeftException e) {
-            send(response, callback, HttpApi.status(e.kind()), error(e.getMessage()));
+            status = HttpApi.status(e.kind());
+            reply = error(e.getMessage());
         } catch (IpamException e) {
-            send(response, callback, HttpApi.status(Errors.of(e).kind()), error(e.getMessage()));
+            status = HttpApi.status(Errors.of(e).kind());
+            reply = error(e.getMessage());
         } catch (StoreException e) {
             LOG.warn("{}: {}", path, e.getMessage());
-            send(response, callback, 503, error(e.getMessage()));
+            status = 503;
+            reply = error(e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("{} failed", path, e);
-            send(response, callback, 500, error("internal error: " + e.getMessage()));
+            status = 500;
+            reply = error("internal error: " + e.getMessage());
         }
+        HttpApi.drain(request); // a refused call's body too: never leave a client sending into a closed connection
+        send(response, callback, status, reply);
         return true;
     }
 
     /** The request's JSON object; an empty body is an empty object (Docker sends null to Activate). */
     private static JsonNode read(Request request) {
+        request.setAttribute(HttpApi.BODY_READ, Boolean.TRUE);
         byte[] body;
         try (InputStream in = Content.Source.asInputStream(request)) {
             body = in.readNBytes(MAX_BODY + 1);
+            if (body.length > MAX_BODY) {
+                in.skipNBytes(Math.min(Math.max(0, request.getLength() - body.length), 16L << 20));
+                throw new PluginException(413, "request body is larger than " + MAX_BODY + " bytes");
+            }
         } catch (IOException e) {
             throw PluginException.badRequest("cannot read the request body: " + e.getMessage());
-        }
-        if (body.length > MAX_BODY) {
-            throw new PluginException(413, "request body is larger than " + MAX_BODY + " bytes");
         }
         try {
             JsonNode tree = body.length == 0 ? null : JSON.readTree(body);

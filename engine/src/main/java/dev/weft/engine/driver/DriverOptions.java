@@ -10,9 +10,9 @@ import java.util.TreeSet;
 /** Docker's driver options that more than one driver reads, and the check for unknown ones. */
 public final class DriverOptions {
     public static final String MTU = "com.docker.network.driver.mtu";
-    /** Options the controller reads for every driver; every driver accepts them. */
+    /** Options the controller reads for every driver, and {@link HostSubnets#ALLOW}; every driver accepts them. */
     public static final Set<String> GENERIC = Set.of("com.docker.network.container_iface_prefix",
-            "com.docker.network.enable_ipv6", "com.docker.network.internal");
+            "com.docker.network.enable_ipv6", "com.docker.network.internal", HostSubnets.ALLOW);
 
     private DriverOptions() {
     }

@@ -6,6 +6,7 @@ import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A network driver: validate, set up, tear down, picked by name (as netavark's drivers). Every
@@ -27,6 +28,16 @@ public interface NetworkDriver {
 
     /** Checks the driver options of {@code config}; throws WeftException INVALID_ARGUMENT. */
     void validate(NetworkConfig config);
+
+    /**
+     * The host objects an existing network of {@code config} would use without weft owning them (a
+     * user-managed bridge: {@code bridge.created=user} and the addresses it had), recorded with the
+     * network before anything is made; refuses (WeftException) an option that names a host object
+     * weft must not use. Called after {@link #validate}, with the controller's lock held.
+     */
+    default Map<String, String> hostObjects(NetworkConfig config) {
+        return Map.of();
+    }
 
     /** Ensures the network's kernel objects exist (a bridge, nftables rules, ...). */
     void createNetwork(NetworkState network);

@@ -49,6 +49,7 @@ public final class NetworkOps {
                         + " driver makes networks that span hosts and needs a global store (start weftd with --kv-store)");
             }
             driver.validate(config);
+            Map<String, String> hostObjects = driver.hostObjects(config);
             String id = Ids.newId();
             if (driver.scope() == Scope.GLOBAL) {
                 claimName(config.name(), id, undo);
@@ -57,7 +58,7 @@ public final class NetworkOps {
             List<SubnetState> subnets = allocateSubnets(config, driver, ipam, undo);
             NetworkState n = new NetworkState(id, config.name(), driver.name(), driver.scope().label(),
                     Instant.now().toString(), config.internal(), config.enableIpv6(), config.options(), config.labels(),
-                    subnets, false, config.ipamDriver());
+                    subnets, false, config.ipamDriver(), hostObjects);
             c.state().put(n);
             undo.push("delete the record of network " + n.name(), () -> c.state().deleteNetwork(id));
             undo.push("tear down network " + n.name(), () -> driver.deleteNetwork(n)); // idempotent: safe after a partial create

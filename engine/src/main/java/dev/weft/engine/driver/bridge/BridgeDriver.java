@@ -5,6 +5,7 @@ import dev.weft.engine.PortBinding;
 import dev.weft.engine.Scope;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.driver.EndpointInterface;
+import dev.weft.engine.driver.HostSubnets;
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
 import dev.weft.engine.state.EndpointState;
@@ -41,13 +42,19 @@ import java.util.Set;
  * network id; both prefixes let a restart find and remove what no record names.
  */
 public final class BridgeDriver implements NetworkDriver {
+    private static final System.Logger LOG = System.getLogger(BridgeDriver.class.getName());
     static final String BRIDGE_PREFIX = "wb-";
     static final String VETH_PREFIX = "wv";
+    /** In a network's hostObjects: "user" when its bridge was there before it (weft never deletes that one). */
+    static final String USER_BRIDGE = "bridge.created";
+    /** In a network's hostObjects: the addresses a user-managed bridge had (weft never removes those). */
+    static final String USER_ADDRESSES = "bridge.addresses";
     private final Rtnetlink host;
     private final Sysctl sysctl;
     private final BridgeFirewall firewall;
     private final Map<String, BridgeFirewall.Net> networks = new ConcurrentHashMap<>();
     private final Map<String, List<BridgeFirewall.Published>> published = new ConcurrentHashMap<>();
+    private final HostPorts hostPorts;
 
     /**
      * A driver working in {@code hostNs}, or in the process's own namespace when null. Create it
@@ -56,6 +63,7 @@ public final class BridgeDriver implements NetworkDriver {
     public BridgeDriver(Netns hostNs) {
         this.host = hostNs == null ? Rtnetlink.open() : Rtnetlink.open(hostNs);
         this.sysctl = hostNs == null ? Sysctl.current() : Sysctl.of(hostNs);
+        this.hostPorts = new HostPorts(hostNs);
         try {
             this.firewall = new BridgeFirewall(hostNs);
         } catch (RuntimeException e) {
@@ -92,6 +100,48 @@ public final class BridgeDriver implements NetworkDriver {
         }
     }
 
+    /**
+     * A bridge name that names an existing link: a Linux bridge weft does not use yet becomes a
+     * user-managed bridge (recorded, with the addresses it already has, so that weft later removes
+     * only its own addresses and ports and never the bridge), anything else is refused. Explicit
+     * subnets that would capture the host's own addresses or routes are refused too.
+     */
+    @Override
+    public Map<String, String> hostObjects(NetworkConfig config) {
+        String name = BridgeOptions.parse(config.options()).bridgeName();
+        Map<String, String> objects = new HashMap<>();
+        Set<String> weftLinks = new HashSet<>();
+        networks.values().forEach(net -> weftLinks.add(net.bridge()));
+        if (name != null) {
+            if (weftLinks.contains(name)) {
+                throw WeftException.conflict("bridge " + name + " is already used by another network");
+            }
+            Link link = host.links().find(name).orElse(null);
+            if (link != null && !"bridge".equals(link.kind())) {
+                throw WeftException.invalid("bridge name " + name + " names an existing " + (link.kind() == null ? "device" : link.kind())
+                        + " interface of the host that is not a bridge: weft uses an existing interface only if it is a Linux"
+                        + " bridge, and never changes other interfaces (choose another name)");
+            }
+            if (link != null && name.startsWith(BRIDGE_PREFIX)) {
+                throw WeftException.invalid("bridge " + name + " exists and has the prefix " + BRIDGE_PREFIX
+                        + " of the bridges weft makes and removes: a bridge of your own needs another name");
+            }
+            if (link != null) {
+                objects.put(USER_BRIDGE, "user");
+                objects.put(USER_ADDRESSES, String.join(",", host.addresses().list(name).stream()
+                        .map(a -> a.prefix().toString()).toList()));
+                weftLinks.add(name);
+            }
+        }
+        HostSubnets.check(host, config, weftLinks);
+        return objects;
+    }
+
+    /** Whether the network's bridge existed before it, made by someone else (Docker's "created by user"). */
+    static boolean userManaged(NetworkState n) {
+        return "user".equals(n.hostObjects().get(USER_BRIDGE));
+    }
+
     /** The Linux bridge of network {@code n} (its bridge.name option, else a name from its id). */
     public static String bridgeName(NetworkState n) {
         String name = n.options().get(BridgeOptions.NAME);
@@ -107,7 +157,16 @@ public final class BridgeDriver implements NetworkDriver {
         BridgeOptions o = BridgeOptions.parse(n.options());
         String bridge = bridgeName(n);
         try {
-            if (host.links().find(bridge).isEmpty()) {
+            Link existing = host.links().find(bridge).orElse(null);
+            if (existing == null && userManaged(n)) {
+                throw new WeftException(WeftException.Kind.UNAVAILABLE, "network " + n.name() + ": its user-managed bridge "
+                        + bridge + " is gone (create it again, or remove the network)");
+            }
+            if (existing != null && !"bridge".equals(existing.kind())) {
+                throw new WeftException(WeftException.Kind.UNAVAILABLE, "network " + n.name() + ": " + bridge
+                        + " is not a bridge (any more): weft leaves it alone");
+            }
+            if (existing == null) {
                 host.links().create(new LinkSpec.Bridge(bridge, o.mtu(), null));
             }
             for (SubnetState s : n.subnets()) {
@@ -138,11 +197,25 @@ public final class BridgeDriver implements NetworkDriver {
         firewall.sync(networks.values(), all);
     }
 
+    /** Deletes the bridge weft made; from a user-managed one, only the gateway addresses weft added. */
     @Override
     public void deleteNetwork(NetworkState n) {
-        host.links().deleteIfExists(bridgeName(n));
         if (networks.remove(n.id()) != null) {
             syncFirewall();
+        }
+        String bridge = bridgeName(n);
+        if (!userManaged(n)) {
+            host.links().deleteIfExists(bridge);
+            return;
+        }
+        List<String> theirs = List.of(n.hostObjects().getOrDefault(USER_ADDRESSES, "").split(","));
+        Link link = host.links().find(bridge).orElse(null);
+        for (SubnetState s : n.subnets()) {
+            IpPrefix gw = IpPrefix.parse(s.gateway());
+            if (link != null && "bridge".equals(link.kind()) && !theirs.contains(gw.toString())
+                    && host.addresses().list(bridge).stream().anyMatch(a -> a.prefix().equals(gw))) {
+                host.addresses().delete(bridge, gw);
+            }
         }
     }
 
@@ -154,6 +227,8 @@ public final class BridgeDriver implements NetworkDriver {
         BridgeOptions o = BridgeOptions.parse(n.options());
         String hostIf = hostSide(ep);
         String bridge = bridgeName(n);
+        List<BridgeFirewall.Published> ports = ports(ep, o);
+        hostPorts.reserve(ep.id(), ep.name(), ports); // before anything is made: a port in use is refused
         try {
             host.links().create(new LinkSpec.Veth(hostIf, ifname, sandbox.netns(), o.mtu(), null, MacAddress.parse(ep.mac()),
                     bridge, true));
@@ -162,15 +237,18 @@ public final class BridgeDriver implements NetworkDriver {
                 host.links().setBridgePort(hostIf, new BridgePort(hairpin, null, null, null, !o.icc()));
             }
             EndpointInterface.configure(sandbox, ifname, ep);
-            List<BridgeFirewall.Published> ports = ports(ep, o);
             if (!ports.isEmpty()) {
                 published.put(ep.id(), ports);
                 firewall.publish(ports);
             }
             return hostIf;
         } catch (KernelException e) {
+            hostPorts.release(ep.id());
             throw new WeftException(WeftException.Kind.UNAVAILABLE,
                     "join endpoint " + ep.name() + " to network " + n.name() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            hostPorts.release(ep.id());
+            throw e;
         }
     }
 
@@ -211,6 +289,7 @@ public final class BridgeDriver implements NetworkDriver {
         if (ports != null) {
             firewall.unpublish(ports);
         }
+        hostPorts.release(ep.id());
         host.links().deleteIfExists(hostSide(ep));
     }
 
@@ -220,6 +299,7 @@ public final class BridgeDriver implements NetworkDriver {
         Set<String> veths = new HashSet<>();
         this.networks.clear();
         this.published.clear();
+        hostPorts.close();
         Map<String, BridgeOptions> options = new HashMap<>();
         networks.forEach(n -> options.put(n.id(), BridgeOptions.parse(n.options())));
         for (EndpointState ep : endpoints) {
@@ -228,13 +308,18 @@ public final class BridgeDriver implements NetworkDriver {
                 List<BridgeFirewall.Published> ports = ports(ep, options.get(ep.networkId()));
                 if (!ports.isEmpty()) {
                     published.put(ep.id(), ports);
+                    hostPorts.reacquire(ep.id(), ports);
                 }
             }
         }
         for (NetworkState n : networks) {
             if (!n.deleting()) {
-                createNetwork(n);
                 bridges.add(bridgeName(n));
+                try {
+                    createNetwork(n);
+                } catch (WeftException e) { // a user-managed bridge removed meanwhile: the other networks still come up
+                    LOG.log(System.Logger.Level.WARNING, e.getMessage());
+                }
             }
         }
         syncFirewall();
@@ -250,6 +335,7 @@ public final class BridgeDriver implements NetworkDriver {
 
     @Override
     public void close() {
+        hostPorts.close();
         firewall.close();
         host.close();
     }

@@ -3,6 +3,7 @@ package dev.weft.engine.driver.macvlan;
 import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.Scope;
 import dev.weft.engine.WeftException;
+import dev.weft.engine.driver.DriverOptions;
 import dev.weft.engine.driver.EndpointInterface;
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
@@ -10,6 +11,7 @@ import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.linux.KernelException;
 import dev.weft.linux.netns.Netns;
+import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.LinkSpec;
 import dev.weft.net.MacAddress;
 import dev.weft.linux.rtnl.MacvlanMode;
@@ -77,19 +79,21 @@ public final class MacvlanDriver implements NetworkDriver {
         if (mode == MacvlanMode.SOURCE) {
             throw WeftException.invalid("macvlan mode source is not supported (bridge, private, vepa, passthru)");
         }
-        String mtu = options.get("com.docker.network.driver.mtu");
-        try {
-            return new Options(parent, mode, mtu == null ? 0 : Integer.parseInt(mtu));
-        } catch (NumberFormatException e) {
-            throw WeftException.invalid("option com.docker.network.driver.mtu must be a number, not \"" + mtu + "\"");
-        }
+        return new Options(parent, mode, DriverOptions.mtu(options));
     }
 
     @Override
     public void validate(NetworkConfig config) {
         Options o = parse(config.options());
-        if (host.links().find(o.parent()).isEmpty()) {
-            throw WeftException.notFound("macvlan parent interface " + o.parent() + " does not exist on this host");
+        Link parent = host.links().find(o.parent()).orElseThrow(() ->
+                WeftException.notFound("macvlan parent interface " + o.parent() + " does not exist on this host"));
+        // weft only hangs macvlans off the parent, never changes it; the kernel takes Ethernet parents only
+        if (parent.mac() == null || parent.mac().toString().equals("00:00:00:00:00:00")) {
+            throw WeftException.invalid("macvlan parent interface " + o.parent() + " is not an Ethernet interface (a loopback?)");
+        }
+        if (o.mtu() > parent.mtu()) {
+            throw WeftException.invalid("option " + DriverOptions.MTU + " " + o.mtu() + " is larger than parent "
+                    + o.parent() + "'s MTU " + parent.mtu());
         }
     }
 

@@ -4,6 +4,7 @@ import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.Scope;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.driver.DriverOptions;
+import dev.weft.engine.driver.HostSubnets;
 import dev.weft.engine.driver.EndpointInterface;
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
@@ -95,6 +96,16 @@ public final class OverlayDriver implements NetworkDriver {
     public void validate(NetworkConfig config) {
         DriverOptions.checkKnown("overlay", config.options(), List.of(DriverOptions.MTU));
         DriverOptions.mtu(config.options());
+    }
+
+    /** Explicit subnets must not capture the host's own addresses or routes (weft's own bridges aside). */
+    @Override
+    public Map<String, String> hostObjects(NetworkConfig config) {
+        Set<String> weftLinks = new HashSet<>();
+        host.links().list().stream().map(Link::name).filter(l -> l.startsWith(BRIDGE_PREFIX) || l.startsWith("wb-"))
+                .forEach(weftLinks::add);
+        HostSubnets.check(host, config, weftLinks);
+        return Map.of();
     }
 
     static String bridgeName(String networkId) {
