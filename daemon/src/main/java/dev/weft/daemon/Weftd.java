@@ -1,6 +1,7 @@
 package dev.weft.daemon;
 
 import dev.weft.daemon.api.HttpApi;
+import dev.weft.daemon.api.ServerHttp;
 import dev.weft.daemon.api.Networks;
 import dev.weft.daemon.api.Sandboxes;
 import dev.weft.daemon.api.Services;
@@ -142,7 +143,7 @@ public final class Weftd implements AutoCloseable {
     }
 
     private static Server serve(Path socket, HttpApi api) {
-        return serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory(HttpApi.httpConfiguration()));
+        return serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory(ServerHttp.httpConfiguration()));
     }
 
     /**
