@@ -52,10 +52,10 @@ class QuickStartTest {
     }
 
     private void quickStart(SimulatedHost host) {
-        String netId = ok("network", "create", "-d", "bridge", "--subnet", "192.0.2.0/24", "dev").strip();
+        String netId = ok("network", "create", "-d", "bridge", "--subnet", "198.51.100.0/24", "dev").strip();
         assertThat(netId).hasSize(64);
         assertThat(ok("network", "ls")).contains(netId.substring(0, 12)).containsPattern("dev\\s+bridge\\s+local");
-        assertThat(ok("network", "info", "dev")).contains("\"Name\" : \"dev\"").contains("192.0.2.0/24");
+        assertThat(ok("network", "info", "dev")).contains("\"Name\" : \"dev\"").contains("198.51.100.0/24");
 
         // the detailed set-up: publish, start a container, attach it
         ok("service", "publish", "svc1.dev");
@@ -106,8 +106,8 @@ class QuickStartTest {
     }
 
     private void errorPaths() {
-        assertThat(fails("network", "create", "--subnet", "192.0.2.0/24", "dev")).contains("network dev already exists");
-        assertThat(fails("network", "create", "--subnet", "192.0.2.128/25", "other")).contains("overlaps");
+        assertThat(fails("network", "create", "--subnet", "198.51.100.0/24", "dev")).contains("network dev already exists");
+        assertThat(fails("network", "create", "--subnet", "198.51.100.128/25", "other")).contains("overlaps");
         assertThat(fails("network", "info", "nope")).isEqualTo("weft: network nope not found");
         CliProcess.Run usage = weft("network", "create", "-o", "novalue", "bad");
         assertThat(usage.exit()).as("a usage error").isEqualTo(2);

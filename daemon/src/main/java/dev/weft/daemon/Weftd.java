@@ -2,6 +2,7 @@ package dev.weft.daemon;
 
 import dev.weft.daemon.api.HttpApi;
 import dev.weft.daemon.api.NetworkConnections;
+import dev.weft.daemon.api.ServerHttp;
 import dev.weft.daemon.api.Networks;
 import dev.weft.daemon.api.Sandboxes;
 import dev.weft.daemon.api.Services;
@@ -139,7 +140,7 @@ public final class Weftd implements AutoCloseable {
     }
 
     private static Server serve(Path socket, HttpApi api) {
-        return UnixSocketServer.serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory(HttpApi.httpConfiguration()));
+        return UnixSocketServer.serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory(ServerHttp.httpConfiguration()));
     }
 
     public Path socket() {

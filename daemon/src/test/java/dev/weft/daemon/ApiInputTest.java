@@ -62,6 +62,9 @@ class ApiInputTest {
         assertThat(api.call("POST", "/v1/containers/create", "{\"Name\":\"p\",\"Ports\":[\"99999:80\"],\"Cmd\":[\"true\"]}")
                 .status()).isEqualTo(400);
         assertThat(api.call("POST", "/v1/containers/create", "{\"Name\":\"z\",\"Cmd\":[\"a\\u0000\"]}").status()).isEqualTo(400);
+        assertThat(api.call("POST", "/v1/networks/create", "{\"Name\":\"d\",\"IPAM\":{\"Driver\":\"a\\u0000b\"}}").status())
+                .as("a plugin name with a NUL (found by ApiFuzzTest)").isEqualTo(400);
+        assertThat(api.call("POST", "/v1/networks/create", "{\"Name\":\"d\",\"Driver\":\"x\\ny\"}").status()).isEqualTo(400);
         assertThat(api.call("GET", "/v1/sandboxes", null).body()).isEmpty();
         assertThat(api.call("GET", "/v1/networks", null).body()).isEmpty();
     }

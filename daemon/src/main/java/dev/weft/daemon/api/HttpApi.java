@@ -16,10 +16,8 @@ import dev.weft.daemon.containers.Containers;
 import dev.weft.engine.WeftException;
 import dev.weft.store.StoreException;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -43,9 +41,6 @@ import java.util.regex.Pattern;
 public final class HttpApi extends Handler.Abstract {
     /** Request bodies larger than this are refused with 413. */
     public static final int MAX_BODY = 1 << 20;
-    private static final long DRAIN_LIMIT = 16L << 20;
-    /** A request attribute set once the handler has read the body (so {@link #drain} leaves it be). */
-    public static final String BODY_READ = "dev.weft.daemon.api.bodyRead";
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final ObjectMapper JSON = strictMapper();
     private static final Pattern NETWORK = Pattern.compile("/v1/networks/([^/]+)");
@@ -110,30 +105,11 @@ public final class HttpApi extends Handler.Abstract {
             status = 500;
             body = Map.of("message", "internal error: " + e.getMessage());
         }
-        drain(request);
+        ServerHttp.drain(request);
         send(response, callback, status, body);
         return true;
     }
 
-    /**
-     * Reads and discards what is left of the request body (a refused method's, a route's that takes
-     * none), up to a bound, before the answer goes out: Jetty closes a connection whose request
-     * content was left unread, and a client still sending would see a reset instead of the answer.
-     */
-    public static void drain(Request request) {
-        if (request.getAttribute(BODY_READ) != null) {
-            return;
-        }
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            long skipped = 0;
-            byte[] buffer = new byte[8192];
-            for (int n; skipped < DRAIN_LIMIT && (n = in.read(buffer)) > 0; ) {
-                skipped += n;
-            }
-        } catch (IOException e) {
-            LOG.debug("cannot drain a request body: {}", e.getMessage());
-        }
-    }
 
     private record Reply(int status, Object body) {
     }
@@ -311,13 +287,13 @@ public final class HttpApi extends Handler.Abstract {
     }
 
     private static <T> T read(Request request, Class<T> type) {
-        request.setAttribute(BODY_READ, Boolean.TRUE);
+        request.setAttribute(ServerHttp.BODY_READ, Boolean.TRUE);
         byte[] body;
         try (InputStream in = Content.Source.asInputStream(request)) {
             body = in.readNBytes(MAX_BODY + 1);
             if (body.length > MAX_BODY) {
                 // read on (to a bound) so that the client, still sending, gets to see the answer
-                in.skipNBytes(Math.min(Math.max(0, request.getLength() - body.length), DRAIN_LIMIT));
+                in.skipNBytes(Math.min(Math.max(0, request.getLength() - body.length), ServerHttp.LIMIT));
                 throw new ApiException(413, "request body is larger than the limit of " + MAX_BODY + " bytes");
             }
         } catch (IOException e) {
@@ -385,18 +361,6 @@ public final class HttpApi extends Handler.Abstract {
         }
     }
 
-    /**
-     * The HTTP settings of weftd's servers (this API and the plugin socket): any URI that parses
-     * reaches the handler, which answers an odd path with its 404 or 400 on a connection that stays
-     * open. Jetty's own refusal of, say, an encoded NUL in the path would close the connection without
-     * saying so, and a client sending its next request on it would see it reset. The routes are
-     * patterns over the decoded path, with no files behind them, so no path can reach what it should not.
-     */
-    public static HttpConfiguration httpConfiguration() {
-        HttpConfiguration config = new HttpConfiguration();
-        config.setUriCompliance(UriCompliance.UNSAFE);
-        return config;
-    }
 
     /** The HTTP status of an engine error of {@code kind}, for weftd's API and its plugin protocols alike. */
     public static int status(WeftException.Kind kind) {

@@ -6,7 +6,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
-import dev.weft.daemon.api.HttpApi;
+import dev.weft.daemon.api.ServerHttp;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.internal.HttpConnection;
@@ -19,7 +19,7 @@ import org.eclipse.jetty.server.internal.HttpConnection;
  */
 public final class BlankHostConnections extends HttpConnectionFactory {
     public BlankHostConnections() {
-        super(HttpApi.httpConfiguration());
+        super(ServerHttp.httpConfiguration());
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.daemon.api.HttpApi;
+import dev.weft.daemon.api.ServerHttp;
 import dev.weft.engine.Controller;
 import dev.weft.engine.Errors;
 import dev.weft.engine.WeftException;
@@ -116,19 +117,19 @@ public final class PluginApi extends Handler.Abstract {
             status = 500;
             reply = error("internal error: " + e.getMessage());
         }
-        HttpApi.drain(request); // a refused call's body too: never leave a client sending into a closed connection
+        ServerHttp.drain(request); // a refused call's body too: never leave a client sending into a closed connection
         send(response, callback, status, reply);
         return true;
     }
 
     /** The request's JSON object; an empty body is an empty object (Docker sends null to Activate). */
     private static JsonNode read(Request request) {
-        request.setAttribute(HttpApi.BODY_READ, Boolean.TRUE);
+        request.setAttribute(ServerHttp.BODY_READ, Boolean.TRUE);
         byte[] body;
         try (InputStream in = Content.Source.asInputStream(request)) {
             body = in.readNBytes(MAX_BODY + 1);
             if (body.length > MAX_BODY) {
-                in.skipNBytes(Math.min(Math.max(0, request.getLength() - body.length), 16L << 20));
+                in.skipNBytes(Math.min(Math.max(0, request.getLength() - body.length), ServerHttp.LIMIT));
                 throw new PluginException(413, "request body is larger than " + MAX_BODY + " bytes");
             }
         } catch (IOException e) {

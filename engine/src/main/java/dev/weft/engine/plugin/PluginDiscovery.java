@@ -41,7 +41,8 @@ public record PluginDiscovery(List<Path> socketDirs, List<Path> specDirs) {
 
     /** The address of plugin {@code name}; NOT_FOUND naming every place looked at when there is none. */
     public PluginAddress address(String name) {
-        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")
+                || name.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) { // no NUL: it is part of file names
             throw WeftException.invalid("invalid plugin name \"" + name + "\"");
         }
         List<Path> looked = new ArrayList<>();
