@@ -4,6 +4,8 @@ import dev.weft.daemon.api.HttpApi;
 import dev.weft.daemon.api.Networks;
 import dev.weft.daemon.api.Sandboxes;
 import dev.weft.daemon.api.Services;
+import dev.weft.daemon.cni.CniHandler;
+import dev.weft.daemon.cni.CniPlugin;
 import dev.weft.daemon.containers.Containers;
 import dev.weft.daemon.dns.DnsService;
 import dev.weft.daemon.plugin.PluginApi;
@@ -103,9 +105,10 @@ public final class Weftd implements AutoCloseable {
             dns.sync();
             Containers containers = new Containers(controller, options.runDir(), dns::sync);
             plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller);
-            Server server = serve(options.socket(), new HttpApi(new Networks(controller),
-                    new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf),
-                    containers));
+            HttpApi api = new HttpApi(new Networks(controller), new Sandboxes(controller, dns::sync, containers::nameOf),
+                    new Services(controller, containers::nameOf), containers);
+            Server server = serve(options.socket(), new org.eclipse.jetty.server.Handler.Sequence(
+                    new CniHandler(new CniPlugin(controller, dns::sync)), api), new org.eclipse.jetty.server.HttpConnectionFactory());
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
             return new Weftd(store, global, controller, dns, server, options.socket(), plugin);
         } catch (RuntimeException e) {
@@ -139,10 +142,6 @@ public final class Weftd implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare weftd's directories: " + e.getMessage(), e);
         }
-    }
-
-    private static Server serve(Path socket, HttpApi api) {
-        return serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory());
     }
 
     /**

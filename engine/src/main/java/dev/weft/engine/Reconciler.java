@@ -82,13 +82,13 @@ final class Reconciler {
         Set<String> alive = new HashSet<>();
         Set<String> namespaces = new HashSet<>(c.sandboxNamespaces().list());
         for (SandboxState sb : c.state().sandboxes()) {
-            if (sb.netnsPath() != null && !c.sandboxNamespaces().isMounted(Path.of(sb.netnsPath()).getFileName().toString())) {
+            if (!c.sandboxOps().namespaceExists(sb)) {
                 LOG.log(System.Logger.Level.INFO, "sandbox " + sb.id() + " lost its namespace; forgetting it");
                 c.state().deleteSandbox(sb.id()); // a bare file left there is removed below with the other strays
                 continue;
             }
             alive.add(sb.id());
-            if (sb.netnsPath() != null) {
+            if (sb.netnsPath() != null && !c.sandboxOps().adopted(sb)) {
                 namespaces.remove(Path.of(sb.netnsPath()).getFileName().toString());
             }
         }

@@ -6,12 +6,14 @@ import dev.weft.engine.state.NetworkState;
 import dev.weft.engine.state.NetworkState.SubnetState;
 import dev.weft.engine.state.SandboxState;
 import dev.weft.linux.KernelException;
+import dev.weft.linux.netns.Namespaces;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.IpPrefix;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
@@ -47,7 +49,10 @@ final class SandboxOps {
             }
             String id = Ids.newId();
             String path = null;
-            if (!options.hostNetwork()) {
+            if (options.netns() != null) {
+                path = adopt(id, options.netns());
+                undo.push("close the sockets of sandbox " + id, () -> close(id));
+            } else if (!options.hostNetwork()) {
                 String name = Ids.shortId(id);
                 try {
                     Netns ns = c.sandboxNamespaces().create(name);
@@ -64,7 +69,7 @@ final class SandboxOps {
                     options.hostNetwork(), Instant.now().toString(), options.dnsServers());
             c.state().put(sb);
             undo.push("delete the record of sandbox " + id, () -> c.state().deleteSandbox(id));
-            if (!options.hostNetwork()) {
+            if (!options.hostNetwork() && options.netns() == null) { // another runtime writes its container's files
                 undo.push("delete the files of sandbox " + id, () -> c.sandboxFiles().delete(id));
                 c.sandboxFiles().write(sb, List.of());
             }
@@ -73,6 +78,35 @@ final class SandboxOps {
         } finally {
             c.lock().unlock();
         }
+    }
+
+    /** Opens the existing namespace at {@code path} for sandbox {@code id}; returns the path. */
+    private String adopt(String id, Path path) {
+        if (!path.isAbsolute() || !Files.exists(path)) {
+            throw WeftException.invalid("network namespace " + path + " does not exist");
+        }
+        try {
+            open(id, Netns.open(path)).rtnetlink().links().setUp("lo");
+            return path.toString();
+        } catch (KernelException e) {
+            throw WeftException.invalid("cannot use " + path + " as a network namespace: " + e.getMessage());
+        }
+    }
+
+    /** Whether the sandbox's namespace belongs to another runtime (adopted, not made here). */
+    boolean adopted(SandboxState sb) {
+        return sb.netnsPath() != null
+                && !Path.of(sb.netnsPath()).getParent().equals(c.sandboxNamespaces().runDir());
+    }
+
+    /** Whether the sandbox's namespace is still there (an adopted one goes when its runtime removes it). */
+    boolean namespaceExists(SandboxState sb) {
+        if (sb.netnsPath() == null) {
+            return true;
+        }
+        Path p = Path.of(sb.netnsPath());
+        return adopted(sb) ? Files.exists(p) && (p.startsWith("/proc") || Namespaces.isNamespaceMount(p))
+                : c.sandboxNamespaces().isMounted(p.getFileName().toString());
     }
 
     SandboxState state(String id) {
@@ -98,6 +132,9 @@ final class SandboxOps {
             return new SandboxPort(sb.id(), null, null);
         }
         SandboxPort cached = ports.get(sb.id());
+        if (cached == null && adopted(sb) && !namespaceExists(sb)) {
+            return new SandboxPort(sb.id(), null, null); // its runtime removed the namespace, and its links with it
+        }
         return cached != null ? cached : open(sb.id(), Netns.open(Path.of(sb.netnsPath())));
     }
 
@@ -133,7 +170,7 @@ final class SandboxOps {
                 c.endpointOps().leave(ep.networkId(), ep.id(), id);
             }
             close(id);
-            if (sb.netnsPath() != null) {
+            if (sb.netnsPath() != null && !adopted(sb)) {
                 c.sandboxNamespaces().delete(Path.of(sb.netnsPath()).getFileName().toString());
             }
             c.state().deleteSandbox(id);
@@ -155,7 +192,9 @@ final class SandboxOps {
             return;
         }
         List<EndpointState> joined = c.state().joinedTo(sb.id());
-        c.sandboxFiles().write(sb, joined);
+        if (!adopted(sb)) {
+            c.sandboxFiles().write(sb, joined);
+        }
         Rtnetlink nl = port.rtnetlink();
         for (boolean v6 : new boolean[] {false, true}) {
             Optional<Route> desired = joined.stream()
