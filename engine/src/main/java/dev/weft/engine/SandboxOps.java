@@ -95,8 +95,11 @@ final class SandboxOps {
 
     /** Whether the sandbox's namespace belongs to another runtime (adopted, not made here). */
     boolean adopted(SandboxState sb) {
-        return sb.netnsPath() != null
-                && !Path.of(sb.netnsPath()).getParent().equals(c.sandboxNamespaces().runDir());
+        if (sb.netnsPath() == null) {
+            return false;
+        }
+        Path p = Path.of(sb.netnsPath());
+        return !(p.getParent().equals(c.sandboxNamespaces().runDir()) && p.getFileName().toString().equals(Ids.shortId(sb.id())));
     }
 
     /** Whether the sandbox's namespace is still there (an adopted one goes when its runtime removes it). */

@@ -16,6 +16,7 @@ import dev.weft.engine.ipam.Subnets;
 import dev.weft.linux.rtnl.IpPrefix;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,13 +95,20 @@ public final class CniPlugin {
 
     private ObjectNode add(CniRequest req, CniConfig cfg) {
         Path netns = Path.of(req.netns());
+        if (!netns.isAbsolute() || !Files.exists(netns)) {
+            throw CniError.environment("CNI_NETNS " + netns + " does not exist");
+        }
         try (Undo undo = new Undo()) {
             ObjectNode delegated = null;
             if (cfg.ipamType() != null) {
                 delegated = DelegatedIpam.run("ADD", req, cfg);
                 undo.push("release the delegated addresses", () -> DelegatedIpam.run("DEL", req, cfg));
             }
+            boolean existed = find(cfg.network()) != null;
             Network net = network(cfg, delegated);
+            if (!existed) {
+                undo.push("delete network " + net.name(), net::delete); // a failed ADD changes nothing
+            }
             CniWishes wishes = CniWishes.of(req, cfg, delegated);
             Sandbox sb = controller.newSandbox(req.attachment(), new SandboxOptions(null, null, false, List.of()).inNamespace(netns));
             undo.push("delete the sandbox of " + req.attachment(), sb::delete);
