@@ -61,6 +61,7 @@ class CniContainerdTest {
     void stop() throws Exception {
         try {
             if (containerd != null) {
+                removeContainers(); // a run that failed leaves its container and shim behind
                 containerd.destroy();
                 if (!containerd.waitFor(20, TimeUnit.SECONDS)) {
                     containerd.destroyForcibly().waitFor();
@@ -77,6 +78,16 @@ class CniContainerdTest {
                 Files.deleteIfExists(p);
             }
             dir.close();
+        }
+    }
+
+    private void removeContainers() throws Exception {
+        CniRuntimeHost.Result list = ctr(30, "containers", "ls", "-q");
+        for (String id : list.output().trim().split("\\s+")) {
+            if (!id.isBlank() && list.exit() == 0) {
+                ctr(30, "tasks", "rm", "-f", id);
+                ctr(30, "containers", "rm", id);
+            }
         }
     }
 

@@ -16,16 +16,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * A simulated host where real container runtimes use weft as their CNI plugin, without changing the
  * machine: a mount namespace of the test's own (held by a sleeping process) in which
- * /etc/cni/net.d, /opt/cni/bin, /var/lib/cni and /run/netns are the test's directories, weftd
+ * /etc/cni/net.d, /opt/cni/bin, /var/lib/cni, /run/netns and /run/weft (and the runtimes' state
+ * directories /run/containerd, /run/runc and /run/libpod) are the test's directories, weftd
  * running inside it (so it sees the runtimes' namespace mounts), and the plugin directory holding
  * weft's shim as {@code weft} beside Debian's loopback, portmap, bandwidth and host-local. Runtimes
- * and their commands run inside it with WEFT_CNI_SOCKET naming this weftd's socket. The mount
+ * and their commands run inside it; weftd's directory is /run/weft there, so the shim finds it at its
+ * default socket, /run/weft/weft.sock, also when a runtime's helper (podman's conmon) runs it with
+ * an environment of its own. The mount
  * points must exist ({@link #mountPoints}); when the holder ends, its mounts go with it.
  */
 final class CniRuntimeHost implements AutoCloseable {
     static final Path REFERENCE_PLUGINS = Path.of("/usr/lib/cni");
     private static final List<Path> MOUNTS = List.of(Path.of("/etc/cni/net.d"), Path.of("/opt/cni/bin"),
-            Path.of("/var/lib/cni"), Path.of("/run/netns"));
+            Path.of("/var/lib/cni"), Path.of("/run/netns"), Path.of("/run/weft"),
+            Path.of("/run/containerd"), Path.of("/run/runc"), Path.of("/run/libpod"));
     private final SimulatedHost host;
     private final Path dir;
     private final Process holder;
@@ -79,7 +83,7 @@ final class CniRuntimeHost implements AutoCloseable {
             if (!"ready".equals(line)) {
                 throw new IllegalStateException("the mount namespace holder did not start: " + line);
             }
-            h.weftd = WeftdProcess.start(host, h.enter(), dir.resolve("weft"));
+            h.weftd = WeftdProcess.start(host, h.enter(), dir.resolve("weft")); // its socket is /run/weft/weft.sock inside
             return h;
         } catch (Exception | AssertionError e) {
             h.close();
@@ -140,7 +144,6 @@ final class CniRuntimeHost implements AutoCloseable {
         List<String> argv = new ArrayList<>(enter());
         argv.addAll(List.of(command));
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile());
-        pb.environment().put("WEFT_CNI_SOCKET", weftd.socket().toString());
         return pb.start();
     }
 
@@ -149,7 +152,6 @@ final class CniRuntimeHost implements AutoCloseable {
         List<String> argv = new ArrayList<>(enter());
         argv.addAll(List.of(command));
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
-        pb.environment().put("WEFT_CNI_SOCKET", weftd.socket().toString());
         Process p = pb.start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -33,6 +33,11 @@ public final class Sandbox {
         return p == null ? null : Path.of(p);
     }
 
+    /** Whether the sandbox is in another runtime's namespace ({@link SandboxOptions#inNamespace}), not one weft made. */
+    public boolean adopted() {
+        return controller.sandboxOps().adopted(state());
+    }
+
     /** The endpoints joined to this sandbox. */
     public List<Endpoint> endpoints() {
         return controller.endpointOps().joinedTo(id);
