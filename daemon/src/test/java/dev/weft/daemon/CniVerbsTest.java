@@ -286,4 +286,33 @@ class CniVerbsTest {
             assertThat(api.call("GET", "/v1/sandboxes", null).body().size()).isZero();
         }
     }
+
+    @Test
+    void addressesFromADelegatedIpamPlugin() throws Exception {
+        Path data = dir.path().resolve("host-local"); // Debian's host-local (plugins 1.1) speaks up to 1.0.0
+        String cfg = "{\"cniVersion\":\"1.0.0\",\"name\":\"wtcv8\",\"type\":\"weft\",\"ipam\":{\"type\":\"host-local\","
+                + "\"dataDir\":\"" + data + "\",\"ranges\":[[{\"subnet\":\"203.0.113.0/24\",\"rangeStart\":\"203.0.113.50\"}]]}}";
+        Path c1 = container("c");
+        Path c2 = container("c");
+        JsonNode r1 = shim.add(cfg, "ipam1", c1).ok();
+        JsonNode r2 = shim.add(cfg, "ipam2", c2).ok();
+        assertThat(address(r1)).isEqualTo("203.0.113.50");
+        assertThat(address(r2)).isEqualTo("203.0.113.51");
+        assertThat(r1.path("ips").get(0).path("gateway").asText()).isEqualTo("203.0.113.1");
+        assertThat(java.nio.file.Files.exists(data.resolve("wtcv8").resolve("203.0.113.50"))).as("host-local's reservation").isTrue();
+        assertThat(ping(c1, "203.0.113.51")).isTrue();
+        try (ApiClient api = new ApiClient(weftd.socket())) {
+            JsonNode net = api.call("GET", "/v1/networks/wtcv8", null).body();
+            assertThat(net.path("IPAM").path("Config").get(0).path("Subnet").asText()).isEqualTo("203.0.113.0/24");
+        }
+        ObjectNode withPrev = (ObjectNode) JSON.readTree(cfg);
+        withPrev.set("prevResult", r1);
+        shim.run(CniShim.env("CHECK", "ipam1", c1, "eth0"), withPrev.toString()).ok();
+        shim.del(cfg, "ipam1", c1).ok();
+        shim.del(cfg, "ipam2", c2).ok();
+        assertThat(java.nio.file.Files.exists(data.resolve("wtcv8").resolve("203.0.113.50"))).as("released by DEL").isFalse();
+        assertThat(veths()).isEmpty();
+        String missing = cfg.replace("host-local", "wt-no-such-ipam");
+        shim.add(missing, "ipam3", container("c")).error(7);
+    }
 }
