@@ -72,19 +72,7 @@ public final class CniBenchmark {
             rows.add(new Samples("ADD", t.label()));
             rows.add(new Samples("DEL", t.label()));
         }
-        for (int round = 0; round < warmup + rounds; round++) {
-            for (int k = 0; k < tools.size(); k++) {
-                int t = round % 2 == 0 ? k : tools.size() - 1 - k;
-                long[] ns = round(tools.get(t), sandboxes, "r" + round + "t" + t);
-                if (round >= warmup) {
-                    rows.get(2 * t).add(ns[0]);
-                    rows.get(2 * t + 1).add(ns[1]);
-                }
-            }
-            if ((round + 1) % 25 == 0) {
-                System.err.printf("round %d/%d%n", round + 1, warmup + rounds);
-            }
-        }
+        Rounds.run(tools.size(), warmup, rounds, rows, (t, round) -> round(tools.get(t), sandboxes, "r" + round + "t" + t));
         return rows;
     }
 

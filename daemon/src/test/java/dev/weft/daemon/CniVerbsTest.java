@@ -315,4 +315,33 @@ class CniVerbsTest {
         String missing = cfg.replace("host-local", "wt-no-such-ipam");
         shim.add(missing, "ipam3", container("c")).error(7);
     }
+
+    @Test
+    void thePortMappingsCapabilityPublishesThroughWeft() throws Exception {
+        Path c = container("c");
+        Path www = java.nio.file.Files.createDirectories(dir.path().resolve("www"));
+        java.nio.file.Files.writeString(www.resolve("index.html"), "hello from weft\n");
+        ObjectNode cfg = (ObjectNode) JSON.readTree(config("1.1.0", "wtcv9", "198.51.100.0/24"));
+        cfg.putObject("runtimeConfig").putArray("portMappings").addObject()
+                .put("hostPort", 8088).put("containerPort", 80).put("protocol", "tcp");
+        shim.add(cfg.toString(), "ports", c).ok();
+        Process httpd = new ProcessBuilder("nsenter", "--net=" + c, DockerHost.BUSYBOX.toString(), "httpd", "-f", "-p", "80",
+                "-h", www.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String url = "http://" + host().address().getHostAddress() + ":8088/index.html";
+            String got = "";
+            for (int i = 0; i < 50 && !got.contains("hello"); i++) {
+                Thread.sleep(100);
+                got = new String(new ProcessBuilder(host().command("curl", "-s", "-m", "2", url)).redirectErrorStream(true)
+                        .start().getInputStream().readAllBytes());
+            }
+            assertThat(got).as("host port 8088 reaches the container's port 80: " + got).contains("hello from weft");
+        } finally {
+            httpd.destroy();
+            httpd.waitFor();
+        }
+        shim.del(cfg.toString(), "ports", c).ok();
+        shim.run(CniShim.env("ADD", "ports2", container("c"), "eth0"), cfg.put("cniVersion", "1.1.0").toString()).ok();
+        shim.del(cfg.toString(), "ports2", null).ok(); // the port was free again for the next container
+    }
 }
