@@ -23,6 +23,8 @@ final class CniError extends RuntimeException {
     static final int NOT_AS_EXPECTED = 100;
     /** weft's own: the delegated IPAM plugin failed. */
     static final int IPAM_FAILED = 101;
+    /** weft's own: the attachment or a resource it needs already exists or is in use. */
+    static final int IN_USE = 102;
     /** weft's own: an unexpected failure inside weftd. */
     static final int INTERNAL = 999;
 

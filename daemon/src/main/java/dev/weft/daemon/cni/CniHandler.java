@@ -60,12 +60,12 @@ public final class CniHandler extends Handler.Abstract {
             send(response, callback, status(e.code()), error(version(body), e));
         } catch (WeftException e) {
             CniError c = switch (e.kind()) {
-                case CONFLICT -> new CniError(102, "already exists or in use", e.getMessage());
+                case CONFLICT -> new CniError(CniError.IN_USE, "already exists or in use", e.getMessage());
                 case UNAVAILABLE -> new CniError(CniError.TRY_AGAIN_LATER, "try again later", e.getMessage());
                 default -> CniError.config(e.getMessage());
             };
             LOG.info("CNI {}: {}", command, e.getMessage());
-            send(response, callback, HttpApi.status(e.kind()), error(version(body), c));
+            send(response, callback, status(c.code()), error(version(body), c));
         } catch (StoreException e) {
             LOG.warn("CNI {}: {}", command, e.getMessage());
             send(response, callback, 503, error(version(body), new CniError(CniError.TRY_AGAIN_LATER, "try again later",
@@ -94,7 +94,7 @@ public final class CniHandler extends Handler.Abstract {
         return switch (code) {
             case CniError.TRY_AGAIN_LATER -> 503;
             case CniError.INTERNAL -> 500;
-            case CniError.NOT_AS_EXPECTED -> 409;
+            case CniError.NOT_AS_EXPECTED, CniError.IN_USE -> 409;
             default -> 400;
         };
     }
