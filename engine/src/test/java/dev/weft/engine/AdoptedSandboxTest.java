@@ -52,7 +52,8 @@ class AdoptedSandboxTest {
         assertThat(ep.state().ifname()).isEqualTo("net1");
         Endpoint other = c.newNetwork(NetworkConfig.of("adnet2", "bridge").withIpv4(IpamConfig.subnet("203.0.113.0/24")))
                 .createEndpoint("e2");
-        assertThatThrownBy(() -> other.join(sb, 0, "net1")).isInstanceOf(WeftException.class).hasMessageContaining("net1");
+        Sandbox joined = sb;
+        assertThatThrownBy(() -> other.join(joined, 0, "net1")).isInstanceOf(WeftException.class).hasMessageContaining("net1");
         assertThat(Files.exists(c.sandboxFilesDirectory(sb.id()))).as("no hosts or resolv.conf for another runtime's container")
                 .isFalse();
         Sandbox own = c.newSandbox("own", SandboxOptions.named("own"));
