@@ -74,9 +74,7 @@ class CniContainerdTest {
             if (hosts != null) {
                 hosts.close();
             }
-            for (Path p : madeDirs) {
-                Files.deleteIfExists(p);
-            }
+            CniRuntimeHost.removeMountPoints(madeDirs);
             dir.close();
         }
     }

@@ -67,9 +67,7 @@ class CniPodmanTest {
             if (hosts != null) {
                 hosts.close();
             }
-            for (Path p : madeDirs) {
-                Files.deleteIfExists(p);
-            }
+            CniRuntimeHost.removeMountPoints(madeDirs);
             dir.close();
         }
     }

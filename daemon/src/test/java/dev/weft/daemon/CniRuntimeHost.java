@@ -61,6 +61,20 @@ final class CniRuntimeHost implements AutoCloseable {
         return made;
     }
 
+    /**
+     * Removes the mount points {@link #mountPoints} made, deepest first; one that something else
+     * filled meanwhile (dockerd's shims also use /run/containerd) is left to it.
+     */
+    static void removeMountPoints(List<Path> made) throws IOException {
+        for (Path p : made) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (java.nio.file.DirectoryNotEmptyException inUse) {
+                // another program's now
+            }
+        }
+    }
+
     /** Starts the holder and weftd in {@code host}, their files under {@code dir}. */
     static CniRuntimeHost start(SimulatedHost host, Path dir) throws Exception {
         List<String> binds = new ArrayList<>();
