@@ -344,4 +344,22 @@ class CniVerbsTest {
         shim.run(CniShim.env("ADD", "ports2", container("c"), "eth0"), cfg.put("cniVersion", "1.1.0").toString()).ok();
         shim.del(cfg.toString(), "ports2", null).ok(); // the port was free again for the next container
     }
+
+    @Test
+    void theReferenceBandwidthPluginChainsAfterWeft() throws Exception {
+        String weftCfg = config("1.0.0", "wtcv10", "198.51.100.0/24"); // Debian's plugins 1.1 speak up to 1.0.0
+        Path c = container("c");
+        JsonNode result = shim.add(weftCfg, "bw", c).ok();
+        String hostIf = result.path("interfaces").get(0).path("name").asText();
+        ObjectNode bw = (ObjectNode) JSON.readTree("{\"cniVersion\":\"1.0.0\",\"name\":\"wtcv10\",\"type\":\"bandwidth\"}");
+        bw.putObject("runtimeConfig").putObject("bandwidth").put("ingressRate", 1_000_000).put("ingressBurst", 100_000)
+                .put("egressRate", 2_000_000).put("egressBurst", 100_000);
+        bw.set("prevResult", result);
+        JsonNode chained = shim.exec(CniShim.CNI_PATH + "/bandwidth", CniShim.env("ADD", "bw", c, "eth0"), bw.toString()).ok();
+        assertThat(chained.path("ips")).isEqualTo(result.path("ips")); // weft's result handed on
+        assertThat(host().exec("tc", "qdisc", "show", "dev", hostIf)).as("the rate limit on weft's host end").contains("tbf");
+        shim.exec(CniShim.CNI_PATH + "/bandwidth", CniShim.env("DEL", "bw", c, "eth0"), bw.toString()).ok();
+        shim.del(weftCfg, "bw", c).ok();
+        assertThat(veths()).isEmpty();
+    }
 }
