@@ -55,10 +55,7 @@ public final class CniBenchmark {
             } finally {
                 DirectoryCleanup.unmountAll(runDir);
             }
-            sandboxes.removeAll();
-            List<String> left = sandboxes.leftovers();
-            System.err.println(left.isEmpty() ? "leak check: no wtb namespaces left" : "LEAK: " + left);
-            status = left.isEmpty() ? 0 : 1;
+            status = sandboxes.finish();
         } catch (Exception e) {
             e.printStackTrace();
             status = 1;
