@@ -362,4 +362,21 @@ class CniVerbsTest {
         shim.del(weftCfg, "bw", c).ok();
         assertThat(veths()).isEmpty();
     }
+
+    @Test
+    void aPrevResultIsHandedOnWithWeftsPartAppended() throws Exception {
+        ObjectNode cfg = (ObjectNode) JSON.readTree(config("1.1.0", "wtcv11", "198.51.100.0/24"));
+        cfg.set("prevResult", JSON.readTree("{\"cniVersion\":\"1.1.0\",\"interfaces\":[{\"name\":\"dummy0\"}],"
+                + "\"ips\":[{\"address\":\"192.0.2.200/24\",\"interface\":0}],\"dns\":{\"nameservers\":[\"192.0.2.53\"]}}"));
+        Path c = container("c");
+        JsonNode r = shim.add(cfg.toString(), "prev", c).ok();
+        assertThat(r.path("interfaces").get(0).path("name").asText()).isEqualTo("dummy0");
+        assertThat(r.path("interfaces")).hasSize(3);
+        assertThat(r.path("ips").get(0).path("address").asText()).isEqualTo("192.0.2.200/24");
+        assertThat(r.path("ips").get(1).path("interface").asInt()).as("weft's IP points at weft's container interface")
+                .isEqualTo(2);
+        assertThat(r.path("interfaces").get(2).path("sandbox").asText()).isEqualTo(c.toString());
+        assertThat(r.path("dns").path("nameservers").get(0).asText()).isEqualTo("192.0.2.53");
+        shim.del(cfg.toString(), "prev", c).ok();
+    }
 }
