@@ -67,10 +67,7 @@ public final class EngineBenchmark {
             } finally {
                 RunDir.unmountAll(runDir);
             }
-            sandboxes.removeAll();
-            List<String> left = sandboxes.leftovers();
-            System.err.println(left.isEmpty() ? "leak check: no wtb namespaces left" : "LEAK: " + left);
-            status = left.isEmpty() ? 0 : 1;
+            status = sandboxes.finish();
         } catch (Exception e) {
             e.printStackTrace();
             status = 1;
@@ -90,20 +87,8 @@ public final class EngineBenchmark {
         rows.add(new Samples("attach", "ip -batch floor (2 processes)"));
         rows.add(new Samples("detach", "ip -batch floor (1 process)"));
         int tools = peers.size() + 2;
-        for (int round = 0; round < warmup + rounds; round++) {
-            for (int k = 0; k < tools; k++) {
-                int t = round % 2 == 0 ? k : tools - 1 - k;
-                long[] ns = t == 0 ? weft(c, net, round) : t <= peers.size() ? peer(peers.get(t - 1), sandboxes, round)
-                        : ipFloor(ip, sandboxes, round);
-                if (round >= warmup) {
-                    rows.get(2 * t).add(ns[0]);
-                    rows.get(2 * t + 1).add(ns[1]);
-                }
-            }
-            if ((round + 1) % 25 == 0) {
-                System.err.printf("round %d/%d%n", round + 1, warmup + rounds);
-            }
-        }
+        Rounds.run(tools, warmup, rounds, rows, (t, round) -> t == 0 ? weft(c, net, round)
+                : t <= peers.size() ? peer(peers.get(t - 1), sandboxes, round) : ipFloor(ip, sandboxes, round));
         return rows;
     }
 

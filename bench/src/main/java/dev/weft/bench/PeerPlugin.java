@@ -20,14 +20,33 @@ final class PeerPlugin {
     private final Path dir;
     private final ShellSpawner shell;
     private final boolean netavark;
+    private final List<String> plugin;
+    private final List<String> env;
 
     private PeerPlugin(String label, Netns host, Path dir, ShellSpawner shell, boolean netavark, String config) {
+        this(label, host, dir, shell, netavark, config, List.of("/usr/lib/cni/bridge"), List.of());
+    }
+
+    /** {@code plugin}: the CNI plugin's command line after {@code nsenter}; {@code env}: more variables for it. */
+    private PeerPlugin(String label, Netns host, Path dir, ShellSpawner shell, boolean netavark, String config,
+                       List<String> plugin, List<String> env) {
         this.label = label;
         this.host = host;
         this.dir = dir;
         this.shell = shell;
         this.netavark = netavark;
+        this.plugin = List.copyOf(plugin);
+        this.env = List.copyOf(env);
         write(dir.resolve("input.json"), config);
+    }
+
+    /** weft's CNI plugin executable (the shim) talking to the weftd at {@code socket}, on a bridge network. */
+    static PeerPlugin weft(Netns host, Path dir, ShellSpawner shell, Path shim, Path socket, boolean ipMasq, String subnet) {
+        String conf = """
+                {"cniVersion":"1.0.0","name":"wtbench%s","type":"weft","subnet":"%s","ipMasq":%s}"""
+                .formatted(ipMasq ? "m" : "", subnet, ipMasq);
+        return new PeerPlugin("weft CNI plugin" + (ipMasq ? " +ipMasq" : ""), host, dir, shell, false, conf,
+                List.of(shim.toString()), List.of("WEFT_CNI_SOCKET=" + socket));
     }
 
     static PeerPlugin cni(Netns host, Path dir, ShellSpawner shell, boolean ipMasq) {
@@ -69,9 +88,13 @@ final class PeerPlugin {
             return List.of("nsenter", enter, "/usr/lib/podman/netavark", "--config", dir.toString(),
                     add ? "setup" : "teardown", container.path().toString());
         }
-        return List.of("env", "CNI_COMMAND=" + (add ? "ADD" : "DEL"), "CNI_CONTAINERID=" + container.name(),
-                "CNI_NETNS=" + container.path(), "CNI_IFNAME=eth0", "CNI_PATH=/usr/lib/cni",
-                "nsenter", enter, "/usr/lib/cni/bridge");
+        List<String> argv = new java.util.ArrayList<>(List.of("env", "CNI_COMMAND=" + (add ? "ADD" : "DEL"),
+                "CNI_CONTAINERID=" + container.name(), "CNI_NETNS=" + container.path(), "CNI_IFNAME=eth0",
+                "CNI_PATH=/usr/lib/cni"));
+        argv.addAll(env);
+        argv.addAll(List.of("nsenter", enter));
+        argv.addAll(plugin);
+        return argv;
     }
 
     Path input() {

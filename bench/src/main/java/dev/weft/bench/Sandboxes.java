@@ -122,6 +122,14 @@ final class Sandboxes implements AutoCloseable {
     }
 
     /** The namespaces of this run still present (for the leak check at the end). */
+    /** Removes everything, reports on stderr whether any wtb namespace is left; the exit status (0: none). */
+    int finish() {
+        removeAll();
+        List<String> left = leftovers();
+        System.err.println(left.isEmpty() ? "leak check: no wtb namespaces left" : "LEAK: " + left);
+        return left.isEmpty() ? 0 : 1;
+    }
+
     List<String> leftovers() {
         return namespaces.list().stream().filter(n -> n.startsWith(owner)).toList();
     }

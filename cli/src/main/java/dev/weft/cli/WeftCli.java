@@ -22,7 +22,7 @@ public final class WeftCli implements CommandTree.Group {
     public List<Class<?>> children() {
         return List.of(NetworkCommand.class, ServiceCommand.class, ContainerCommands.Run.class, ContainerCommands.Ps.class,
                 ContainerCommands.Logs.class, ContainerCommands.Exec.class, ContainerCommands.Rm.class,
-                CompletionCommand.class, CommandLine.HelpCommand.class);
+                CniCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class);
     }
 
     DaemonClient client() {

@@ -7,6 +7,8 @@ import dev.weft.daemon.api.Networks;
 import dev.weft.daemon.api.Sandboxes;
 import dev.weft.daemon.api.Services;
 import dev.weft.daemon.api.UnixSocketServer;
+import dev.weft.daemon.cni.CniHandler;
+import dev.weft.daemon.cni.CniPlugin;
 import dev.weft.daemon.containers.Containers;
 import dev.weft.daemon.dns.DnsServers;
 import dev.weft.daemon.kernel.HostKernel;
@@ -101,9 +103,11 @@ public final class Weftd implements AutoCloseable {
             dns.sync();
             Containers containers = new Containers(controller, options.runDir(), dns::sync);
             plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller);
-            Server server = serve(options.socket(), new HttpApi(new Networks(controller),
-                    new NetworkConnections(controller, containers::nameOf), new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf),
-                    containers));
+            HttpApi api = new HttpApi(new Networks(controller), new NetworkConnections(controller, containers::nameOf),
+                    new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf),
+                    containers);
+            Server server = serve(options.socket(), new org.eclipse.jetty.server.Handler.Sequence(
+                    new CniHandler(new CniPlugin(controller, dns::sync)), api));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
             return new Weftd(store, global, controller, dns, server, options.socket(), plugin);
         } catch (RuntimeException e) {
@@ -139,8 +143,8 @@ public final class Weftd implements AutoCloseable {
         }
     }
 
-    private static Server serve(Path socket, HttpApi api) {
-        return UnixSocketServer.serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory(ServerHttp.httpConfiguration()));
+    private static Server serve(Path socket, org.eclipse.jetty.server.Handler handler) {
+        return UnixSocketServer.serve(socket, handler, new org.eclipse.jetty.server.HttpConnectionFactory(ServerHttp.httpConfiguration()));
     }
 
     public Path socket() {

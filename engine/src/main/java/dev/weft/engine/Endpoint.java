@@ -52,7 +52,12 @@ public final class Endpoint {
 
     /** Plumbs this endpoint into {@code sandbox}; the highest {@code priority} endpoint gives the default gateway. */
     public void join(Sandbox sandbox, int priority) {
-        engine.endpoints().join(networkId, id, sandbox.id(), priority);
+        engine.endpoints().join(networkId, id, sandbox.id(), priority, null);
+    }
+
+    /** As {@link #join(Sandbox, int)}, the interface inside the sandbox named {@code ifname} (a CNI runtime's CNI_IFNAME). */
+    public void join(Sandbox sandbox, int priority, String ifname) {
+        engine.endpoints().join(networkId, id, sandbox.id(), priority, ifname);
     }
 
     public void join(Sandbox sandbox) {

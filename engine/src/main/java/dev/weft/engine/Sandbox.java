@@ -34,6 +34,11 @@ public final class Sandbox {
         return p == null ? null : Path.of(p);
     }
 
+    /** Whether the sandbox is in another runtime's namespace ({@link SandboxOptions#inNamespace}), not one weft made. */
+    public boolean adopted() {
+        return engine.sandboxes().adopted(state());
+    }
+
     /** The endpoints joined to this sandbox. */
     public List<Endpoint> endpoints() {
         return engine.endpoints().joinedTo(id).stream().map(e -> new Endpoint(engine, e.networkId(), e.id())).toList();

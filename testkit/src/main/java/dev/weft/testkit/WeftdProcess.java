@@ -25,11 +25,29 @@ public final class WeftdProcess implements AutoCloseable {
     private final List<String> extraArgs;
     private Process process;
 
+    private final List<String> launcher;
+
     private WeftdProcess(SimulatedHost host, Path dir, String socketName, List<String> extraArgs) {
+        this(host, dir, socketName, extraArgs, null);
+    }
+
+    private WeftdProcess(SimulatedHost host, Path dir, String socketName, List<String> extraArgs, List<String> launcher) {
         this.host = host;
         this.dir = dir;
         this.socket = dir.resolve(socketName);
         this.extraArgs = List.copyOf(extraArgs);
+        this.launcher = launcher == null ? null : List.copyOf(launcher);
+    }
+
+    /**
+     * Starts weftd with the command line {@code launcher} puts in front of it (such as {@code nsenter -t
+     * PID --net --mount}, to run it in a test's own mount namespace) instead of entering {@code host}'s
+     * network namespace, and waits until it answers.
+     */
+    public static WeftdProcess start(SimulatedHost host, List<String> launcher, Path dir, String... extraArgs) {
+        WeftdProcess w = new WeftdProcess(host, dir, "weft.sock", List.of(extraArgs), launcher);
+        w.restart();
+        return w;
     }
 
     /** Starts weftd in {@code host} with its files in {@code dir} and waits until it answers. */
@@ -64,7 +82,12 @@ public final class WeftdProcess implements AutoCloseable {
         args.addAll(extraArgs);
         try {
             Files.createDirectories(dir);
-            return new ProcessBuilder(host.command(JavaMain.command(MAIN, args).toArray(String[]::new)))
+            List<String> java = JavaMain.command(MAIN, args);
+            List<String> argv = launcher == null ? host.command(java.toArray(String[]::new)) : new ArrayList<>(launcher);
+            if (launcher != null) {
+                argv.addAll(java);
+            }
+            return new ProcessBuilder(argv)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("weftd.log").toFile()))
                     .start();
         } catch (IOException e) {

@@ -57,7 +57,7 @@ public final class DnsServers implements AutoCloseable {
         Set<String> alive = new HashSet<>();
         for (Sandbox sb : controller.sandboxes()) {
             Path netns = sb.netnsPath();
-            if (netns == null) {
+            if (netns == null || sb.adopted()) { // a CNI runtime's container: the runtime owns its resolv.conf
                 continue;
             }
             alive.add(sb.id());

@@ -19,8 +19,10 @@ import dev.weft.store.Store;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The daemon's one seam to the kernel: the host namespace weftd serves (its own, or a simulated
@@ -88,6 +90,25 @@ public final class HostKernel {
     public static <T> T inNamespace(Path netns, SocketTask<T> task) {
         try (Netns ns = Netns.open(netns)) {
             return ns.call(task::open);
+        }
+    }
+
+    /** An interface as the kernel has it: whether it is up, and its addresses (as IP/LEN text). */
+    public record InterfaceState(boolean up, Set<String> addresses) {
+    }
+
+    /** The interface {@code ifname} in the namespace bound at {@code netns}, if there is one. */
+    public static Optional<InterfaceState> interfaceIn(Path netns, String ifname) {
+        try (Netns ns = Netns.open(netns); Rtnetlink nl = Rtnetlink.open(ns)) {
+            Optional<Link> link = nl.links().find(ifname);
+            if (link.isEmpty()) {
+                return Optional.empty();
+            }
+            Set<String> addresses = new HashSet<>();
+            for (Address a : nl.addresses().list(ifname)) {
+                addresses.add(a.prefix().toString());
+            }
+            return Optional.of(new InterfaceState(link.get().up(), addresses));
         }
     }
 

@@ -178,7 +178,7 @@ public final class EndpointOps {
         }
     }
 
-    public void join(String networkId, String id, String sandboxId, int priority) {
+    public void join(String networkId, String id, String sandboxId, int priority, String wantedIfname) {
         c.lock().lock();
         try (Undo undo = new Undo()) {
             EndpointState ep = state(networkId, id);
@@ -191,7 +191,10 @@ public final class EndpointOps {
             if (joined.stream().anyMatch(e -> e.networkId().equals(networkId))) {
                 throw WeftException.conflict("sandbox " + Ids.shortId(sandboxId) + " is already on network " + n.name());
             }
-            String ifname = interfaceName(n, joined);
+            String ifname = wantedIfname != null ? wantedIfname : interfaceName(n, joined);
+            if (joined.stream().anyMatch(e -> ifname.equals(e.ifname()))) {
+                throw WeftException.conflict("sandbox " + Ids.shortId(sandboxId) + " already has an interface " + ifname);
+            }
             NetworkDriver driver = c.drivers().get(n.driver());
             try {
                 SandboxPort port = ports.port(sb);

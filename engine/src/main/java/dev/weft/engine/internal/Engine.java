@@ -50,7 +50,7 @@ public final class Engine implements AutoCloseable {
         this.context = new Context(state, new ReentrantLock(), drivers, new Ipams(ipam, config.ipamPlugins()), self);
         this.namespaces = new Namespaces(config.runDir().resolve("netns"));
         this.files = new SandboxFiles(config.runDir(), config.hostResolvConf(), config.embeddedDns());
-        this.ports = new SandboxPorts(state, files);
+        this.ports = new SandboxPorts(state, namespaces, files);
         this.networks = new NetworkOps(context);
         this.endpoints = new EndpointOps(context, ports);
         this.sandboxes = new SandboxOps(context, namespaces, files, ports, endpoints);

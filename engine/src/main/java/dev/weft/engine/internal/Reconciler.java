@@ -91,13 +91,13 @@ final class Reconciler {
         Set<String> alive = new HashSet<>();
         Set<String> strays = new HashSet<>(namespaces.list());
         for (SandboxState sb : c.state().sandboxes()) {
-            if (sb.netnsPath() != null && !namespaces.isMounted(Path.of(sb.netnsPath()).getFileName().toString())) {
+            if (!ports.namespaceExists(sb)) {
                 LOG.log(System.Logger.Level.INFO, "sandbox " + sb.id() + " lost its namespace; forgetting it");
                 c.state().deleteSandbox(sb.id()); // a bare file left there is removed below with the other strays
                 continue;
             }
             alive.add(sb.id());
-            if (sb.netnsPath() != null) {
+            if (sb.netnsPath() != null && !ports.adopted(sb)) {
                 strays.remove(Path.of(sb.netnsPath()).getFileName().toString());
             }
         }

@@ -12,6 +12,7 @@ import dev.weft.linux.netns.Namespaces;
 import dev.weft.linux.netns.Netns;
 import dev.weft.net.IpPrefix;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -51,7 +52,10 @@ public final class SandboxOps {
             }
             String id = Ids.newId();
             String path = null;
-            if (!options.hostNetwork()) {
+            if (options.netns() != null) {
+                path = adopt(id, options.netns());
+                undo.push("close the sockets of sandbox " + id, () -> ports.close(id));
+            } else if (!options.hostNetwork()) {
                 String name = Ids.shortId(id);
                 try {
                     Netns ns = namespaces.create(name);
@@ -68,7 +72,7 @@ public final class SandboxOps {
                     options.hostNetwork(), Instant.now().toString(), options.dnsServers());
             c.state().put(sb);
             undo.push("delete the record of sandbox " + id, () -> c.state().deleteSandbox(id));
-            if (!options.hostNetwork()) {
+            if (!options.hostNetwork() && options.netns() == null) { // another runtime writes its container's files
                 undo.push("delete the files of sandbox " + id, () -> files.delete(id));
                 files.write(sb, List.of());
             }
@@ -77,6 +81,24 @@ public final class SandboxOps {
         } finally {
             c.lock().unlock();
         }
+    }
+
+    /** Opens the existing namespace at {@code path} for sandbox {@code id}; returns the path. */
+    private String adopt(String id, Path path) {
+        if (!path.isAbsolute() || !Files.exists(path)) {
+            throw WeftException.invalid("network namespace " + path + " does not exist");
+        }
+        try {
+            ports.open(id, Netns.open(path)).rtnetlink().links().setUp("lo");
+            return path.toString();
+        } catch (KernelException e) {
+            throw WeftException.invalid("cannot use " + path + " as a network namespace: " + e.getMessage());
+        }
+    }
+
+    /** Whether the sandbox is in another runtime's namespace, not one weft made. */
+    public boolean adopted(SandboxState sb) {
+        return ports.adopted(sb);
     }
 
     public SandboxState state(String id) {
@@ -105,7 +127,7 @@ public final class SandboxOps {
                 endpoints.leave(ep.networkId(), ep.id(), id);
             }
             ports.close(id);
-            if (sb.netnsPath() != null) {
+            if (sb.netnsPath() != null && !ports.adopted(sb)) {
                 namespaces.delete(Path.of(sb.netnsPath()).getFileName().toString());
             }
             c.state().deleteSandbox(id);

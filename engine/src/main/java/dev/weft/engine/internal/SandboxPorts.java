@@ -5,12 +5,14 @@ import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState.SubnetState;
 import dev.weft.engine.state.NetworkState;
 import dev.weft.engine.state.SandboxState;
+import dev.weft.linux.netns.Namespaces;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
 import dev.weft.net.IpPrefix;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -24,12 +26,33 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SandboxPorts {
     private final StateStore state;
+    private final Namespaces namespaces;
     private final SandboxFiles files;
     private final Map<String, SandboxPort> ports = new ConcurrentHashMap<>();
 
-    SandboxPorts(StateStore state, SandboxFiles files) {
+    SandboxPorts(StateStore state, Namespaces namespaces, SandboxFiles files) {
         this.state = state;
+        this.namespaces = namespaces;
         this.files = files;
+    }
+
+    /** Whether the sandbox's namespace belongs to another runtime (adopted, not made here). */
+    boolean adopted(SandboxState sb) {
+        if (sb.netnsPath() == null) {
+            return false;
+        }
+        Path p = Path.of(sb.netnsPath());
+        return !(p.getParent().equals(namespaces.runDir()) && p.getFileName().toString().equals(Ids.shortId(sb.id())));
+    }
+
+    /** Whether the sandbox's namespace is still there (an adopted one goes when its runtime removes it). */
+    boolean namespaceExists(SandboxState sb) {
+        if (sb.netnsPath() == null) {
+            return true;
+        }
+        Path p = Path.of(sb.netnsPath());
+        return adopted(sb) ? Files.exists(p) && (p.startsWith("/proc") || Namespaces.isNamespaceMount(p))
+                : namespaces.isMounted(p.getFileName().toString());
     }
 
     /** The sandbox's namespace and socket, opened once and kept until the sandbox is deleted. */
@@ -38,6 +61,9 @@ final class SandboxPorts {
             return new SandboxPort(sb.id(), null, null);
         }
         SandboxPort cached = ports.get(sb.id());
+        if (cached == null && adopted(sb) && !namespaceExists(sb)) {
+            return new SandboxPort(sb.id(), null, null); // its runtime removed the namespace, and its links with it
+        }
         return cached != null ? cached : open(sb.id(), Netns.open(Path.of(sb.netnsPath())));
     }
 
@@ -75,7 +101,9 @@ final class SandboxPorts {
             return;
         }
         List<EndpointState> joined = state.joinedTo(sb.id());
-        files.write(sb, joined);
+        if (!adopted(sb)) {
+            files.write(sb, joined);
+        }
         Rtnetlink nl = port.rtnetlink();
         for (boolean v6 : new boolean[] {false, true}) {
             Optional<Route> desired = joined.stream()

@@ -135,7 +135,20 @@ public final class Namespaces {
      * killed in the middle of {@link #create} or {@link #delete} leaves behind; it is no namespace.
      */
     public boolean isMounted(String name) {
-        String target = path(name).toString();
+        return isNamespaceMount(path(name));
+    }
+
+    /**
+     * Whether a network namespace (nsfs) is bind-mounted at {@code path}, wherever it is (symbolic
+     * links resolved: /var/run/netns/X is mounted at /run/netns/X).
+     */
+    public static boolean isNamespaceMount(Path path) {
+        String target;
+        try {
+            target = path.toRealPath().toString();
+        } catch (IOException e) {
+            return false;
+        }
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 String[] halves = line.split(" - ", 2);
