@@ -25,23 +25,31 @@ public final class WeftdProcess implements AutoCloseable {
     private final List<String> extraArgs;
     private Process process;
 
-    private WeftdProcess(SimulatedHost host, Path dir, String socketName, List<String> extraArgs) {
+    private final java.util.Map<String, String> env;
+
+    private WeftdProcess(SimulatedHost host, Path dir, String socketName, List<String> extraArgs, java.util.Map<String, String> env) {
         this.host = host;
         this.dir = dir;
         this.socket = dir.resolve(socketName);
         this.extraArgs = List.copyOf(extraArgs);
+        this.env = java.util.Map.copyOf(env);
     }
 
     /** Starts weftd in {@code host} with its files in {@code dir} and waits until it answers. */
     public static WeftdProcess start(SimulatedHost host, Path dir, String... extraArgs) {
-        WeftdProcess w = new WeftdProcess(host, dir, "weft.sock", List.of(extraArgs));
+        return start(host, dir, java.util.Map.of(), extraArgs);
+    }
+
+    /** As {@link #start(SimulatedHost, Path, String...)}, with {@code env} added to weftd's environment. */
+    public static WeftdProcess start(SimulatedHost host, Path dir, java.util.Map<String, String> env, String... extraArgs) {
+        WeftdProcess w = new WeftdProcess(host, dir, "weft.sock", List.of(extraArgs), env);
         w.restart();
         return w;
     }
 
     /** Starts a weftd on the same directories but another socket, without waiting for it. */
     public static Process startSecond(SimulatedHost host, Path dir, String socketName) {
-        return new WeftdProcess(host, dir, socketName, List.of()).launch();
+        return new WeftdProcess(host, dir, socketName, List.of(), java.util.Map.of()).launch();
     }
 
     public Path socket() {
@@ -64,9 +72,10 @@ public final class WeftdProcess implements AutoCloseable {
         args.addAll(extraArgs);
         try {
             Files.createDirectories(dir);
-            return new ProcessBuilder(host.command(JavaMain.command(MAIN, args).toArray(String[]::new)))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("weftd.log").toFile()))
-                    .start();
+            ProcessBuilder pb = new ProcessBuilder(host.command(JavaMain.command(MAIN, args).toArray(String[]::new)))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("weftd.log").toFile()));
+            pb.environment().putAll(env);
+            return pb.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start weftd in " + host.name(), e);
         }
