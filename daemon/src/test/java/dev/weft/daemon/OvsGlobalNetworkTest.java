@@ -12,10 +12,19 @@ import dev.weft.testkit.StoreServer;
 import dev.weft.testkit.WeftdProcess;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static dev.weft.daemon.LorisProcess.loris;
@@ -78,6 +87,7 @@ class OvsGlobalNetworkTest {
         long a = pid(w0, "a");
         String bAddress = addresses(pid(w1, "b"), "eth0").getFirst().split("/")[0];
         assertThat(eventually(30, () -> ping(a, bAddress))).as("a on host 0 reaches b on host 1: " + ovs.get(0).vsctl("show")).isTrue();
+        assertThat(tcp(pid(w1, "b"), bAddress, a)).as("TCP from host 0's container to host 1's").isEqualTo("HELLO");
         assertThat(ovs.get(0).vsctl("list-ports", "loris0")).contains(TUNNEL_TO_HOST_1);
         assertThat(ovs.get(1).vsctl("list-ports", "loris0")).contains("lxc0000201");
 
@@ -108,8 +118,40 @@ class OvsGlobalNetworkTest {
                 .contains("1 received");
     }
 
+    /** A listener in {@code serverPid}'s namespace on {@code address}; a client in {@code clientPid}'s sends "hello"; returns the echo. */
+    private static String tcp(long serverPid, String address, long clientPid) throws Exception {
+        try (Netns server = netns(serverPid); Netns client = netns(clientPid);
+             ServerSocket listener = server.call(() -> new ServerSocket(5301, 1, InetAddress.getByName(address)))) {
+            listener.setSoTimeout(5000);
+            CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+                try (Socket s = listener.accept()) {
+                    s.getOutputStream().write(new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII)
+                            .toUpperCase().getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            String reply = client.call(() -> {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(address, 5301), 5000);
+                    s.setSoTimeout(5000);
+                    s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+                    return new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    return "no answer: " + e.getMessage();
+                }
+            });
+            echo.get(10, TimeUnit.SECONDS);
+            return reply;
+        }
+    }
+
+    private static Netns netns(long pid) {
+        return Netns.open(Path.of("/proc", Long.toString(pid), "ns", "net"));
+    }
+
     private static String mac(long pid) throws Exception {
-        try (Netns ns = Netns.open(Path.of("/proc", Long.toString(pid), "ns", "net"))) {
+        try (Netns ns = netns(pid)) {
             return ns.call(() -> {
                 try (Rtnetlink nl = Rtnetlink.open()) {
                     return nl.links().get("eth0").mac().toString();
