@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.linux.KernelException;
 import dev.weft.linux.arp.Arp;
-import dev.weft.linux.tap.Tap;
 import dev.weft.linux.rtnl.Address;
 import dev.weft.net.IpPrefix;
 import dev.weft.linux.rtnl.Link;
@@ -79,15 +78,7 @@ final class HostSetup {
             }
         }
         ops.addAll(Ovs.setRootIds(root));
-        boolean tapMade = underlay != null && persistentInternalPort(done);
-        try {
-            ovs.transact(ops);
-        } catch (RuntimeException e) {
-            if (tapMade) {
-                deleteInternalPort();
-            }
-            throw e;
-        }
+        ovs.transact(ops);
         if (underlay != null) {
             Map<String, String> now = ovs.rootIds();
             done.addAll(moveAddresses(underlay, Ovs.UNDERLAY_BRIDGE, split(now.get(ADDRESSES)), split(now.get(ROUTES)), true));
@@ -117,39 +108,10 @@ final class HostSetup {
         }
         ops.addAll(Ovs.setRootIds(clear));
         ovs.transact(ops);
-        if (deleteInternalPort()) {
-            done.add("removed " + Ovs.UNDERLAY_BRIDGE);
-        }
         if (underlay != null) {
             announce(underlay, split(ids.get(ADDRESSES)));
         }
         return done;
-    }
-
-    /**
-     * Makes the underlay bridge's internal port a persistent TAP before ovs-vswitchd makes it: the
-     * userspace datapath attaches to an existing TAP of that name, and a persistent one, with the host's
-     * addresses and routes on it, survives ovs-vswitchd being killed and is attached to again when it
-     * restarts. Without this the device dies with ovs-vswitchd and comes back bare. Returns whether it
-     * was made now.
-     */
-    private static boolean persistentInternalPort(List<String> done) {
-        try (Rtnetlink nl = Rtnetlink.open()) {
-            if (nl.links().find(Ovs.UNDERLAY_BRIDGE).isPresent()) {
-                return false;
-            }
-            Tap.createPersistent(null, Ovs.UNDERLAY_BRIDGE);
-            nl.links().setUp(Ovs.UNDERLAY_BRIDGE);
-            done.add("created persistent internal port " + Ovs.UNDERLAY_BRIDGE);
-            return true;
-        }
-    }
-
-    /** Removes the persistent internal port if ovs-vswitchd has not (it may not be running). */
-    private static boolean deleteInternalPort() {
-        try (Rtnetlink nl = Rtnetlink.open()) {
-            return nl.links().deleteIfExists(Ovs.UNDERLAY_BRIDGE);
-        }
     }
 
     private List<Op> newBridge(String name, String datapath, String role, String physical) {
