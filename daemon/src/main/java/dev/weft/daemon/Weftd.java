@@ -84,6 +84,8 @@ public final class Weftd implements AutoCloseable {
                 InetAddress advertise = host.advertiseAddress(options.cluster());
                 global = Stores.open(options.cluster().store());
                 drivers.add(host.overlay(global, advertise));
+                drivers.removeIf(d -> d.name().equals("ovs")); // hosts sharing a store: the ovs mesh follows them
+                drivers.add(host.ovs(global, advertise));
                 config = config.withGlobalStore(global, IpPrefix.format(advertise));
                 LOG.info("sharing global networks through {} as {}", options.cluster().store().connectString(),
                         IpPrefix.format(advertise));

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OvsNetworkTest {
 
-    private static String api(WeftdProcess weftd, String method, String path, String body) {
+    static String api(WeftdProcess weftd, String method, String path, String body) {
         List<String> argv = new ArrayList<>(List.of("curl", "-sS", "--unix-socket", weftd.socket().toString(), "-X", method));
         if (body != null) {
             argv.addAll(List.of("-H", "Content-Type: application/json", "-d", body));
@@ -32,11 +32,11 @@ class OvsNetworkTest {
         return Shell.run(argv.toArray(String[]::new));
     }
 
-    private static long pid(WeftdProcess weftd, String name) {
+    static long pid(WeftdProcess weftd, String name) {
         return Long.parseLong(api(weftd, "GET", "/v1/containers/" + name, null).replaceAll("(?s).*\"Pid\"\\s*:\\s*(\\d+).*", "$1"));
     }
 
-    private static List<String> addresses(long pid, String ifname) throws Exception {
+    static List<String> addresses(long pid, String ifname) throws Exception {
         try (Netns ns = Netns.open(Path.of("/proc", Long.toString(pid), "ns", "net"))) {
             return ns.call(() -> {
                 try (Rtnetlink nl = Rtnetlink.open()) {

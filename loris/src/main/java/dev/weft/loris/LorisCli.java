@@ -2,7 +2,6 @@ package dev.weft.loris;
 
 import dev.weft.net.IpPrefix;
 import dev.weft.net.MacAddress;
-import dev.weft.ovsdb.OvsdbClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,8 +17,8 @@ import java.util.concurrent.Callable;
         subcommands = {LorisCli.Init.class, LorisCli.ClusterCmd.class, LorisCli.Connect.class, LorisCli.Disconnect.class,
                 LorisCli.StatusCmd.class, LorisCli.Cleanup.class, LorisCli.DhcpEvent.class})
 public final class LorisCli {
-    @Option(names = "--db", defaultValue = OvsdbClient.DEFAULT_URL,
-            description = "the OVSDB server, as ovs-vsctl --db (default: ${DEFAULT-VALUE})")
+    @Option(names = "--db", defaultValue = "unix:${env:OVS_RUNDIR:-/var/run/openvswitch}/db.sock",
+            description = "the OVSDB server, as ovs-vsctl --db (default: ${DEFAULT-VALUE}, from $OVS_RUNDIR as ovs-vsctl finds it)")
     String db;
 
     @Option(names = {"-H", "--host"}, description = "weftd's socket for weft containers (default: $WEFT_HOST, else unix:///run/weft/weft.sock)")

@@ -74,6 +74,16 @@ public final class OvsPorts implements AutoCloseable {
         });
     }
 
+    /**
+     * Makes the tunnel mesh match {@code remotes} (host addresses; this host's own are skipped) as
+     * {@code loris cluster} does, with the tunnel type recorded by the last cluster run (VXLAN by
+     * default); returns what changed, one line per tunnel.
+     */
+    public List<String> mesh(java.util.Collection<String> remotes) {
+        return call(() -> new Cluster(ovs).reconcile(Cluster.parseRemotes(List.copyOf(remotes)),
+                ovs.rootIds().getOrDefault(Cluster.TUNNEL, "vxlan")));
+    }
+
     /** The names of the ports {@code owner} made. */
     public List<String> ports(String owner) {
         return call(() -> ovs.bridge(Ovs.BRIDGE).map(b -> ovs.ports(b).stream()

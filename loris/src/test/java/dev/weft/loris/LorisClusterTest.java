@@ -84,12 +84,28 @@ class LorisClusterTest {
             assertThat(pingSoon(p.pod1()[0], pod1(1))).isTrue();
             assertThat(ping(p.pod1()[0], pod1(2))).as("no tunnel to host 2 any more").isFalse();
 
-            // ovs-vswitchd dies and comes back: the datapath is rebuilt from OVSDB, init puts the address back
+            // ovs-vswitchd dies and comes back: the datapath is rebuilt from OVSDB, and the host's address
+            // stayed on the internal port (a persistent TAP), so pods work across hosts again with no loris command
             lh.ovs.get(1).killVswitchd();
+            assertThat(underlayAddresses(lh, 1)).as("address kept while ovs-vswitchd is down").contains("192.0.2.2/24");
+            assertThat(ping(p.pod1()[0], pod1(1))).as("nothing forwards on host 1 while it is down").isFalse();
             lh.ovs.get(1).startVswitchd();
-            lh.ok(1, "init");
             assertThat(pingSoon(p.pod1()[0], pod1(1))).as("pod 1 after host 1's ovs-vswitchd restarted").isTrue();
             assertThat(tcp(p.pod1()[1], p.pod1()[0], pod1(0))).as("TCP after the restart").isTrue();
+            assertThat(udp(p.global()[0], p.global()[1], global(1))).as("UDP after the restart").isTrue();
+            assertThat(lh.ok(1, "init")).as("init finds nothing to do after the restart").isBlank();
+
+            // exit --cleanup deletes the internal port; it comes back bare, and init (the rc.local line) restores it
+            lh.ovs.get(1).appctl("exit", "--cleanup");
+            for (int t = 0; t < 100 && lh.ovs.get(1).vswitchdRunning(); t++) {
+                Thread.sleep(100); // it answers first and cleans up after
+            }
+            lh.ovs.get(1).killVswitchd();
+            assertThat(underlayAddresses(lh, 1)).as("lorisul gone with --cleanup").isEmpty();
+            lh.ovs.get(1).startVswitchd();
+            assertThat(lh.ok(1, "init")).contains("moved 192.0.2.2/24");
+            assertThat(pingSoon(p.pod1()[0], pod1(1))).as("pod 1 after exit --cleanup and init").isTrue();
+            assertThat(tcp(p.pod1()[0], p.pod1()[1], pod1(1))).as("TCP after exit --cleanup and init").isTrue();
 
             for (int i = 0; i < 3; i++) {
                 assertThat(lh.ok(i, "cleanup")).contains("removed bridge loris0");
@@ -128,6 +144,15 @@ class LorisClusterTest {
             for (int i = 0; i < 3; i++) {
                 lh.ok(i, "cleanup");
             }
+        }
+    }
+
+    private static List<String> underlayAddresses(LorisHosts lh, int i) {
+        try (Rtnetlink nl = lh.host(i).rtnetlink()) {
+            if (nl.links().find("lorisul").isEmpty()) {
+                return List.of();
+            }
+            return nl.addresses().list("lorisul").stream().map(a -> a.prefix().toString()).toList();
         }
     }
 

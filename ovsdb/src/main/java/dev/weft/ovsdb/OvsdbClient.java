@@ -37,6 +37,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class OvsdbClient implements AutoCloseable {
     public static final String DEFAULT_URL = "unix:/var/run/openvswitch/db.sock";
+
+    /** The database a tool finds without being told, as ovs-vsctl does: {@code unix:$OVS_RUNDIR/db.sock}, else {@link #DEFAULT_URL}. */
+    public static String defaultUrl() {
+        String rundir = System.getenv("OVS_RUNDIR");
+        return rundir == null || rundir.isBlank() ? DEFAULT_URL : "unix:" + rundir + "/db.sock";
+    }
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 

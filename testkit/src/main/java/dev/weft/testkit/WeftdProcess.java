@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,17 +27,16 @@ public final class WeftdProcess implements AutoCloseable {
     private Process process;
 
     private final List<String> launcher;
+    private final Map<String, String> env;
 
-    private WeftdProcess(SimulatedHost host, Path dir, String socketName, List<String> extraArgs) {
-        this(host, dir, socketName, extraArgs, null);
-    }
-
-    private WeftdProcess(SimulatedHost host, Path dir, String socketName, List<String> extraArgs, List<String> launcher) {
+    private WeftdProcess(SimulatedHost host, Path dir, String socketName, List<String> extraArgs, List<String> launcher,
+                         Map<String, String> env) {
         this.host = host;
         this.dir = dir;
         this.socket = dir.resolve(socketName);
         this.extraArgs = List.copyOf(extraArgs);
         this.launcher = launcher == null ? null : List.copyOf(launcher);
+        this.env = Map.copyOf(env);
     }
 
     /**
@@ -45,21 +45,26 @@ public final class WeftdProcess implements AutoCloseable {
      * network namespace, and waits until it answers.
      */
     public static WeftdProcess start(SimulatedHost host, List<String> launcher, Path dir, String... extraArgs) {
-        WeftdProcess w = new WeftdProcess(host, dir, "weft.sock", List.of(extraArgs), launcher);
+        WeftdProcess w = new WeftdProcess(host, dir, "weft.sock", List.of(extraArgs), launcher, Map.of());
         w.restart();
         return w;
     }
 
     /** Starts weftd in {@code host} with its files in {@code dir} and waits until it answers. */
     public static WeftdProcess start(SimulatedHost host, Path dir, String... extraArgs) {
-        WeftdProcess w = new WeftdProcess(host, dir, "weft.sock", List.of(extraArgs));
+        return start(host, dir, Map.of(), extraArgs);
+    }
+
+    /** As {@link #start(SimulatedHost, Path, String...)}, with {@code env} added to weftd's environment. */
+    public static WeftdProcess start(SimulatedHost host, Path dir, Map<String, String> env, String... extraArgs) {
+        WeftdProcess w = new WeftdProcess(host, dir, "weft.sock", List.of(extraArgs), null, env);
         w.restart();
         return w;
     }
 
     /** Starts a weftd on the same directories but another socket, without waiting for it. */
     public static Process startSecond(SimulatedHost host, Path dir, String socketName) {
-        return new WeftdProcess(host, dir, socketName, List.of()).launch();
+        return new WeftdProcess(host, dir, socketName, List.of(), null, Map.of()).launch();
     }
 
     public Path socket() {
@@ -87,9 +92,10 @@ public final class WeftdProcess implements AutoCloseable {
             if (launcher != null) {
                 argv.addAll(java);
             }
-            return new ProcessBuilder(argv)
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("weftd.log").toFile()))
-                    .start();
+            ProcessBuilder pb = new ProcessBuilder(argv)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("weftd.log").toFile()));
+            pb.environment().putAll(env);
+            return pb.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start weftd in " + host.name(), e);
         }

@@ -70,6 +70,11 @@ public final class HostKernel {
         return new OverlayDriver(host, global, advertise);
     }
 
+    /** The ovs driver in global scope: its tunnel mesh follows the live hosts of {@code global}. */
+    public NetworkDriver ovs(Store global, InetAddress advertise) {
+        return new OvsDriver(host, global, IpPrefix.format(advertise));
+    }
+
     /** The network plugin {@code name}, as {@code plugins} finds it. */
     public NetworkDriver remote(String name, PluginDiscovery plugins) {
         return RemoteDriver.of(name, plugins, host);

@@ -13,19 +13,24 @@ import dev.weft.linux.netns.Netns;
 import dev.weft.net.MacAddress;
 import dev.weft.loris.OvsPorts;
 import dev.weft.ovsdb.OvsdbClient;
+import dev.weft.store.Store;
 
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The ovs driver: each endpoint is a loris pod port on Open vSwitch (the bridge {@code loris init}
  * made), so weft containers share pods with containers {@code loris connect} put there, on this host
  * and, through the tunnels {@code loris cluster} made, on the others. Options: {@code pod} (1-4093;
- * absent: the global pod) and {@code ovs_db} (the OVSDB server, default unix:/var/run/openvswitch/db.sock).
- * Scope local: the tunnel mesh is loris's.
+ * absent: the global pod) and {@code ovs_db} (the OVSDB server, default unix:$OVS_RUNDIR/db.sock as for ovs-vsctl,
+ * else unix:/var/run/openvswitch/db.sock).
+ * Scope local: the tunnel mesh is loris's. Given the global store (hosts sharing one), scope global:
+ * the tunnel mesh of every Open vSwitch its networks use follows the live hosts, and a MAC address is
+ * unique within a pod across hosts ({@link MacClaims}).
  */
 public final class OvsDriver implements NetworkDriver {
     static final String POD = "pod";
@@ -33,11 +38,23 @@ public final class OvsDriver implements NetworkDriver {
     static final String OWNER = "weft";
     private static final Set<String> GENERIC = Set.of("com.docker.network.container_iface_prefix",
             "com.docker.network.enable_ipv6", "com.docker.network.internal", "com.docker.network.driver.mtu");
+    private static final System.Logger LOG = System.getLogger(OvsDriver.class.getName());
     private final Netns host;
+    private final MacClaims claims;
+    private final Set<String> dbs = ConcurrentHashMap.newKeySet();
 
     /** {@code host}: the namespace weft treats as the host, where Open vSwitch runs (null: this process's). */
     public OvsDriver(Netns host) {
+        this(host, null, null);
+    }
+
+    /**
+     * In global scope when {@code global} is not null: {@code self} is this host's advertise address,
+     * as the store's live hosts name it.
+     */
+    public OvsDriver(Netns host, Store global, String self) {
         this.host = host;
+        this.claims = global == null ? null : new MacClaims(global, self);
     }
 
     @Override
@@ -47,7 +64,7 @@ public final class OvsDriver implements NetworkDriver {
 
     @Override
     public Scope scope() {
-        return Scope.LOCAL;
+        return claims == null ? Scope.LOCAL : Scope.GLOBAL;
     }
 
     @Override
@@ -77,7 +94,7 @@ public final class OvsDriver implements NetworkDriver {
                 throw WeftException.invalid("option pod must be a pod number 1-4093, not \"" + p + "\"");
             }
         }
-        String db = options.getOrDefault(DB, OvsdbClient.DEFAULT_URL);
+        String db = options.getOrDefault(DB, OvsdbClient.defaultUrl());
         if (!db.startsWith("unix:")) {
             throw WeftException.invalid("option ovs_db must be unix:PATH, not \"" + db + "\"");
         }
@@ -118,6 +135,10 @@ public final class OvsDriver implements NetworkDriver {
             throw WeftException.forbidden("a sandbox on the host's network cannot join ovs network " + n.name());
         }
         Options o = parse(n.options());
+        dbs.add(o.db());
+        if (claims != null) {
+            claims.claim(o.pod(), ep.mac(), ep.id());
+        }
         try (OvsPorts p = ports(o.db())) {
             String port = p.attach(sandbox.netns(), ifname, MacAddress.parse(ep.mac()), o.pod(), OWNER,
                     "weft:" + ep.name(), ep.ipv4());
@@ -129,6 +150,7 @@ public final class OvsDriver implements NetworkDriver {
             }
             return port;
         } catch (IllegalStateException | KernelException e) {
+            release(o, ep);
             throw WeftException.unavailable("join endpoint " + ep.name() + " to network " + n.name() + ": " + e.getMessage(), e);
         }
     }
@@ -143,11 +165,39 @@ public final class OvsDriver implements NetworkDriver {
         if (ep.hostIfname() == null) {
             return;
         }
-        try (OvsPorts p = ports(parse(n.options()).db())) {
+        Options o = parse(n.options());
+        try (OvsPorts p = ports(o.db())) {
             p.detach(ep.hostIfname());
         } catch (IllegalStateException e) {
             throw WeftException.unavailable("leave network " + n.name() + ": " + e.getMessage(), e);
         }
+        release(o, ep);
+    }
+
+    private void release(Options o, EndpointState ep) {
+        if (claims != null) {
+            claims.release(o.pod(), ep.mac(), ep.id());
+        }
+    }
+
+    /**
+     * Global scope: every Open vSwitch this host's ovs networks use gets one tunnel to each other live
+     * host, and tunnels to hosts that left go; claims of hosts that left are dropped.
+     */
+    @Override
+    public void hosts(Set<String> live, String self) {
+        if (claims == null) {
+            return;
+        }
+        List<String> remotes = live.stream().filter(h -> !h.equals(self)).sorted().toList();
+        for (String db : dbs) {
+            try (OvsPorts p = ports(db)) {
+                p.mesh(remotes).forEach(line -> LOG.log(System.Logger.Level.INFO, db + ": " + line));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot update the tunnels of " + db + ": " + e.getMessage(), e);
+            }
+        }
+        claims.forgetHostsBut(live);
     }
 
     /** Removes ports this driver made that no joined endpoint names (a crash between port and record). */
@@ -161,6 +211,14 @@ public final class OvsDriver implements NetworkDriver {
         });
         Set<String> dbs = new TreeSet<>();
         networks.forEach(n -> dbs.add(parse(n.options()).db()));
+        this.dbs.addAll(dbs);
+        if (claims != null) {
+            try {
+                claims.forgetOwnBut(endpoints.stream().map(EndpointState::id).collect(java.util.stream.Collectors.toSet()));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot check this host's MAC claims: " + e.getMessage(), e);
+            }
+        }
         for (String db : dbs) {
             try (OvsPorts p = ports(db)) {
                 p.ports(OWNER).stream().filter(port -> !known.contains(port)).forEach(p::detach);

@@ -28,7 +28,7 @@ public final class Ethtool {
 
     /** Turns TX checksum offload on or off on {@code link} in {@code netns} (null: this process's namespace). */
     public static void setTxChecksum(Netns netns, String link, boolean on) {
-        run(netns, () -> {
+        Netns.callIn(netns, () -> {
             value(netns, link, ETHTOOL_STXCSUM, on ? 1 : 0, "turn TX checksum offload " + (on ? "on" : "off"));
             return null;
         });
@@ -36,18 +36,9 @@ public final class Ethtool {
 
     /** Whether TX checksum offload is on. */
     public static boolean txChecksum(Netns netns, String link) {
-        return run(netns, () -> value(netns, link, ETHTOOL_GTXCSUM, 0, "read TX checksum offload") != 0);
+        return Netns.callIn(netns, () -> value(netns, link, ETHTOOL_GTXCSUM, 0, "read TX checksum offload") != 0);
     }
 
-    private static <T> T run(Netns netns, java.util.concurrent.Callable<T> task) {
-        try {
-            return netns == null ? task.call() : netns.call(task);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** One ethtool_value command: {u32 cmd; u32 data}; returns data as the kernel left it. */
     private static int value(Netns netns, String link, int cmd, int data, String what) {

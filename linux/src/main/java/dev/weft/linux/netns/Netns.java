@@ -61,6 +61,20 @@ public final class Netns implements AutoCloseable {
         return fd;
     }
 
+    /** Runs {@code task} inside {@code netns}, or on the calling thread when it is null (this process's namespace). */
+    public static <T> T callIn(Netns netns, Callable<T> task) {
+        if (netns != null) {
+            return netns.call(task);
+        }
+        try {
+            return task.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Runs {@code task} inside this namespace on a dedicated platform thread and returns its result. */
     public <T> T call(Callable<T> task) {
         int nsFd = fd();
