@@ -100,7 +100,7 @@ public final class Weftd implements AutoCloseable {
             dns.sync();
             Containers containers = new Containers(controller, options.runDir(), dns::sync);
             plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller);
-            Server server = serve(options.socket(), new HttpApi(new Networks(controller),
+            Server server = serve(options.socket(), options.group(), new HttpApi(new Networks(controller),
                     new NetworkConnections(controller, containers::nameOf), new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf),
                     containers));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
@@ -138,8 +138,8 @@ public final class Weftd implements AutoCloseable {
         }
     }
 
-    private static Server serve(Path socket, HttpApi api) {
-        return UnixSocketServer.serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory());
+    private static Server serve(Path socket, String group, HttpApi api) {
+        return UnixSocketServer.serve(socket, api, new org.eclipse.jetty.server.HttpConnectionFactory(), group);
     }
 
     public Path socket() {

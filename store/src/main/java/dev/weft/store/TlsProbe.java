@@ -44,23 +44,37 @@ public final class TlsProbe {
         }
         SSLContext context = context(store, s);
         String where = store + " at " + at;
-        try (Socket raw = new Socket()) {
+        Socket raw = new Socket();
+        try {
             raw.connect(new InetSocketAddress(at.host(), at.port()), TIMEOUT_MS);
             raw.setSoTimeout(TIMEOUT_MS);
-            try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(raw, at.host(), at.port(), false)) {
-                SSLParameters p = tls.getSSLParameters();
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-                p.setApplicationProtocols(new String[] {"h2"});
-                tls.setSSLParameters(p);
-                tls.startHandshake();
-                tls.getInputStream().read(); // TLS 1.3: a rejected client certificate comes back as an alert here
-            }
+        } catch (IOException e) {
+            close(raw);
+            return; // not reachable: the client library reports it, with its own timeout
+        }
+        try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(raw, at.host(), at.port(), true)) {
+            SSLParameters p = tls.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            tls.setSSLParameters(p);
+            tls.startHandshake();
+            tls.getInputStream().read(); // TLS 1.3: a rejected client certificate comes back as an alert here
         } catch (SocketTimeoutException e) {
             return; // the handshake went through and the server waits for the client's first request
         } catch (SSLException e) {
             throw new StoreException(explain(where, s, e), e);
         } catch (IOException e) {
-            return; // not reachable: the client library reports it, with its own timeout
+            // the server hung up in the middle of the handshake, as ZooKeeper does with a certificate it refuses
+            throw new StoreException(where + " closed the connection during the TLS handshake: it rejected this host's client"
+                    + " certificate" + (s.cert() == null ? " (none given: --kv-cert and --kv-key)" : " " + s.cert()
+                    + " (not signed by a CA the server trusts)") + ", or it does not speak TLS", e);
+        }
+    }
+
+    private static void close(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // nothing was sent
         }
     }
 

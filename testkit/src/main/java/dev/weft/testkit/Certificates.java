@@ -22,10 +22,10 @@ public final class Certificates {
         this.dir = dir;
     }
 
-    /** Makes every file in {@code dir}, the server certificate valid for 127.0.0.1 and {@code serverIps}. */
+    /** Makes every file in {@code dir}, the server certificate valid for 127.0.0.1 (and localhost) and {@code serverIps}. */
     public static Certificates make(Path dir, String... serverIps) {
         Certificates c = new Certificates(dir);
-        StringBuilder san = new StringBuilder("subjectAltName=IP:127.0.0.1");
+        StringBuilder san = new StringBuilder("subjectAltName=IP:127.0.0.1,DNS:localhost");
         for (String ip : serverIps) {
             san.append(",IP:").append(ip);
         }

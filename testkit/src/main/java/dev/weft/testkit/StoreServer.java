@@ -137,7 +137,10 @@ public final class StoreServer implements AutoCloseable {
         }
         // Debian's jar names its dependencies in its manifest, so the jar alone is the class path
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        StoreServer s = new StoreServer(host, dir, port, securePort, List.of(java, "-Xmx256m", "-cp", ZOOKEEPER_JAR.toString(),
+        // the manifest leaves out the Netty codec and handler that the secure port needs (Debian's libnetty-java has them)
+        String classPath = certs == null ? ZOOKEEPER_JAR.toString()
+                : ZOOKEEPER_JAR + ":/usr/share/java/netty-codec.jar:/usr/share/java/netty-handler.jar:/usr/share/java/slf4j-simple.jar";
+        StoreServer s = new StoreServer(host, dir, port, securePort, List.of(java, "-Xmx256m", "-cp", classPath,
                 "org.apache.zookeeper.server.ZooKeeperServerMain", dir.resolve("zoo.cfg").toString()), certs == null ? "zk" : "zks");
         s.start();
         return s;
