@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The multi-host quick start over TLS: etcd on a third simulated host runs with
  * {@code --client-cert-auth}; two weftds with certificates of its CA share an overlay and carry
- * traffic; a weftd with a certificate of another CA, or an expired one, refuses to start with one
- * line. The API socket of a weftd started with {@code -G nogroup} is usable by that group only.
+ * traffic; a weftd with a certificate of another CA, an expired one, or a wrong etcd password
+ * refuses to start with one line. The API socket of a weftd started with {@code -G nogroup} is usable by that group only.
  */
 class SecureMultiHostTest {
 
@@ -50,6 +50,7 @@ class SecureMultiHostTest {
                             "rejected this host's client certificate " + certs.cert("other-client"));
                     refused(hosts, dir.path().resolve("expired"), tlsArgs(store, certs, "expired-client"),
                             "the client certificate " + certs.cert("expired-client") + " expired on 2020-01-02T00:00:00Z");
+                    userAuthentication(hosts, store, certs, dir.path());
                     h1.ok("rm", "-f", "c1");
                     h2.ok("rm", "-f", "c2");
                     for (WeftdProcess d : daemons) {
@@ -78,6 +79,36 @@ class SecureMultiHostTest {
             assertThatThrownBy(() -> WeftdProcess.start(hosts.get(0), dir.path().resolve("bad"), "-G", "no-such-group-weft"))
                     .hasMessageContaining("weftd exited with 2").hasMessageContaining("weftd: --group no-such-group-weft: no such group");
         }
+    }
+
+    /**
+     * etcd's users, enabled with etcdctl while the two weftds run (their certificates' name, weft,
+     * becomes an etcd user): a wrong password is refused with one line, the right one starts.
+     */
+    private static void userAuthentication(SimulatedHosts hosts, StoreServer store, Certificates certs, Path dir) throws Exception {
+        String[] ctl = {"etcdctl", "--endpoints=https://" + store.hostPort(), "--cacert", certs.ca().toString(),
+                "--cert", certs.cert("client").toString(), "--key", certs.key("client").toString()};
+        for (String command : List.of("user add root --new-user-password=rootpw", "user add weft --new-user-password=weftpw",
+                "user grant-role weft root", "auth enable")) {
+            List<String> argv = new ArrayList<>(List.of(ctl));
+            argv.addAll(List.of(command.split(" ")));
+            hosts.get(2).exec(argv.toArray(String[]::new));
+        }
+        Path wrong = Files.writeString(dir.resolve("wrong-password"), "not-it\n");
+        Path right = Files.writeString(dir.resolve("password"), "weftpw\n");
+        List<String> args = new ArrayList<>(List.of(tlsArgs(store, certs, "client")));
+        args.addAll(List.of("--kv-user", "weft", "--kv-password-file"));
+        refused(hosts, dir.resolve("wrong"), concat(args, wrong), "refused user 'weft': wrong user name or password");
+        try (WeftdProcess ok = WeftdProcess.start(hosts.get(2), dir.resolve("user"), concat(args, right))) {
+            assertThat(new CliProcess(ok.socket()).ok("network", "ls")).as("the right password").contains("dev");
+            assertThat(ok.terminate()).isZero();
+        }
+    }
+
+    private static String[] concat(List<String> args, Path last) {
+        List<String> all = new ArrayList<>(args);
+        all.add(last.toString());
+        return all.toArray(String[]::new);
     }
 
     private static String curlAs(String gid, Path socket) throws Exception {

@@ -29,6 +29,9 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "weftd", mixinStandardHelpOptions = true, version = "weftd 0.1.0",
         description = "Runs the weft controller and serves its REST API on a Unix socket.")
 public final class WeftdMain implements Callable<Integer> {
+    /** gRPC logs through java.util.logging (INFO notes at start-up); held here, as JUL holds loggers weakly. */
+    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+
     @Option(names = {"-H", "--host"}, paramLabel = "unix://PATH", description = "API socket (default: unix://${DEFAULT-VALUE})",
             defaultValue = "/run/weft/weft.sock")
     String socket;
@@ -111,6 +114,7 @@ public final class WeftdMain implements Callable<Integer> {
             return 2;
         }
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(level);
+        GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
         if (level == Level.DEBUG) { // weft's own debug lines, not those of the libraries under it
             for (String library : new String[] {"org.eclipse.jetty", "io.grpc", "io.netty", "io.etcd", "org.apache"}) {
                 ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(library)).setLevel(Level.INFO);
