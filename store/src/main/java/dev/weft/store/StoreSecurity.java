@@ -37,16 +37,21 @@ public record StoreSecurity(boolean tls, Path caCert, Path cert, Path key, Strin
         if (user != null && (user.isEmpty() || user.contains(":"))) {
             throw new IllegalArgumentException("--kv-user '" + user + "' must be non-empty and hold no ':'");
         }
-        for (Path p : new Path[] {caCert, cert, key}) {
-            if (p != null && !Files.isReadable(p)) {
-                throw new IllegalArgumentException("cannot read " + p + " (" + (Files.exists(p) ? "permission denied" : "no such file") + ")");
-            }
-        }
+        readable(caCert, "--kv-cacert");
+        readable(cert, "--kv-cert");
+        readable(key, "--kv-key");
         if (caCert != null) {
             certificates(caCert, "--kv-cacert");
         }
         if (cert != null) {
             checkValidNow(certificates(cert, "--kv-cert").iterator().next(), cert);
+        }
+    }
+
+    private static void readable(Path p, String option) {
+        if (p != null && !Files.isReadable(p)) {
+            throw new IllegalArgumentException(option + ": cannot read " + p + " ("
+                    + (Files.exists(p) ? "permission denied" : "no such file") + ")");
         }
     }
 

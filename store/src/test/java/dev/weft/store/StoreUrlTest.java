@@ -49,6 +49,6 @@ class StoreUrlTest {
         assertThatThrownBy(() -> StoreSecurity.tls(null, java.nio.file.Path.of("/nonexistent.pem"), null))
                 .hasMessageContaining("needs its key");
         assertThatThrownBy(() -> StoreSecurity.tls(java.nio.file.Path.of("/nonexistent-ca.pem"), null, null))
-                .hasMessageContaining("cannot read /nonexistent-ca.pem (no such file)");
+                .hasMessage("--kv-cacert: cannot read /nonexistent-ca.pem (no such file)");
     }
 }
