@@ -108,7 +108,7 @@ public final class Weftd implements AutoCloseable {
             HttpApi api = new HttpApi(new Networks(controller), new NetworkConnections(controller, containers::nameOf),
                     new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf),
                     containers);
-            Server server = serve(options.socket(), new org.eclipse.jetty.server.Handler.Sequence(
+            Server server = serve(options.socket(), options.group(), new org.eclipse.jetty.server.Handler.Sequence(
                     new CniHandler(new CniPlugin(controller, dns::sync)), api));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
             return new Weftd(store, global, controller, dns, server, options.socket(), plugin);
@@ -145,8 +145,9 @@ public final class Weftd implements AutoCloseable {
         }
     }
 
-    private static Server serve(Path socket, org.eclipse.jetty.server.Handler handler) {
-        return UnixSocketServer.serve(socket, handler, new org.eclipse.jetty.server.HttpConnectionFactory(ServerHttp.httpConfiguration()));
+    private static Server serve(Path socket, String group, org.eclipse.jetty.server.Handler handler) {
+        return UnixSocketServer.serve(socket, handler,
+                new org.eclipse.jetty.server.HttpConnectionFactory(ServerHttp.httpConfiguration()), group);
     }
 
     public Path socket() {

@@ -1,17 +1,21 @@
 package dev.weft.daemon;
 
 import ch.qos.logback.classic.Level;
+import dev.weft.daemon.api.UnixSocketServer;
 import dev.weft.daemon.kernel.HostKernel;
 import dev.weft.daemon.plugin.PluginOptions;
 import dev.weft.net.IpPrefix;
 import dev.weft.store.StoreException;
+import dev.weft.store.StoreSecurity;
 import dev.weft.store.StoreUrl;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +29,9 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "weftd", mixinStandardHelpOptions = true, version = "weftd 0.1.0",
         description = "Runs the weft controller and serves its REST API on a Unix socket.")
 public final class WeftdMain implements Callable<Integer> {
+    /** gRPC logs through java.util.logging (INFO notes at start-up); held here, as JUL holds loggers weakly. */
+    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+
     @Option(names = {"-H", "--host"}, paramLabel = "unix://PATH", description = "API socket (default: unix://${DEFAULT-VALUE})",
             defaultValue = "/run/weft/weft.sock")
     String socket;
@@ -46,6 +53,28 @@ public final class WeftdMain implements Callable<Integer> {
             description = "share global (overlay) networks through this store: etcd://H:P[,H:P][/prefix], zk://H:P[/prefix],"
                     + " or etcd:H:P and zookeeper:H:P")
     String kvStore;
+
+    @Option(names = "--kv-cacert", paramLabel = "FILE",
+            description = "with --kv-store: PEM CA certificate(s) the store's server certificate must be signed by (turns on TLS)")
+    Path kvCaCert;
+
+    @Option(names = "--kv-cert", paramLabel = "FILE", description = "with --kv-store: this host's PEM client certificate (turns on TLS)")
+    Path kvCert;
+
+    @Option(names = "--kv-key", paramLabel = "FILE", description = "with --kv-cert: its unencrypted PKCS#8 PEM key")
+    Path kvKey;
+
+    @Option(names = "--kv-user", paramLabel = "NAME",
+            description = "with --kv-store: etcd user, or ZooKeeper digest identity, to authenticate as; its password comes"
+                    + " from --kv-password-file or the environment variable WEFT_KV_PASSWORD")
+    String kvUser;
+
+    @Option(names = "--kv-password-file", paramLabel = "FILE", description = "with --kv-user: a file holding its password")
+    Path kvPasswordFile;
+
+    @Option(names = {"-G", "--group"}, paramLabel = "NAME",
+            description = "group that owns the API socket (mode 0660), so its members may use weft; the plugin socket stays root's")
+    String group;
 
     @Option(names = "--advertise", paramLabel = "ADDRESS", description = "with --kv-store: this host's address for the other hosts")
     String advertise;
@@ -85,6 +114,7 @@ public final class WeftdMain implements Callable<Integer> {
             return 2;
         }
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(level);
+        GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
         if (level == Level.DEBUG) { // weft's own debug lines, not those of the libraries under it
             for (String library : new String[] {"org.eclipse.jetty", "io.grpc", "io.netty", "io.etcd", "org.apache"}) {
                 ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(library)).setLevel(Level.INFO);
@@ -103,9 +133,14 @@ public final class WeftdMain implements Callable<Integer> {
                 throw new IllegalArgumentException("--nameserver needs --plugin-socket");
             }
             if (kvStore != null) {
-                options = options.withCluster(new ClusterOptions(StoreUrl.parse(kvStore), advertise, bindInterface));
-            } else if (advertise != null || bindInterface != null) {
-                throw new IllegalArgumentException("--advertise and --bind-interface need --kv-store");
+                options = options.withCluster(new ClusterOptions(StoreUrl.parse(kvStore).withSecurity(storeSecurity()),
+                        advertise, bindInterface));
+            } else if (advertise != null || bindInterface != null || kvCaCert != null || kvCert != null || kvUser != null) {
+                throw new IllegalArgumentException("--advertise, --bind-interface and the --kv-* options need --kv-store");
+            }
+            if (group != null) {
+                UnixSocketServer.groupNamed(options.socket(), group);
+                options = options.withGroup(group);
             }
         } catch (IllegalArgumentException e) {
             System.err.println("weftd: " + e.getMessage());
@@ -131,6 +166,24 @@ public final class WeftdMain implements Callable<Integer> {
         stop.await();
         weftd.close();
         return 0;
+    }
+
+    /** TLS files and credentials from the --kv-* options; the password never comes from the command line. */
+    private StoreSecurity storeSecurity() {
+        String password = null;
+        if (kvPasswordFile != null) {
+            try {
+                password = Files.readString(kvPasswordFile).strip();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--kv-password-file: cannot read " + kvPasswordFile + " (" + e.getMessage() + ")");
+            }
+        } else if (kvUser != null) {
+            password = System.getenv("WEFT_KV_PASSWORD");
+        }
+        if (password != null && kvUser == null) {
+            throw new IllegalArgumentException("--kv-password-file needs --kv-user");
+        }
+        return new StoreSecurity(false, kvCaCert, kvCert, kvKey, kvUser, password);
     }
 
     private static List<InetAddress> addresses(List<String> texts, String option) {

@@ -8,10 +8,12 @@ import java.nio.file.Path;
  * weftd's settings, parsed once from its command line. {@code resolvConf} is the host's
  * resolv.conf: its nameservers are the embedded DNS server's upstreams. {@code cluster} is null
  * on a single host. {@code plugin}, when not null, says where weftd also serves Docker's network
- * and IPAM plugin protocols.
+ * and IPAM plugin protocols. {@code group}, when not null, is the group that owns the API socket
+ * (mode 0660), so its members may use the CLI (as dockerd's {@code -G}); the plugin socket stays
+ * root's alone (0600).
  */
 public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel, Path resolvConf,
-                           ClusterOptions cluster, PluginOptions plugin) {
+                           ClusterOptions cluster, PluginOptions plugin, String group) {
     public static final Path DEFAULT_RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     public WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel) {
@@ -19,15 +21,19 @@ public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLev
     }
 
     public WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel, Path resolvConf) {
-        this(socket, dataDir, runDir, logLevel, resolvConf, null, null);
+        this(socket, dataDir, runDir, logLevel, resolvConf, null, null, null);
     }
 
     public WeftdOptions withCluster(ClusterOptions c) {
-        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, c, plugin);
+        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, c, plugin, group);
     }
 
     public WeftdOptions withPlugin(PluginOptions p) {
-        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, cluster, p);
+        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, cluster, p, group);
+    }
+
+    public WeftdOptions withGroup(String g) {
+        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, cluster, plugin, g);
     }
 
     public WeftdOptions withPluginSocket(Path path) {
@@ -39,6 +45,6 @@ public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLev
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/weft");
 
     public static WeftdOptions defaults() {
-        return new WeftdOptions(DEFAULT_SOCKET, DEFAULT_DATA_DIR, DEFAULT_RUN_DIR, "info", DEFAULT_RESOLV_CONF, null, null);
+        return new WeftdOptions(DEFAULT_SOCKET, DEFAULT_DATA_DIR, DEFAULT_RUN_DIR, "info", DEFAULT_RESOLV_CONF, null, null, null);
     }
 }

@@ -10,9 +10,11 @@ import java.util.Locale;
  * forms: {@code etcd://H:P[,H:P...][/prefix]}, {@code zk://H:P[,H:P...][/prefix]} (also
  * {@code zookeeper://}), and the seed documents' {@code etcd:H:P} and {@code zookeeper:H:P}.
  * The prefix (default {@code weft}) keeps weft's keys apart from anything else in the store.
- * {@code sessionTtl} is how long a host's ephemeral entries outlive its last keep-alive.
+ * {@code sessionTtl} is how long a host's ephemeral entries outlive its last keep-alive;
+ * {@code security} how the connection is secured and authenticated.
  */
-public record StoreUrl(String scheme, List<Endpoint> endpoints, String prefix, Duration sessionTtl) {
+public record StoreUrl(String scheme, List<Endpoint> endpoints, String prefix, Duration sessionTtl,
+                       StoreSecurity security) {
     public static final String DEFAULT_PREFIX = "weft";
     public static final Duration DEFAULT_SESSION_TTL = Duration.ofSeconds(10);
 
@@ -26,17 +28,23 @@ public record StoreUrl(String scheme, List<Endpoint> endpoints, String prefix, D
 
     public StoreUrl {
         endpoints = List.copyOf(endpoints);
+        security = security == null ? StoreSecurity.NONE : security;
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("store address has no host:port");
         }
     }
 
     public StoreUrl withSessionTtl(Duration ttl) {
-        return new StoreUrl(scheme, endpoints, prefix, ttl);
+        return new StoreUrl(scheme, endpoints, prefix, ttl, security);
     }
 
     public StoreUrl withPrefix(String newPrefix) {
-        return new StoreUrl(scheme, endpoints, newPrefix, sessionTtl);
+        return new StoreUrl(scheme, endpoints, newPrefix, sessionTtl, security);
+    }
+
+    /** The same store, reached with {@code s}; TLS stays on if the scheme asked for it. */
+    public StoreUrl withSecurity(StoreSecurity s) {
+        return new StoreUrl(scheme, endpoints, prefix, sessionTtl, security.tls() ? s.withTls() : s);
     }
 
     /** "H:P,H:P", as client libraries take it. */
@@ -53,7 +61,9 @@ public record StoreUrl(String scheme, List<Endpoint> endpoints, String prefix, D
         if (colon <= 0) {
             throw new IllegalArgumentException("store address '" + text + "' has no scheme (expected etcd://HOST:PORT or zk://HOST:PORT)");
         }
-        String scheme = canonicalScheme(text.substring(0, colon).toLowerCase(Locale.ROOT), text);
+        String given = text.substring(0, colon).toLowerCase(Locale.ROOT);
+        boolean tls = given.equals("etcds") || given.equals("zks");
+        String scheme = canonicalScheme(tls ? given.substring(0, given.length() - 1) : given, text);
         String rest = text.substring(colon + 1);
         if (rest.startsWith("//")) {
             rest = rest.substring(2);
@@ -71,7 +81,8 @@ public record StoreUrl(String scheme, List<Endpoint> endpoints, String prefix, D
         for (String hp : rest.split(",")) {
             endpoints.add(endpoint(hp.trim(), text));
         }
-        return new StoreUrl(scheme, endpoints, prefix, DEFAULT_SESSION_TTL);
+        return new StoreUrl(scheme, endpoints, prefix, DEFAULT_SESSION_TTL,
+                tls ? StoreSecurity.NONE.withTls() : StoreSecurity.NONE);
     }
 
     private static String canonicalScheme(String scheme, String text) {
@@ -79,7 +90,7 @@ public record StoreUrl(String scheme, List<Endpoint> endpoints, String prefix, D
             case "etcd" -> "etcd";
             case "zk", "zookeeper" -> "zk";
             default -> throw new IllegalArgumentException(
-                    "unknown store '" + scheme + "' in '" + text + "' (supported: etcd, zk)");
+                    "unknown store '" + scheme + "' in '" + text + "' (supported: etcd, etcds, zk, zks)");
         };
     }
 

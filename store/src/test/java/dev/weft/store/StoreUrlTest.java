@@ -34,4 +34,21 @@ class StoreUrlTest {
         assertThatThrownBy(() -> StoreUrl.parse("")).hasMessageContaining("empty");
         assertThatThrownBy(() -> Stores.open(StoreUrl.parse("etcd://h:1"))).hasMessageContaining("no store backend for 'etcd'");
     }
+
+    @Test
+    void tlsSchemesAndSecurity() {
+        StoreUrl u = StoreUrl.parse("etcds://10.0.0.1:2379/c");
+        assertThat(u.scheme()).isEqualTo("etcd");
+        assertThat(u.security().tls()).isTrue();
+        assertThat(StoreUrl.parse("zks://h:2281").security().tls()).isTrue();
+        assertThat(StoreUrl.parse("etcd://h:2379").security()).isEqualTo(StoreSecurity.NONE);
+        StoreUrl withUser = u.withSecurity(StoreSecurity.NONE.withUser("weft", "s3cret"));
+        assertThat(withUser.security().tls()).as("the scheme's TLS stays").isTrue();
+        assertThat(withUser.security().toString()).contains("user=weft").doesNotContain("s3cret");
+        assertThatThrownBy(() -> StoreSecurity.NONE.withUser("weft", null)).hasMessageContaining("needs a password");
+        assertThatThrownBy(() -> StoreSecurity.tls(null, java.nio.file.Path.of("/nonexistent.pem"), null))
+                .hasMessageContaining("needs its key");
+        assertThatThrownBy(() -> StoreSecurity.tls(java.nio.file.Path.of("/nonexistent-ca.pem"), null, null))
+                .hasMessage("--kv-cacert: cannot read /nonexistent-ca.pem (no such file)");
+    }
 }

@@ -12,6 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -31,9 +32,16 @@ public final class StoreServer implements AutoCloseable {
     private final int port;
     private final List<String> command;
     private final String scheme;
+    private final int clientPort;
     private Process process;
 
     private StoreServer(SimulatedHost host, Path dir, int port, List<String> command, String scheme) {
+        this(host, dir, port, port, command, scheme);
+    }
+
+    /** {@code clientPort} is where clients connect; {@code port}, where readiness is probed. */
+    private StoreServer(SimulatedHost host, Path dir, int port, int clientPort, List<String> command, String scheme) {
+        this.clientPort = clientPort;
         this.host = host;
         this.address = host == null ? InetAddress.getLoopbackAddress() : host.address();
         this.dir = dir;
@@ -52,16 +60,34 @@ public final class StoreServer implements AutoCloseable {
         return etcd(null, dir, freePort(), freePort());
     }
 
+    /**
+     * etcd over TLS on {@code host}'s address (null: loopback, free ports), with
+     * {@code certs}' server certificate, accepting only clients with a certificate of its CA.
+     */
+    public static StoreServer etcdTls(SimulatedHost host, Path dir, Certificates certs) {
+        return host == null ? etcd(null, dir, freePort(), freePort(), certs) : etcd(host, dir, 2379, 2380, certs);
+    }
+
     private static StoreServer etcd(SimulatedHost host, Path dir, int clientPort, int peerPort) {
+        return etcd(host, dir, clientPort, peerPort, null);
+    }
+
+    private static StoreServer etcd(SimulatedHost host, Path dir, int clientPort, int peerPort, Certificates certs) {
         require(ETCD, "etcd-server");
         String a = IpPrefix.format(host == null ? InetAddress.getLoopbackAddress() : host.address());
-        String client = "http://" + a + ":" + clientPort;
+        String client = (certs == null ? "http://" : "https://") + a + ":" + clientPort;
         String peer = "http://" + a + ":" + peerPort;
-        StoreServer s = new StoreServer(host, dir, clientPort, List.of(ETCD.toString(), "--name", "weft-test",
+        List<String> argv = new ArrayList<>(List.of(ETCD.toString(), "--name", "weft-test",
                 "--data-dir", dir.resolve("etcd").toString(), "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "weft-test=" + peer,
-                "--initial-cluster-state", "new", "--logger", "zap", "--log-outputs", "stderr",
-                "--enable-v2=true"), "etcd"); // v2 for Docker's cluster store (libkv), beside weft's v3
+                "--initial-cluster-state", "new", "--logger", "zap", "--log-outputs", "stderr"));
+        if (certs == null) {
+            argv.add("--enable-v2=true"); // v2 for Docker's cluster store (libkv), beside weft's v3
+        } else {
+            argv.addAll(List.of("--client-cert-auth", "--trusted-ca-file", certs.ca().toString(),
+                    "--cert-file", certs.serverCert().toString(), "--key-file", certs.serverKey().toString()));
+        }
+        StoreServer s = new StoreServer(host, dir, clientPort, argv, certs == null ? "etcd" : "etcds");
         s.start();
         return s;
     }
@@ -76,21 +102,46 @@ public final class StoreServer implements AutoCloseable {
         return zookeeper(null, dir, freePort());
     }
 
+    /**
+     * ZooKeeper on 127.0.0.1 with a plain port (probed for readiness) and a secure client port
+     * (Netty, {@code certs}' server certificate, client certificates of its CA required), which
+     * {@link #url()} names.
+     */
+    public static StoreServer zookeeperTlsOnLoopback(Path dir, Certificates certs) {
+        return zookeeper(null, dir, freePort(), freePort(), certs);
+    }
+
     private static StoreServer zookeeper(SimulatedHost host, Path dir, int port) {
+        return zookeeper(host, dir, port, port, null);
+    }
+
+    private static StoreServer zookeeper(SimulatedHost host, Path dir, int port, int securePort, Certificates certs) {
         require(ZOOKEEPER_JAR, "zookeeper");
         InetAddress at = host == null ? InetAddress.getLoopbackAddress() : host.address();
+        List<String> cfg = new ArrayList<>(List.of("tickTime=500", "dataDir=" + dir.resolve("zk"),
+                "clientPort=" + port, "clientPortAddress=" + IpPrefix.format(at), "admin.enableServer=false",
+                "forceSync=no", "maxClientCnxns=0"));
+        if (certs != null) {
+            cfg.addAll(List.of("secureClientPort=" + securePort, "secureClientPortAddress=" + IpPrefix.format(at),
+                    "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
+                    "authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider",
+                    "ssl.keyStore.location=" + certs.serverPem(), "ssl.keyStore.type=PEM",
+                    "ssl.trustStore.location=" + certs.ca(), "ssl.trustStore.type=PEM", "ssl.clientAuth=need"));
+        }
+        cfg.add("");
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("zoo.cfg"), String.join("\n", "tickTime=500", "dataDir=" + dir.resolve("zk"),
-                    "clientPort=" + port, "clientPortAddress=" + IpPrefix.format(at), "admin.enableServer=false",
-                    "forceSync=no", "maxClientCnxns=0", ""));
+            Files.writeString(dir.resolve("zoo.cfg"), String.join("\n", cfg));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         // Debian's jar names its dependencies in its manifest, so the jar alone is the class path
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        StoreServer s = new StoreServer(host, dir, port, List.of(java, "-Xmx256m", "-cp", ZOOKEEPER_JAR.toString(),
-                "org.apache.zookeeper.server.ZooKeeperServerMain", dir.resolve("zoo.cfg").toString()), "zk");
+        // the manifest leaves out the Netty codec and handler that the secure port needs (Debian's libnetty-java has them)
+        String classPath = certs == null ? ZOOKEEPER_JAR.toString()
+                : ZOOKEEPER_JAR + ":/usr/share/java/netty-codec.jar:/usr/share/java/netty-handler.jar:/usr/share/java/slf4j-simple.jar";
+        StoreServer s = new StoreServer(host, dir, port, securePort, List.of(java, "-Xmx256m", "-cp", classPath,
+                "org.apache.zookeeper.server.ZooKeeperServerMain", dir.resolve("zoo.cfg").toString()), certs == null ? "zk" : "zks");
         s.start();
         return s;
     }
@@ -115,8 +166,13 @@ public final class StoreServer implements AutoCloseable {
         return scheme + "://" + hostPort();
     }
 
-    /** ADDRESS:PORT, as a client connects to it. */
+    /** ADDRESS:PORT, as a client connects to it (the secure port of a TLS ZooKeeper). */
     public String hostPort() {
+        return IpPrefix.format(address) + ":" + clientPort;
+    }
+
+    /** ADDRESS:PORT of ZooKeeper's plain port, beside its secure one (as other clients may use it). */
+    public String plainHostPort() {
         return IpPrefix.format(address) + ":" + port;
     }
 
@@ -146,7 +202,7 @@ public final class StoreServer implements AutoCloseable {
 
     /** etcd serves once it accepts; ZooKeeper accepts before it serves, so it must answer "srvr". */
     private boolean ready(InetSocketAddress at) {
-        return scheme.equals("zk") ? zookeeperServes(at) : connects(at);
+        return scheme.startsWith("zk") ? zookeeperServes(at) : connects(at);
     }
 
     private static boolean zookeeperServes(InetSocketAddress at) {

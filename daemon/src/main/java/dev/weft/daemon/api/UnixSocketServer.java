@@ -5,9 +5,13 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 
 /** Jetty on a Unix socket, for weftd's API and its Docker plugin socket alike. */
 public final class UnixSocketServer {
@@ -16,9 +20,15 @@ public final class UnixSocketServer {
 
     /**
      * Serves {@code handler} on the Unix socket {@code socket} over connections from
-     * {@code http}, the socket readable and writable by owner and group.
+     * {@code http}, the socket readable and writable by owner and group; {@code group}, if not
+     * null, owns it (so its members may connect).
      */
-    public static Server serve(Path socket, Handler handler, ConnectionFactory http) {
+    public static Server serve(Path socket, Handler handler, ConnectionFactory http, String group) {
+        return serve(socket, handler, http, "rw-rw----", group);
+    }
+
+    /** The same, with the socket's mode {@code permissions} ("rw-------": its owner alone). */
+    public static Server serve(Path socket, Handler handler, ConnectionFactory http, String permissions, String group) {
         try {
             Files.deleteIfExists(socket); // a leftover of a killed weftd: this one holds the store lock now
             Server server = new Server();
@@ -27,10 +37,24 @@ public final class UnixSocketServer {
             server.addConnector(connector);
             server.setHandler(handler);
             server.start();
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString(permissions));
+            if (group != null) {
+                Files.getFileAttributeView(socket, PosixFileAttributeView.class).setGroup(groupNamed(socket, group));
+            }
             return server;
         } catch (Exception e) {
             throw new IllegalStateException("cannot serve the API on " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The group called {@code name}; IllegalArgumentException if there is none. */
+    public static GroupPrincipal groupNamed(Path near, String name) {
+        try {
+            return near.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(name);
+        } catch (UserPrincipalNotFoundException e) {
+            throw new IllegalArgumentException("--group " + name + ": no such group");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--group " + name + ": " + e.getMessage());
         }
     }
 }

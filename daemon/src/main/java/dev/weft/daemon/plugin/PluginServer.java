@@ -30,7 +30,8 @@ public final class PluginServer implements AutoCloseable {
             if (socket.getParent() != null) {
                 Files.createDirectories(socket.getParent());
             }
-            Server server = UnixSocketServer.serve(socket, new PluginApi(controller, options.nameservers()), new BlankHostConnections());
+            Server server = UnixSocketServer.serve(socket, new PluginApi(controller, options.nameservers()), new BlankHostConnections(),
+                    "rw-------", null); // Docker's daemon runs as root; --group is for the API socket only
             LOG.info("serving Docker's NetworkDriver and IpamDriver protocols on unix://{} ({} scope)", socket,
                     controller.advertise() == null ? "local" : "global");
             return new PluginServer(server, socket);

@@ -62,18 +62,18 @@ public final class EtcdStore implements Store {
     }
 
     /**
-     * Connects to the etcd cluster at {@code url} and checks that it answers; fails with a
-     * {@link StoreException} naming the address if it does not within {@link #CALL_TIMEOUT}.
+     * Connects to the etcd cluster at {@code url} (over TLS and with a user if its security says
+     * so) and checks that it answers; fails with a {@link StoreException} naming the address, and
+     * the certificate or credential it refused, if it does not within {@link #CALL_TIMEOUT}.
      */
     public static EtcdStore open(StoreUrl url) {
-        String[] endpoints = url.endpoints().stream().map(e -> "http://" + e).toArray(String[]::new);
-        Client client = Client.builder().endpoints(endpoints).connectTimeout(CALL_TIMEOUT).build();
+        Client client = EtcdConnect.client(url, CALL_TIMEOUT);
         EtcdStore store = new EtcdStore(client, url);
         try {
             store.revision();
         } catch (StoreException e) {
             client.close();
-            throw e;
+            throw EtcdConnect.explain(e, url);
         }
         return store;
     }

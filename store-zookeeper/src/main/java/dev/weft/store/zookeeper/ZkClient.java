@@ -1,6 +1,9 @@
 package dev.weft.store.zookeeper;
 
 import dev.weft.store.StoreException;
+import dev.weft.store.StoreSecurity;
+import dev.weft.store.StoreUrl;
+import dev.weft.store.TlsProbe;
 import org.apache.curator.RetryLoop;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -34,20 +37,37 @@ final class ZkClient implements AutoCloseable {
 
     private final CuratorFramework curator;
     private final String address;
+    private final ZkSecurity security;
 
-    private ZkClient(CuratorFramework curator, String address) {
+    private ZkClient(CuratorFramework curator, String address, ZkSecurity security) {
         this.curator = curator;
         this.address = address;
+        this.security = security;
     }
 
-    /** Connects, or fails within {@link #CONNECT_TIMEOUT} with a StoreException naming the address. */
+    /** Connects without TLS or authentication (tests). */
     static ZkClient connect(String connectString, Duration sessionTtl) {
-        CuratorFramework curator = CuratorFrameworkFactory.builder()
+        return connect(connectString, sessionTtl, StoreSecurity.NONE);
+    }
+
+    /**
+     * Connects, secured as {@code s} says (a refused TLS handshake is named at once by
+     * {@link TlsProbe}), or fails within {@link #CONNECT_TIMEOUT} with a StoreException naming
+     * the address.
+     */
+    static ZkClient connect(String connectString, Duration sessionTtl, StoreSecurity s) {
+        String first = connectString.split(",")[0];
+        int colon = first.lastIndexOf(':');
+        TlsProbe.check("ZooKeeper", new StoreUrl.Endpoint(first.substring(0, colon).replaceAll("^\\[|]$", ""),
+                Integer.parseInt(first.substring(colon + 1))), s);
+        ZkSecurity security = new ZkSecurity(s);
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .sessionTimeoutMs((int) sessionTtl.toMillis())
                 .connectionTimeoutMs((int) CONNECT_TIMEOUT.toMillis())
-                .retryPolicy(new RetryUntilElapsed((int) RETRY_FOR.toMillis(), 200))
-                .build();
+                .retryPolicy(new RetryUntilElapsed((int) RETRY_FOR.toMillis(), 200));
+        security.apply(builder);
+        CuratorFramework curator = builder.build();
         curator.start();
         boolean connected;
         try {
@@ -58,10 +78,17 @@ final class ZkClient implements AutoCloseable {
         }
         if (!connected) {
             curator.close();
+            security.close();
             throw new StoreException("cannot reach ZooKeeper at " + connectString + " within "
-                    + CONNECT_TIMEOUT.toSeconds() + " s (is it running and listening on that address?)");
+                    + CONNECT_TIMEOUT.toSeconds() + " s (is it running and listening on that address"
+                    + (s.tls() ? ", its secure client port?)" : "?)"));
         }
-        return new ZkClient(curator, connectString);
+        return new ZkClient(curator, connectString, security);
+    }
+
+    /** The ACL of every znode this client creates. */
+    List<org.apache.zookeeper.data.ACL> acl() {
+        return security.acl();
     }
 
     /** The ZooKeeper handle of the current session (tests end sessions through it). */
@@ -206,5 +233,6 @@ final class ZkClient implements AutoCloseable {
     @Override
     public void close() {
         curator.close();
+        security.close();
     }
 }

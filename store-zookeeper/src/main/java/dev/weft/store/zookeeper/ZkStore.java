@@ -7,6 +7,7 @@ import dev.weft.store.StoreEvent;
 import dev.weft.store.StoreException;
 import dev.weft.store.StoreUrl;
 import dev.weft.store.Watch;
+import org.apache.zookeeper.KeeperException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -80,14 +81,31 @@ public final class ZkStore implements Store {
     }
 
     static ZkStore open(StoreUrl url, int logLimit) {
-        ZkClient client = ZkClient.connect(url.connectString(), url.sessionTtl());
+        ZkClient client = ZkClient.connect(url.connectString(), url.sessionTtl(), url.security());
         try {
             return new ZkStore(client, ZkLayout.forPrefix(url.prefix()), logLimit,
                     Math.max(100, url.sessionTtl().toMillis() / 2));
+        } catch (StoreException e) {
+            client.close();
+            if (causedBy(e, KeeperException.NoAuthException.class)) {
+                throw new StoreException("ZooKeeper at " + url.connectString() + " refused access to weft's znodes under /"
+                        + url.prefix() + (url.security().hasUser() ? ": wrong --kv-user or password" : ": they need --kv-user and its password")
+                        + " (their ACL grants them to one digest identity)", e);
+            }
+            throw e;
         } catch (RuntimeException e) {
             client.close();
             throw e;
         }
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

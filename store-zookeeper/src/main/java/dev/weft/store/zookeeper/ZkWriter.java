@@ -5,7 +5,6 @@ import dev.weft.store.VersionConflictException;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.Stat;
 
 import java.util.ArrayList;
@@ -105,9 +104,9 @@ final class ZkWriter {
             if (current != null) {
                 ops.add(Op.delete(path, version));
             }
-            ops.add(Op.create(path, node, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL));
+            ops.add(Op.create(path, node, client.acl(), CreateMode.EPHEMERAL));
             ops.add(markerExists ? Op.setData(layout.marker(key), ZkCodec.longBytes(session), -1)
-                    : Op.create(layout.marker(key), ZkCodec.longBytes(session), ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                    : Op.create(layout.marker(key), ZkCodec.longBytes(session), client.acl(),
                     CreateMode.PERSISTENT));
             return ops;
         }
@@ -122,7 +121,7 @@ final class ZkWriter {
             if (current != null) {
                 ops.add(Op.delete(path, version)); // an ephemeral entry made permanent
             }
-            ops.add(Op.create(path, node, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
+            ops.add(Op.create(path, node, client.acl(), CreateMode.PERSISTENT));
         }
         return ops;
     }
@@ -142,7 +141,7 @@ final class ZkWriter {
             }
             String path = layout.data(key);
             commit(key, null, ThreadLocalRandom.current().nextLong(), next -> List.of(
-                    Op.create(path, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+                    Op.create(path, new byte[0], client.acl(), CreateMode.PERSISTENT),
                     Op.delete(path, -1),
                     Op.delete(layout.marker(key), marker.getVersion())));
         }
@@ -160,7 +159,7 @@ final class ZkWriter {
             ops.add(Op.setData(layout.revision(), ZkCodec.longBytes(next), rev.zkVersion));
             ops.addAll(changeOps.apply(next));
             ops.add(Op.create(layout.log(next), ZkCodec.logRecord(writeId, key, value),
-                    ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
+                    client.acl(), CreateMode.PERSISTENT));
             try {
                 client.multi(ops);
                 revision.accumulateAndGet(new Rev(next, rev.zkVersion + 1), ZkWriter::newer);
