@@ -8,6 +8,8 @@ import dev.weft.daemon.api.Services;
 import dev.weft.daemon.api.UnixSocketServer;
 import dev.weft.daemon.containers.Containers;
 import dev.weft.daemon.dns.DnsServers;
+import dev.weft.daemon.journal.Intent;
+import dev.weft.daemon.journal.Journal;
 import dev.weft.daemon.kernel.HostKernel;
 import dev.weft.daemon.plugin.PluginApi;
 import dev.weft.daemon.plugin.PluginServer;
@@ -31,7 +33,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A running weftd: the store, the controller with its drivers, and the REST API on a Unix
@@ -98,10 +103,14 @@ public final class Weftd implements AutoCloseable {
             }));
             dns = new DnsServers(controller, DnsServers.upstreams(options.resolvConf()), 53, host);
             dns.sync();
-            Containers containers = new Containers(controller, options.runDir(), dns::sync);
-            plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller);
-            Server server = serve(options.socket(), new HttpApi(new Networks(controller),
-                    new NetworkConnections(controller, containers::nameOf), new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf),
+            Journal journal = new Journal(options.runDir());
+            Containers containers = new Containers(controller, options.runDir(), dns::sync, journal);
+            NetworkConnections connections = new NetworkConnections(controller, containers::nameOf, journal);
+            recover(journal, containers, connections);
+            dns.sync();
+            plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller, journal);
+            Server server = serve(options.socket(), new HttpApi(new Networks(controller), connections,
+                    new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf, journal),
                     containers));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
             return new Weftd(store, global, controller, dns, server, options.socket(), plugin);
@@ -122,6 +131,16 @@ public final class Weftd implements AutoCloseable {
             }
             store.close();
             throw e;
+        }
+    }
+
+    /** Finishes or undoes, before anything is served, every operation a crash interrupted. */
+    private static void recover(Journal journal, Containers containers, NetworkConnections connections) {
+        Map<String, Consumer<Intent>> handlers = new HashMap<>(containers.recovery());
+        handlers.putAll(connections.recovery());
+        int n = journal.replay(handlers);
+        if (n > 0) {
+            LOG.info("recovered {} interrupted operation(s)", n);
         }
     }
 
