@@ -201,7 +201,7 @@ final class NetworkCommand implements CommandTree.Group {
     static final class Disconnect implements Runnable {
         @ParentCommand
         NetworkCommand network;
-        @Option(names = {"-f", "--force"}, description = "accepted for Docker compatibility") boolean force;
+        @Option(names = {"-f", "--force"}, description = "also remove an endpoint whose container or sandbox is gone") boolean force;
         @Parameters(index = "0", paramLabel = "NETWORK") String name;
         @Parameters(index = "1", paramLabel = "CONTAINER") String container;
 

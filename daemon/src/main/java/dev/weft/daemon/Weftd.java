@@ -11,6 +11,8 @@ import dev.weft.daemon.cni.CniHandler;
 import dev.weft.daemon.cni.CniPlugin;
 import dev.weft.daemon.containers.Containers;
 import dev.weft.daemon.dns.DnsServers;
+import dev.weft.daemon.journal.Intent;
+import dev.weft.daemon.journal.Journal;
 import dev.weft.daemon.kernel.HostKernel;
 import dev.weft.daemon.plugin.PluginApi;
 import dev.weft.daemon.plugin.PluginServer;
@@ -34,7 +36,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A running weftd: the store, the controller with its drivers, and the REST API on a Unix
@@ -103,10 +108,14 @@ public final class Weftd implements AutoCloseable {
             }));
             dns = new DnsServers(controller, DnsServers.upstreams(options.resolvConf()), 53, host);
             dns.sync();
-            Containers containers = new Containers(controller, options.runDir(), dns::sync);
-            plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller);
-            HttpApi api = new HttpApi(new Networks(controller), new NetworkConnections(controller, containers::nameOf),
-                    new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf),
+            Journal journal = new Journal(options.runDir());
+            Containers containers = new Containers(controller, options.runDir(), dns::sync, journal);
+            NetworkConnections connections = new NetworkConnections(controller, containers::nameOf, journal);
+            recover(journal, containers, connections);
+            dns.sync();
+            plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller, journal);
+            HttpApi api = new HttpApi(new Networks(controller), connections,
+                    new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf, journal),
                     containers);
             Server server = serve(options.socket(), options.group(), new org.eclipse.jetty.server.Handler.Sequence(
                     new CniHandler(new CniPlugin(controller, dns::sync)), api));
@@ -129,6 +138,16 @@ public final class Weftd implements AutoCloseable {
             }
             store.close();
             throw e;
+        }
+    }
+
+    /** Finishes or undoes, before anything is served, every operation a crash interrupted. */
+    private static void recover(Journal journal, Containers containers, NetworkConnections connections) {
+        Map<String, Consumer<Intent>> handlers = new HashMap<>(containers.recovery());
+        handlers.putAll(connections.recovery());
+        int n = journal.replay(handlers);
+        if (n > 0) {
+            LOG.info("recovered {} interrupted operation(s)", n);
         }
     }
 

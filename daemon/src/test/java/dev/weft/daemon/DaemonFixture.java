@@ -56,7 +56,13 @@ final class DaemonFixture implements AutoCloseable {
 
     /** Stops weftd (networking stays in place) and starts it again on the same data and host. */
     void restart() throws Exception {
+        restart(() -> { });
+    }
+
+    /** As {@link #restart()}, doing {@code meanwhile} while weftd is stopped (as a crash would leave things). */
+    void restart(Runnable meanwhile) throws Exception {
         stopWeftd();
+        meanwhile.run();
         startWeftd();
     }
 

@@ -31,11 +31,18 @@ public record NetworkResource(@JsonProperty("Name") String name,
                          @JsonProperty("AuxiliaryAddresses") Map<String, String> auxiliaryAddresses) {
     }
 
-    /** An endpoint of the network, keyed by its sandbox's container id (or by endpoint id while not joined). */
+    /**
+     * An endpoint of the network, keyed by its sandbox's container id (or by endpoint id while not
+     * joined); {@code Orphaned} (shown only when true) when the sandbox it is joined to is gone.
+     */
     public record Attachment(@JsonProperty("Name") String name,
                              @JsonProperty("EndpointID") String endpointId,
                              @JsonProperty("MacAddress") String macAddress,
                              @JsonProperty("IPv4Address") String ipv4Address,
-                             @JsonProperty("IPv6Address") String ipv6Address) {
+                             @JsonProperty("IPv6Address") String ipv6Address,
+                             @JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonProperty("Orphaned") boolean orphaned) {
+        public Attachment(String name, String endpointId, String macAddress, String ipv4Address, String ipv6Address) {
+            this(name, endpointId, macAddress, ipv4Address, ipv6Address, false);
+        }
     }
 }

@@ -118,10 +118,30 @@ public final class Networks {
             EndpointState ep = e.state();
             String key = ep.container() != null ? ep.container() : ep.id();
             containers.put(key, new NetworkResource.Attachment(ep.name(), ep.id(), ep.mac(), ep.ipv4() == null ? "" : ep.ipv4(),
-                    ep.ipv6() == null ? "" : ep.ipv6()));
+                    ep.ipv6() == null ? "" : ep.ipv6(), orphaned(controller, ep)));
         }
         return new NetworkResource(n.name(), n.id(), n.created(), n.scope(), n.driver(), n.enableIpv6(),
                 new NetworkResource.Ipam(n.ipamDriver() == null ? "default" : n.ipamDriver(), Map.of(), configs), n.internal(), containers, n.options(), n.labels());
+    }
+
+    /**
+     * Whether the endpoint is joined on this host to a sandbox that no longer exists (what a bug
+     * or a manual change can leave; {@code network disconnect --force} removes it). Endpoints
+     * joined on other hosts are their weftd's to judge.
+     */
+    static boolean orphaned(Controller controller, EndpointState ep) {
+        if (!ep.joined() || (ep.host() != null && !ep.host().equals(controller.advertise()))) {
+            return false;
+        }
+        try {
+            controller.sandbox(ep.sandboxId());
+            return false;
+        } catch (WeftException e) {
+            if (e.kind() == WeftException.Kind.NOT_FOUND) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     /** Deletes every network without endpoints; returns their names. */

@@ -9,6 +9,9 @@ import dev.weft.engine.WeftException;
 import dev.weft.engine.state.EndpointState;
 import dev.weft.net.IpPrefix;
 
+import dev.weft.daemon.journal.Intent;
+import dev.weft.daemon.journal.Journal;
+
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +25,17 @@ import java.util.function.UnaryOperator;
 public final class Services {
     private final Controller controller;
     private final UnaryOperator<String> containerNames;
+    private final Journal journal;
 
-    /** {@code containerNames}: as for {@link Sandboxes}, a weft container's ID or prefix to its name. */
-    public Services(Controller controller, UnaryOperator<String> containerNames) {
+    /**
+     * {@code containerNames}: as for {@link Sandboxes}, a weft container's ID or prefix to its name.
+     * Publish, attach and detach are one engine step each, atomic in the engine; a forced
+     * unpublish (detach, then delete) is recorded in {@code journal} and finished after a crash.
+     */
+    public Services(Controller controller, UnaryOperator<String> containerNames, Journal journal) {
         this.controller = controller;
         this.containerNames = containerNames;
+        this.journal = journal;
     }
 
     /** "svc1.dev" -> {"svc1", "dev"}: the service name has no dot, the network name is the rest. */
@@ -87,9 +96,12 @@ public final class Services {
                 throw new ApiException(409, "service " + service + " is attached to container "
                         + ep.state().container() + "; detach it first or use force");
             }
-            ep.leaveAnywhere();
         }
-        ep.delete();
+        journal.run(Intent.of("unpublish", "network", ep.network().id(), "endpoint", ep.name()), entry -> {
+            ep.leaveAnywhere();
+            ep.delete();
+            return null;
+        });
     }
 
     public void attach(String service, Connect body) {

@@ -3,6 +3,8 @@ package dev.weft.daemon.containers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.daemon.api.ApiException;
 import dev.weft.daemon.api.Hostnames;
+import dev.weft.daemon.journal.Intent;
+import dev.weft.daemon.journal.Journal;
 import dev.weft.engine.Controller;
 import dev.weft.engine.Endpoint;
 import dev.weft.engine.EndpointOptions;
@@ -42,11 +44,20 @@ public final class Containers {
     private final Path dir;
     private final Runnable sandboxesChanged;
     private final Map<String, Process> children = new ConcurrentHashMap<>();
+    private final Journal journal;
+    private final ContainerParts parts;
 
-    public Containers(Controller controller, Path runDir, Runnable sandboxesChanged) {
+    public Containers(Controller controller, Path runDir, Runnable sandboxesChanged, Journal journal) {
         this.controller = controller;
         this.dir = runDir.resolve("containers");
         this.sandboxesChanged = sandboxesChanged;
+        this.journal = journal;
+        this.parts = new ContainerParts(controller, dir, sandboxesChanged);
+    }
+
+    /** The journal's handlers for this class's operations: an interrupted run is finished or undone, an rm finished. */
+    public Map<String, java.util.function.Consumer<Intent>> recovery() {
+        return Map.of("run", parts::finishOrUndoRun, "rm", parts::finishRemove);
     }
 
     public ContainerView create(ContainerCreate body) {
@@ -69,6 +80,12 @@ public final class Containers {
         }
         String hostname = body.hostname() == null || body.hostname().isEmpty() ? Hostnames.derive(name, id) : body.hostname();
         List<String> networks = body.networks() == null ? List.of() : body.networks();
+        Intent intent = Intent.of("run", "name", name, "id", id, "networks", String.join(",", networks));
+        return journal.run(intent, entry -> view(create(body, id, name, hostname, networks, entry)));
+    }
+
+    private ContainerRecord create(ContainerCreate body, String id, String name, String hostname, List<String> networks,
+                                   Journal.Entry entry) {
         try (Undo undo = new Undo()) {
             Sandbox sb = controller.newSandbox(name, SandboxOptions.named(hostname).withDnsServers(body.dns()));
             undo.push("delete sandbox " + name, () -> {
@@ -83,7 +100,7 @@ public final class Containers {
             String[] service = body.publishService() == null || body.publishService().isBlank() ? null
                     : serviceSpec(body.publishService());
             if (service != null) {
-                serviceNetwork(service, undo);
+                serviceNetwork(service, undo, entry);
             }
             for (int i = 0; i < networks.size(); i++) {
                 Network net = controller.network(networks.get(i));
@@ -96,11 +113,11 @@ public final class Containers {
                 undo.push("leave " + net.name(), () -> ep.leave(sb));
             }
             if (service != null) {
-                publishService(service, sb, undo);
+                publishService(service, sb, undo, entry);
             }
-            ContainerRecord rec = start(id, name, hostname, body.cmd(), networks, sb);
+            ContainerRecord rec = start(id, name, hostname, body.cmd(), networks, sb, undo, entry);
             undo.commit();
-            return view(rec);
+            return rec;
         }
     }
 
@@ -118,7 +135,7 @@ public final class Containers {
      * The service's network, as the seed's quick start has it: SVC.NET.DRIVER creates network NET
      * with DRIVER (and an automatic subnet) when there is none yet; an existing one must use DRIVER.
      */
-    private void serviceNetwork(String[] service, Undo undo) {
+    private void serviceNetwork(String[] service, Undo undo, Journal.Entry entry) {
         String driver = service[2];
         Network net;
         try {
@@ -127,6 +144,7 @@ public final class Containers {
             if (e.kind() != WeftException.Kind.NOT_FOUND || driver == null) {
                 throw e;
             }
+            entry.note("network-creating", service[1]);
             Network created = controller.newNetwork(NetworkConfig.of(service[1], driver));
             undo.push("remove network " + service[1], created::delete);
             return;
@@ -137,10 +155,11 @@ public final class Containers {
     }
 
     /** Attaches the service (publishing it first unless it exists, unattached) to the container's sandbox. */
-    private void publishService(String[] service, Sandbox sb, Undo undo) {
+    private void publishService(String[] service, Sandbox sb, Undo undo, Journal.Entry entry) {
         Network net = controller.network(service[1]);
         Endpoint ep = net.endpoints().stream().filter(e -> e.name().equals(service[0])).findFirst().orElse(null);
         if (ep == null) {
+            entry.note("service-creating", service[0] + "." + net.name());
             ep = net.createEndpoint(service[0]);
             undo.push("unpublish " + service[0], ep::delete);
         } else if (ep.state().joined()) {
@@ -158,7 +177,7 @@ public final class Containers {
     }
 
     private ContainerRecord start(String id, String name, String hostname, List<String> cmd, List<String> networks,
-                                  Sandbox sb) {
+                                  Sandbox sb, Undo undo, Journal.Entry entry) {
         Path files = controller.sandboxFilesDirectory(sb.id());
         Path ready = dir.resolve(id + ".ready");
         List<String> argv = new ArrayList<>(List.of("setsid", "nsenter", "--net=" + sb.netnsPath(), "unshare", "--mount", "--uts",
@@ -174,15 +193,34 @@ public final class Containers {
             Process p = new ProcessBuilder(argv).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-            children.put(id, p);
-            awaitSetup(p, ready, log, name);
             String started = p.info().startInstant().map(Instant::toString).orElse("");
+            entry.note("pid", Long.toString(p.pid()));
+            entry.note("startTime", started);
+            children.put(id, p);
+            undo.push("kill container " + name, () -> {
+                children.remove(id);
+                ContainerParts.kill(Long.toString(p.pid()), started);
+                deleteQuietly(log, ready);
+            });
+            awaitSetup(p, ready, log, name);
             ContainerRecord rec = new ContainerRecord(id, name, hostname, List.copyOf(cmd), List.copyOf(networks), p.pid(),
                     started, Instant.now().toString());
-            Files.write(dir.resolve(id + ".json"), JSON.writeValueAsBytes(rec));
+            Path tmp = dir.resolve(id + ".json.tmp");
+            Files.write(tmp, JSON.writeValueAsBytes(rec));
+            Files.move(tmp, dir.resolve(id + ".json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE); // the commit point
             return rec;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start container " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path... files) {
+        for (Path f : files) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException e) {
+                // the next removal of the container's files retries
+            }
         }
     }
 
@@ -240,21 +278,11 @@ public final class Containers {
             awaitExit(r);
         }
         children.remove(r.id());
-        Sandbox sb = controller.sandbox(r.name());
-        for (Endpoint ep : sb.endpoints()) {
-            ep.leave(sb);
-            if (ep.name().equals(r.name())) {
-                ep.delete(); // its own endpoints go; published services stay, detached
-            }
-        }
-        sb.delete();
-        sandboxesChanged.run();
-        try {
-            Files.deleteIfExists(dir.resolve(r.id() + ".json"));
-            Files.deleteIfExists(dir.resolve(r.id() + ".log"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Intent rm = Intent.of("rm", "name", r.name(), "id", r.id(), "pid", Long.toString(r.pid()), "startTime", r.startTime());
+        journal.run(rm, entry -> {
+            parts.finishRemove(entry.intent());
+            return null;
+        });
     }
 
     /** Running or exited: from the child process when this weftd started it (with its exit code), else from the pid. */
@@ -278,22 +306,8 @@ public final class Containers {
         return process(r);
     }
 
-    /**
-     * The process with the recorded pid and start time, if alive. A zombie counts as exited: after
-     * a weftd restart the process is no longer weftd's child, and whoever adopted it reaps it.
-     */
     private static Optional<ProcessHandle> process(ContainerRecord r) {
-        return ProcessHandle.of(r.pid()).filter(ProcessHandle::isAlive).filter(h -> !zombie(h.pid()))
-                .filter(h -> r.startTime().isEmpty() || h.info().startInstant().map(Instant::toString).orElse("").equals(r.startTime()));
-    }
-
-    private static boolean zombie(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-        } catch (IOException | RuntimeException e) {
-            return false; // gone already, or unreadable: isAlive decided
-        }
+        return ContainerParts.alive(r.pid(), r.startTime());
     }
 
     /** Waits up to 10 s for a killed container process to be gone (or a zombie). */

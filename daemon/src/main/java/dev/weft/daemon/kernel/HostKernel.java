@@ -10,6 +10,7 @@ import dev.weft.engine.driver.overlay.OverlayDriver;
 import dev.weft.engine.driver.remote.RemoteDriver;
 import dev.weft.engine.plugin.PluginDiscovery;
 import dev.weft.linux.netns.Netns;
+import dev.weft.linux.netns.NetnsProcesses;
 import dev.weft.linux.rtnl.Address;
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.Rtnetlink;
@@ -92,6 +93,11 @@ public final class HostKernel {
     }
 
     /** Runs {@code task} in the namespace bound at {@code netns}. */
+    /** The pids of the processes living in the network namespace bound at {@code netns} (never weftd). */
+    public static List<Long> processesIn(Path netns) {
+        return NetnsProcesses.in(netns);
+    }
+
     public static <T> T inNamespace(Path netns, SocketTask<T> task) {
         try (Netns ns = Netns.open(netns)) {
             return ns.call(task::open);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.daemon.journal.Intent;
+import dev.weft.daemon.journal.Journal;
 import dev.weft.engine.Controller;
 import dev.weft.engine.Endpoint;
 import dev.weft.engine.EndpointOptions;
@@ -42,13 +44,15 @@ final class DockerNetworks {
     private final Controller controller;
     private final boolean global;
     private final List<InetAddress> nameservers;
+    private final Journal journal;
 
     /**
      * {@code global}: make overlay networks shared through the global store, not bridge networks;
      * {@code nameservers}: addresses every container gets a route to through its weft interface
      * (the Weave plugin's {@code --nameserver}).
      */
-    DockerNetworks(Controller controller, boolean global, List<InetAddress> nameservers) {
+    DockerNetworks(Controller controller, boolean global, List<InetAddress> nameservers, Journal journal) {
+        this.journal = journal;
         this.controller = controller;
         this.global = global;
         this.nameservers = List.copyOf(nameservers);
@@ -129,8 +133,11 @@ final class DockerNetworks {
 
     synchronized ObjectNode deleteEndpoint(JsonNode req) {
         Endpoint ep = endpoint(network(req), req);
-        ep.leaveAnywhere(); // Docker leaves first; after a crash it may not have
-        ep.delete();
+        journal.run(Intent.of("disconnect", "network", ep.network().id(), "endpoint", ep.name()), entry -> {
+            ep.leaveAnywhere(); // Docker leaves first; after a crash it may not have
+            ep.delete();
+            return null;
+        });
         return NODES.objectNode();
     }
 

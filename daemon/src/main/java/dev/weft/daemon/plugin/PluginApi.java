@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.daemon.api.HttpApi;
 import dev.weft.daemon.api.ServerHttp;
+import dev.weft.daemon.journal.Journal;
 import dev.weft.engine.Controller;
 import dev.weft.engine.Errors;
 import dev.weft.engine.WeftException;
@@ -48,8 +49,8 @@ public final class PluginApi extends Handler.Abstract {
      * Serves {@code controller}'s networks: overlay networks of global scope when it shares a
      * global store, else bridge networks; Join gives each container a route to {@code nameservers}.
      */
-    public PluginApi(Controller controller, List<InetAddress> nameservers) {
-        DockerNetworks nets = new DockerNetworks(controller, controller.advertise() != null, nameservers);
+    public PluginApi(Controller controller, List<InetAddress> nameservers, Journal journal) {
+        DockerNetworks nets = new DockerNetworks(controller, controller.advertise() != null, nameservers, journal);
         DockerIpam ipam = new DockerIpam(controller.ipam());
         calls.put("/Plugin.Activate", req -> {
             ObjectNode r = JSON.createObjectNode();

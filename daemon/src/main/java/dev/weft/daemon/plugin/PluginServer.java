@@ -3,6 +3,7 @@ package dev.weft.daemon.plugin;
 import dev.weft.daemon.api.UnixSocketServer;
 import dev.weft.daemon.plugin.BlankHostConnections;
 import dev.weft.daemon.plugin.PluginApi;
+import dev.weft.daemon.journal.Journal;
 import dev.weft.engine.Controller;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
@@ -24,14 +25,14 @@ public final class PluginServer implements AutoCloseable {
     }
 
     /** Serves the plugin protocols as {@code options} say. */
-    public static PluginServer start(PluginOptions options, Controller controller) {
+    public static PluginServer start(PluginOptions options, Controller controller, Journal journal) {
         Path socket = options.socket();
         try {
             if (socket.getParent() != null) {
                 Files.createDirectories(socket.getParent());
             }
-            Server server = UnixSocketServer.serve(socket, new PluginApi(controller, options.nameservers()), new BlankHostConnections(),
-                    "rw-------", null); // Docker's daemon runs as root; --group is for the API socket only
+            Server server = UnixSocketServer.serve(socket, new PluginApi(controller, options.nameservers(), journal),
+                    new BlankHostConnections(), "rw-------", null); // Docker's daemon runs as root; --group is for the API socket only
             LOG.info("serving Docker's NetworkDriver and IpamDriver protocols on unix://{} ({} scope)", socket,
                     controller.advertise() == null ? "local" : "global");
             return new PluginServer(server, socket);
