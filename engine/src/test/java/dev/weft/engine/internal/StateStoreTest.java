@@ -113,6 +113,8 @@ class StateStoreTest {
             assertThat(c.follows("g1")).as("an endpoint is joined here").isTrue();
             assertThat(c.follows("g2")).isFalse();
             assertThat(c.endpoints()).extracting(EndpointState::id).containsExactly("e1");
+            // b learns of g2 through its watch; until then it would keep e3 as a local record
+            await(() -> b.network("g2").isPresent());
             b.put(endpoint("e3", "g2", "192.0.2.12"));
             assertThat(c.endpoints("g2")).as("read when first asked, then followed")
                     .extracting(EndpointState::id).containsExactlyInAnyOrder("e2", "e3");
