@@ -24,6 +24,7 @@ import dev.weft.engine.plugin.RemoteIpam;
 import dev.weft.net.IpPrefix;
 import dev.weft.store.LocalStore;
 import dev.weft.store.Store;
+import dev.weft.store.StoreUnavailableException;
 import dev.weft.store.Stores;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
@@ -69,6 +70,27 @@ public final class Weftd implements AutoCloseable {
         this.plugin = plugin;
     }
 
+    /** Opens the shared store, trying again while it does not answer, for at most {@code --kv-wait}. */
+    private static Store openGlobal(ClusterOptions cluster) {
+        long deadline = System.nanoTime() + cluster.storeWait().toNanos();
+        while (true) {
+            try {
+                return Stores.open(cluster.store());
+            } catch (StoreUnavailableException e) {
+                if (System.nanoTime() >= deadline) {
+                    throw e;
+                }
+                LOG.warn("{}; trying again (--kv-wait {} s)", e.getMessage(), cluster.storeWait().toSeconds());
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException i) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     /**
      * Starts weftd with {@code options} on {@code host} ({@link HostKernel#thisProcess()} in
      * production; tests pass a simulated host's).
@@ -87,7 +109,7 @@ public final class Weftd implements AutoCloseable {
                     .withHostResolvConf(options.resolvConf()).withEmbeddedDns(DNS_ADDRESS);
             if (options.cluster() != null) {
                 InetAddress advertise = host.advertiseAddress(options.cluster());
-                global = Stores.open(options.cluster().store());
+                global = openGlobal(options.cluster());
                 drivers.add(host.overlay(global, advertise));
                 drivers.removeIf(d -> d.name().equals("ovs")); // hosts sharing a store: the ovs mesh follows them
                 drivers.add(host.ovs(global, advertise));

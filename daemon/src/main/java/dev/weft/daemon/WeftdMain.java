@@ -54,6 +54,10 @@ public final class WeftdMain implements Callable<Integer> {
                     + " or etcd:H:P and zookeeper:H:P")
     String kvStore;
 
+    @Option(names = "--kv-wait", paramLabel = "SECONDS",
+            description = "with --kv-store: at start, how long to keep trying a store that does not answer (default: ${DEFAULT-VALUE})")
+    long kvWait = ClusterOptions.DEFAULT_STORE_WAIT.toSeconds();
+
     @Option(names = "--kv-cacert", paramLabel = "FILE",
             description = "with --kv-store: PEM CA certificate(s) the store's server certificate must be signed by (turns on TLS)")
     Path kvCaCert;
@@ -134,8 +138,9 @@ public final class WeftdMain implements Callable<Integer> {
             }
             if (kvStore != null) {
                 options = options.withCluster(new ClusterOptions(StoreUrl.parse(kvStore).withSecurity(storeSecurity()),
-                        advertise, bindInterface));
-            } else if (advertise != null || bindInterface != null || kvCaCert != null || kvCert != null || kvUser != null) {
+                        advertise, bindInterface, java.time.Duration.ofSeconds(kvWait)));
+            } else if (advertise != null || bindInterface != null || kvCaCert != null || kvCert != null || kvUser != null
+                    || kvWait != ClusterOptions.DEFAULT_STORE_WAIT.toSeconds()) {
                 throw new IllegalArgumentException("--advertise, --bind-interface and the --kv-* options need --kv-store");
             }
             if (group != null) {

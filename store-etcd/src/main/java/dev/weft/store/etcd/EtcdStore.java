@@ -5,6 +5,7 @@ import dev.weft.store.KvEntry;
 import dev.weft.store.Store;
 import dev.weft.store.StoreEvent;
 import dev.weft.store.StoreException;
+import dev.weft.store.StoreUnavailableException;
 import dev.weft.store.StoreUrl;
 import dev.weft.store.VersionConflictException;
 import dev.weft.store.Watch;
@@ -229,11 +230,14 @@ public final class EtcdStore implements Store {
             return call.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             call.cancel(true);
-            throw new StoreException("etcd at " + address + " did not answer within " + CALL_TIMEOUT.toSeconds()
+            throw new StoreUnavailableException("etcd at " + address + " did not answer within " + CALL_TIMEOUT.toSeconds()
                     + " s (" + what + "); is it running and reachable?", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new StoreException("etcd at " + address + ": " + what + " failed: " + cause.getMessage(), cause);
+            String message = "etcd at " + address + ": " + what + " failed: " + cause.getMessage();
+            String m = String.valueOf(cause.getMessage());
+            throw m.startsWith("UNAVAILABLE") || m.startsWith("DEADLINE_EXCEEDED") // gRPC's codes for "try again later"
+                    ? new StoreUnavailableException(message, cause) : new StoreException(message, cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted waiting for etcd at " + address + " (" + what + ")", e);

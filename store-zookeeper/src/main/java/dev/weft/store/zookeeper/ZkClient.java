@@ -1,6 +1,7 @@
 package dev.weft.store.zookeeper;
 
 import dev.weft.store.StoreException;
+import dev.weft.store.StoreUnavailableException;
 import dev.weft.store.StoreSecurity;
 import dev.weft.store.StoreUrl;
 import dev.weft.store.TlsProbe;
@@ -79,9 +80,9 @@ final class ZkClient implements AutoCloseable {
         if (!connected) {
             curator.close();
             security.close();
-            throw new StoreException("cannot reach ZooKeeper at " + connectString + " within "
+            throw new StoreUnavailableException("cannot reach ZooKeeper at " + connectString + " within "
                     + CONNECT_TIMEOUT.toSeconds() + " s (is it running and listening on that address"
-                    + (s.tls() ? ", its secure client port?)" : "?)"));
+                    + (s.tls() ? ", its secure client port?)" : "?)"), null);
         }
         return new ZkClient(curator, connectString, security);
     }
