@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,19 +64,7 @@ class CrashChurnTest {
     /** One request in flight, SIGKILL after 0-400 ms, restart, then the invariants. */
     private Snapshot round(ApiClient api, WeftdProcess weftd, int kill, Snapshot before) throws Exception {
         String[] request = pick(before);
-        Thread inFlight = Thread.ofVirtual().start(() -> {
-            try {
-                api.call(request[0], request[1], request[2]);
-            } catch (Exception e) {
-                // the kill cut it short: what it did is for the restart to finish or undo
-            }
-        });
-        Thread.sleep(random.nextInt(401));
-        weftd.kill();
-        inFlight.join(TimeUnit.SECONDS.toMillis(30));
-        long t = System.nanoTime();
-        weftd.restart();
-        restartNanos += System.nanoTime() - t;
+        restartNanos += KillDuring.request(api, weftd, request, random);
         Snapshot after = snapshot(api);
         String what = "after kill " + kill + " during " + String.join(" ", request[0], request[1], String.valueOf(request[2]))
                 + " (seed " + seed + ")";

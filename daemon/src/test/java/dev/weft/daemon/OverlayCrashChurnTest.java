@@ -89,17 +89,7 @@ class OverlayCrashChurnTest {
 
     private void round(ApiClient api, WeftdProcess weftd, int kill, World world) throws Exception {
         String[] request = pick(api);
-        Thread inFlight = Thread.ofVirtual().start(() -> {
-            try {
-                api.call(request[0], request[1], request[2]);
-            } catch (Exception e) {
-                // cut short by the kill: the restart finishes or undoes it
-            }
-        });
-        Thread.sleep(random.nextInt(401));
-        weftd.kill();
-        inFlight.join(TimeUnit.SECONDS.toMillis(30));
-        weftd.restart();
+        KillDuring.request(api, weftd, request, random);
         String what = "after kill " + kill + " during " + String.join(" ", request[0], request[1], String.valueOf(request[2]))
                 + " (seed " + seed + ")";
         Map<String, Endpoint> endpoints = endpointsOfA(api);
