@@ -18,7 +18,7 @@ import java.util.List;
  * the servers.
  */
 final class Probes implements AutoCloseable {
-    private final List<AutoCloseable> servers = new ArrayList<>();
+    private final List<ServerSocketChannel> servers = new ArrayList<>();
 
     static boolean ping(Netns from, String to) {
         return from.call(() -> {
@@ -80,8 +80,8 @@ final class Probes implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        for (AutoCloseable s : servers) {
+    public void close() throws IOException {
+        for (ServerSocketChannel s : servers) {
             s.close();
         }
         servers.clear();
