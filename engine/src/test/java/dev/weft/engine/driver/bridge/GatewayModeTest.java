@@ -10,10 +10,12 @@ import dev.weft.engine.PortBinding;
 import dev.weft.engine.Sandbox;
 import dev.weft.engine.SandboxOptions;
 import dev.weft.engine.WeftException;
+import dev.weft.linux.Shell;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
+import dev.weft.linux.sysctl.Sysctl;
 import dev.weft.net.IpPrefix;
 import dev.weft.testkit.SimulatedHosts;
 import org.junit.jupiter.api.AfterEach;
@@ -135,10 +137,58 @@ class GatewayModeTest {
         }
 
         fixture.stop(); // the table is rebuilt from the records, direct routing filter included
-        dev.weft.linux.Shell.run("ip", "netns", "exec", host.name(), "nft", "delete", "table", "inet", "weft");
+        Shell.run("ip", "netns", "exec", host.name(), "nft", "delete", "table", "inet", "weft");
         controller = fixture.restart();
         assertThat(connect(peer, CONTAINER, 80)).isEqualTo(PEER);
         assertThat(connect(peer, CONTAINER, 81)).isNull();
+    }
+
+    /**
+     * Each family has its own mode: IPv6 nat-unprotected beside IPv4 nat on one network. The
+     * peer routes the IPv6 subnet via the host's IPv6 uplink address (the host forwards IPv6).
+     */
+    @Test
+    void eachFamilyFollowsItsOwnMode() throws Exception {
+        String v6 = dualStackWeb(Map.of("com.docker.network.bridge.gateway_mode_ipv6", "nat-unprotected"));
+        assertThat(eventually(() -> connect(peer, v6, 81))).as("IPv6: unfiltered").isNotNull();
+        assertThat(connect(peer, CONTAINER, 81)).as("IPv4: filtered").isNull();
+        assertThat(connect(peer, CONTAINER, 80)).isEqualTo(PEER);
+    }
+
+    @Test
+    void theIpv6FilterOpensOnlyPublishedPorts() throws Exception {
+        String v6 = dualStackWeb(Map.of());
+        assertThat(eventually(() -> connect(peer, v6, 80))).as("IPv6: the published container port").isNotNull();
+        assertThat(connect(peer, v6, 81)).as("IPv6: not published").isNull();
+    }
+
+    /**
+     * IPv6 on the uplink (host 2001:db8:ff::1, peer ::2, the peer routing 2001:db8:1::/64 via the
+     * host, which forwards IPv6) and a dual-stack network with {@code options} whose container
+     * "web" publishes 80 as 8080 and serves 80 and 81; returns its IPv6 address.
+     */
+    private String dualStackWeb(Map<String, String> options) {
+        Shell.run("ip", "-n", host.name(), "addr", "add", "2001:db8:ff::1/64", "dev", "eth0", "nodad");
+        Shell.run("ip", "-n", peer.name(), "addr", "add", "2001:db8:ff::2/64", "dev", "eth0", "nodad");
+        Shell.run("ip", "-n", peer.name(), "route", "add", "2001:db8:1::/64", "via", "2001:db8:ff::1");
+        Sysctl.of(host).ipv6Forwarding(true);
+        Network net = controller.newNetwork(NetworkConfig.of("dual", "bridge").withIpv4(IpamConfig.subnet(SUBNET))
+                .withIpv6(IpamConfig.subnet("2001:db8:1::/64")).withOptions(options));
+        Sandbox sb = controller.newSandbox("web", SandboxOptions.named("web"));
+        net.createEndpoint("web", EndpointOptions.publishing(PortBinding.parse("8080:80"))).join(sb);
+        probes.servers(sb, 80, 81);
+        return IpPrefix.format(net.endpoint("web").ipv6().address());
+    }
+
+    /** The first non-null answer within 5 s (IPv6 neighbour discovery may take a moment at first). */
+    private static String eventually(java.util.function.Supplier<String> attempt) throws InterruptedException {
+        long end = System.nanoTime() + 5_000_000_000L;
+        String answer = attempt.get();
+        while (answer == null && System.nanoTime() < end) {
+            Thread.sleep(200);
+            answer = attempt.get();
+        }
+        return answer;
     }
 
     @Test
