@@ -77,6 +77,12 @@ public final class BridgeDriver implements NetworkDriver {
         return true;
     }
 
+    /** Not in IPv4 routed mode: there a published port is opened on the container's address only. */
+    @Override
+    public boolean usesHostPorts(NetworkState network) {
+        return BridgeOptions.parse(network.options()).gatewayMode4() != GatewayMode.ROUTED;
+    }
+
     @Override
     public String name() {
         return "bridge";

@@ -135,6 +135,10 @@ class GatewayModeTest {
         try (ServerSocketChannel s = host.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(8080)))) {
             assertThat(s.isOpen()).as("nor reserved: a host process may take it").isTrue();
         }
+        Sandbox other = controller.newSandbox("other", SandboxOptions.named("other"));
+        controller.network("routed").createEndpoint("other", EndpointOptions.publishing(PortBinding.parse("8080:80"))).join(other);
+        probes.servers(other, 80);
+        assertThat(connect(peer, "192.0.2.3", 80)).as("nor claimed: another container publishes 8080:80 too").isEqualTo(PEER);
 
         fixture.stop(); // the table is rebuilt from the records, direct routing filter included
         Shell.run("ip", "netns", "exec", host.name(), "nft", "delete", "table", "inet", "weft");
