@@ -181,7 +181,11 @@ public final class BridgeDriver implements NetworkDriver {
                 host.links().create(new LinkSpec.Bridge(bridge, o.mtu() > 0 ? o.mtu() : defaultRouteMtu(), null));
                 if (o.gatewayMode6() == GatewayMode.ISOLATED || o.gatewayMode4() == GatewayMode.ISOLATED
                         && n.subnets().stream().noneMatch(s -> s.subnet().contains(":"))) {
-                    sysctl.disableIpv6(bridge, true); // not even a link-local address of the host on the network
+                    try {
+                        sysctl.disableIpv6(bridge, true); // not even a link-local address of the host on the network
+                    } catch (KernelException.NotFound e) {
+                        // a kernel without IPv6 gives the bridge no link-local address anyway
+                    }
                 }
             }
             for (SubnetState s : n.subnets()) {
