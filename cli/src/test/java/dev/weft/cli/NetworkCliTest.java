@@ -70,6 +70,10 @@ class NetworkCliTest {
         CliFixture.Run badOpt = weft("network", "create", "-o", "com.docker.network.bridge.enable_icc=maybe", "x");
         assertThat(badOpt.exit()).isEqualTo(1);
         assertThat(badOpt.err()).contains("must be true or false");
+        CliFixture.Run badMode = weft("network", "create", "-o", "com.docker.network.bridge.gateway_mode_ipv4=nated", "x");
+        assertThat(badMode.exit()).isEqualTo(1);
+        assertThat(badMode.err()).isEqualTo("weft: option com.docker.network.bridge.gateway_mode_ipv4 must be one of nat,"
+                + " nat-unprotected, routed, isolated, not \"nated\"\n");
         CliFixture.Run gatewayOutside = weft("network", "create", "--subnet", "203.0.113.0/24", "--gateway", "192.0.2.1", "x");
         assertThat(gatewayOutside.err()).isEqualTo("weft: --gateway 192.0.2.1 is in none of the subnets [203.0.113.0/24]\n");
         CliFixture.Run usage = weft("network", "create");

@@ -57,6 +57,9 @@ class ApiInputTest {
         assertThat(api.call("POST", "/v1/networks/create", "{\"Name\":\"a\\u0000b\"}").status()).isEqualTo(400);
         refused("/v1/networks/create", "{\"Name\":\"m\",\"Options\":{\"com.docker.network.driver.mtu\":\"99999999999\"}}", 400,
                 "option com.docker.network.driver.mtu must be a number from 68 to 65535, not \"99999999999\"");
+        refused("/v1/networks/create", "{\"Name\":\"g\",\"Options\":{\"com.docker.network.bridge.gateway_mode_ipv4\":\"nated\"}}",
+                400, "option com.docker.network.bridge.gateway_mode_ipv4 must be one of nat, nat-unprotected, routed, isolated,"
+                        + " not \"nated\"");
         refused("/v1/containers/create", "{\"Name\":\"web\\n\",\"Cmd\":[\"true\"]}", 400,
                 "field Name: invalid container name \"web\\n\": use 1 to 128 letters, digits, '_', '.' or '-', starting with a letter or digit");
         assertThat(api.call("POST", "/v1/containers/create", "{\"Name\":\"p\",\"Ports\":[\"99999:80\"],\"Cmd\":[\"true\"]}")

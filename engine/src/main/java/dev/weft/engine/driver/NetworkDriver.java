@@ -26,6 +26,14 @@ public interface NetworkDriver {
         return false;
     }
 
+    /**
+     * Whether the network's published ports take host ports, which no two endpoints may share
+     * (a routed bridge network opens them on the container's own address instead).
+     */
+    default boolean usesHostPorts(NetworkState network) {
+        return publishesPorts();
+    }
+
     /** Checks the driver options of {@code config}; throws WeftException INVALID_ARGUMENT. */
     void validate(NetworkConfig config);
 

@@ -65,7 +65,7 @@ public final class EndpointOps {
         }
     }
 
-    /** Ports only on drivers that publish them, and no host port twice. */
+    /** Ports only on drivers that publish them, and no host port twice (among networks that use host ports). */
     private void checkPorts(NetworkState n, EndpointOptions options) {
         if (options.ports().isEmpty()) {
             return;
@@ -73,7 +73,13 @@ public final class EndpointOps {
         if (!c.drivers().get(n.driver()).publishesPorts()) {
             throw WeftException.invalid("the " + n.driver() + " driver cannot publish ports");
         }
+        if (!usesHostPorts(n)) {
+            return;
+        }
         for (EndpointState other : c.state().endpoints()) {
+            if (!c.state().network(other.networkId()).map(this::usesHostPorts).orElse(true)) {
+                continue;
+            }
             for (String taken : other.ports()) {
                 PortBinding t = PortBinding.parse(taken).getFirst();
                 for (PortBinding p : options.ports()) {
@@ -85,6 +91,11 @@ public final class EndpointOps {
                 }
             }
         }
+    }
+
+    private boolean usesHostPorts(NetworkState n) {
+        NetworkDriver driver = c.drivers().get(n.driver());
+        return driver == null || driver.usesHostPorts(n);
     }
 
     private IpPrefix address(NetworkState n, boolean ipv6, InetAddress preferred, String owner, Undo undo) {

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Unicast routes (RTM_*ROUTE) in the namespace of one rtnetlink socket. */
 public final class Routes {
@@ -67,6 +68,25 @@ public final class Routes {
     /** The routes of one table (254 for main). */
     public List<Route> list(int table) {
         return list().stream().filter(r -> r.table() == table).toList();
+    }
+
+    /**
+     * The main table's default route of the family of {@code family} (an IPv4 or IPv6 address)
+     * that the kernel would use: the one with the lowest metric that names its device. Empty when
+     * there is none (or only multipath ones, which name no single device).
+     */
+    public Optional<Route> defaultRoute(InetAddress family) {
+        int af = Rt.family(family);
+        byte[] header = rtmsg(af, 0, 0, 0, 0, 0, 0);
+        Route best = null;
+        for (NlMessage m : nl.dump(new NlRequest(Rt.RTM_GETROUTE, 0, header, List.of()), "list routes", "")) {
+            Route r = parse(m);
+            if (r != null && r.isDefault() && r.table() == Route.MAIN_TABLE && r.outIndex() != 0
+                    && Rt.family(r.destination().address()) == af && (best == null || r.metric() < best.metric())) {
+                best = r;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     private static NlRequest request(int type, int flags, Route r) {

@@ -71,6 +71,25 @@ class AddressesAndRoutesTest {
     }
 
     @Test
+    void theDefaultRouteTheKernelUsesIsTheOneWithTheLowestMetric() {
+        InetAddress v4 = IpPrefix.parseAddress("0.0.0.0");
+        assertThat(nl.routes().defaultRoute(v4)).as("no default route yet").isEmpty();
+        nl.links().create(new LinkSpec.Veth("eth1", "wpeer1"));
+        nl.links().setUp("eth1");
+        nl.links().setUp("wpeer1");
+        int eth1 = nl.links().get("eth1").index();
+        nl.addresses().add("eth0", IpPrefix.parse("192.0.2.5/24"));
+        nl.addresses().add("eth1", IpPrefix.parse("198.51.100.5/24"));
+        nl.routes().add(Route.defaultVia(IpPrefix.parseAddress("192.0.2.1")).withMetric(200));
+        nl.routes().add(Route.defaultVia(IpPrefix.parseAddress("198.51.100.1")).withMetric(100));
+        assertThat(nl.routes().defaultRoute(v4)).hasValueSatisfying(r -> {
+            assertThat(r.outIndex()).isEqualTo(eth1);
+            assertThat(r.metric()).isEqualTo(100);
+        });
+        assertThat(nl.routes().defaultRoute(IpPrefix.parseAddress("::"))).as("IPv4 routes only for IPv4").isEmpty();
+    }
+
+    @Test
     void badAddressTextIsRejectedBeforeTheKernel() {
         assertThatThrownBy(() -> IpPrefix.parse("192.0.2.300/24")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("192.0.2.300");

@@ -21,7 +21,7 @@ import dev.weft.net.MacAddress;
 import dev.weft.linux.rtnl.Rtnetlink;
 import dev.weft.linux.sysctl.Sysctl;
 
-import java.net.InetAddress;
+import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,6 +77,12 @@ public final class BridgeDriver implements NetworkDriver {
         return true;
     }
 
+    /** Not in IPv4 routed mode: there a published port is opened on the container's address only. */
+    @Override
+    public boolean usesHostPorts(NetworkState network) {
+        return BridgeOptions.parse(network.options()).gatewayMode4() != GatewayMode.ROUTED;
+    }
+
     @Override
     public String name() {
         return "bridge";
@@ -97,6 +103,11 @@ public final class BridgeDriver implements NetworkDriver {
         BridgeOptions o = BridgeOptions.parse(config.options());
         if (o.bridgeName() != null && o.bridgeName().startsWith(VETH_PREFIX)) {
             throw WeftException.invalid("bridge name " + o.bridgeName() + " uses the prefix weft keeps for endpoint links");
+        }
+        for (String key : List.of(BridgeOptions.GATEWAY_MODE_IPV4, BridgeOptions.GATEWAY_MODE_IPV6)) {
+            if (GatewayMode.ISOLATED.option().equals(config.options().get(key)) && !config.internal()) {
+                throw WeftException.invalid("option " + key + "=isolated needs an internal network (--internal), as in Docker");
+            }
         }
     }
 
@@ -167,10 +178,21 @@ public final class BridgeDriver implements NetworkDriver {
                         + " is not a bridge (any more): weft leaves it alone");
             }
             if (existing == null) {
-                host.links().create(new LinkSpec.Bridge(bridge, o.mtu(), null));
+                host.links().create(new LinkSpec.Bridge(bridge, o.mtu() > 0 ? o.mtu() : defaultRouteMtu(), null));
+                if (o.gatewayMode6() == GatewayMode.ISOLATED || o.gatewayMode4() == GatewayMode.ISOLATED
+                        && n.subnets().stream().noneMatch(s -> s.subnet().contains(":"))) {
+                    try {
+                        sysctl.disableIpv6(bridge, true); // not even a link-local address of the host on the network
+                    } catch (KernelException.NotFound e) {
+                        // a kernel without IPv6 gives the bridge no link-local address anyway
+                    }
+                }
             }
             for (SubnetState s : n.subnets()) {
                 IpPrefix gw = IpPrefix.parse(s.gateway());
+                if (o.gatewayMode(gw.address()) == GatewayMode.ISOLATED) {
+                    continue; // no address on the bridge: the host is not on this network
+                }
                 if (host.addresses().list(bridge).stream().noneMatch(a -> a.prefix().equals(gw))) {
                     host.addresses().add(bridge, gw);
                 }
@@ -188,7 +210,17 @@ public final class BridgeDriver implements NetworkDriver {
 
     private static BridgeFirewall.Net net(NetworkState n, BridgeOptions o) {
         return new BridgeFirewall.Net(bridgeName(n), n.subnets().stream().map(s -> IpPrefix.parse(s.subnet())).toList(),
-                o.masquerade(), n.internal());
+                o.masquerade(), n.internal(), o.gatewayMode4(), o.gatewayMode6(), o.trustedInterfaces());
+    }
+
+    /**
+     * The MTU of the interface of the host's default route (IPv4's, else IPv6's), as netavark
+     * does; 0 (the kernel's default) when the host has no default route.
+     */
+    private int defaultRouteMtu() {
+        return host.routes().defaultRoute(IpPrefix.parseAddress("0.0.0.0"))
+                .or(() -> host.routes().defaultRoute(IpPrefix.parseAddress("::")))
+                .map(r -> host.links().get(r.outIndex()).mtu()).orElse(0);
     }
 
     private void syncFirewall() {
@@ -230,7 +262,8 @@ public final class BridgeDriver implements NetworkDriver {
         List<BridgeFirewall.Published> ports = ports(ep, o);
         hostPorts.reserve(ep.id(), ep.name(), ports); // before anything is made: a port in use is refused
         try {
-            host.links().create(new LinkSpec.Veth(hostIf, ifname, sandbox.netns(), o.mtu(), null, MacAddress.parse(ep.mac()),
+            int mtu = o.mtu() > 0 ? o.mtu() : host.links().get(bridge).mtu(); // the bridge's, from the default route's
+            host.links().create(new LinkSpec.Veth(hostIf, ifname, sandbox.netns(), mtu, null, MacAddress.parse(ep.mac()),
                     bridge, true));
             boolean hairpin = !ep.ports().isEmpty(); // only a container with published ports can loop back to itself
             if (hairpin || !o.icc()) {
@@ -266,19 +299,28 @@ public final class BridgeDriver implements NetworkDriver {
         return sandbox.handOff() || sandbox.netns() != null && sandbox.rtnetlink().links().find(ep.ifname()).isPresent();
     }
 
-    /** The endpoint's published ports; a port without a host address gets the network's host_binding_ipv4. */
+    /**
+     * The endpoint's published ports; a port without a host address gets the network's
+     * host_binding_ipv4. The host port leads to the IPv4 address unless IPv4 is routed; the
+     * container port is open to direct routing on the IPv4 address, and on the IPv6 address for
+     * bindings without an IPv4 host address.
+     */
     private static List<BridgeFirewall.Published> ports(EndpointState ep, BridgeOptions o) {
-        if (ep.ports().isEmpty() || ep.ipv4() == null) {
+        if (ep.ports().isEmpty()) {
             return List.of();
         }
-        InetAddress container = IpPrefix.parse(ep.ipv4()).address();
         List<BridgeFirewall.Published> out = new ArrayList<>();
         for (String p : ep.ports()) {
             PortBinding b = PortBinding.parse(p).getFirst();
             if (b.hostIp() == null && o.hostBinding() != null && !o.hostBinding().isAnyLocalAddress()) {
                 b = new PortBinding(b.protocol(), o.hostBinding(), b.hostPort(), b.containerPort());
             }
-            out.add(new BridgeFirewall.Published(b, container));
+            if (ep.ipv4() != null) {
+                out.add(new BridgeFirewall.Published(b, IpPrefix.parse(ep.ipv4()).address(), o.gatewayMode4() != GatewayMode.ROUTED));
+            }
+            if (ep.ipv6() != null && !(b.hostIp() instanceof Inet4Address)) {
+                out.add(new BridgeFirewall.Published(b, IpPrefix.parse(ep.ipv6()).address(), false));
+            }
         }
         return out;
     }

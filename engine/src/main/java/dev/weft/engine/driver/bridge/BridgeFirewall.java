@@ -11,7 +11,9 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import static dev.weft.linux.nft.Nft.accept;
 import static dev.weft.linux.nft.Nft.concat;
@@ -37,8 +39,10 @@ import static dev.weft.linux.nft.Nft.value;
  * <pre>
  *   prerouting/output (nat): fib daddr type local jump publish
  *   publish:     dnat to the map entry for (daddr . proto . port), else for (proto . port)
- *   postrouting: masquerade a subnet leaving its bridge; masquerade hairpinned (DNATed) traffic
+ *   postrouting: masquerade a subnet of a nat mode leaving its bridge; masquerade hairpinned (DNATed) traffic
  *   forward:     established accept; within a bridge accept; internal bridges drop the rest;
+ *                direct routing filter (nat, routed): from outside to a subnet only published
+ *                container ports (sets direct_v4/v6), routed also ICMP, unless from a trusted interface;
  *                between weft bridges drop (isolation)
  * </pre>
  * Inter-container traffic on one bridge is switched, not routed, so ICC is not in this table:
@@ -49,13 +53,36 @@ public final class BridgeFirewall implements AutoCloseable {
     static final String TABLE = "weft";
     /** The names of bridges another weft table owns (the overlay's), isolated from these too. */
     static final List<String> OTHER_DRIVERS_BRIDGES = List.of("wo-*");
+    /** The published container ports (address . protocol . port) that direct routing may reach, per family. */
+    static final String DIRECT_V4 = "direct_v4";
+    static final String DIRECT_V6 = "direct_v6";
 
-    /** What the table needs to know of a network. */
-    public record Net(String bridge, List<IpPrefix> subnets, boolean masquerade, boolean internal) {
+    /**
+     * What the table needs to know of a network: its gateway mode per family, and the host
+     * interfaces its direct routing filter lets through.
+     */
+    public record Net(String bridge, List<IpPrefix> subnets, boolean masquerade, boolean internal, GatewayMode mode4,
+                      GatewayMode mode6, List<String> trustedInterfaces) {
+        public Net {
+            subnets = List.copyOf(subnets);
+            trustedInterfaces = List.copyOf(trustedInterfaces);
+        }
+
+        /** A network without a direct routing filter (nat-unprotected, or isolated when internal). */
+        public Net(String bridge, List<IpPrefix> subnets, boolean masquerade, boolean internal) {
+            this(bridge, subnets, masquerade, internal, GatewayMode.NAT_UNPROTECTED, GatewayMode.NAT_UNPROTECTED, List.of());
+        }
+
+        GatewayMode mode(IpPrefix subnet) {
+            return subnet.address() instanceof Inet4Address ? mode4 : mode6;
+        }
     }
 
-    /** A published port with the container address it leads to. */
-    record Published(PortBinding binding, InetAddress container) {
+    /**
+     * A published port with the container address it leads to; {@code mapped} when the host port
+     * leads to it (not in routed mode, where only the container's own port is opened).
+     */
+    record Published(PortBinding binding, InetAddress container, boolean mapped) {
     }
 
     private final Nftables nft;
@@ -85,6 +112,8 @@ public final class BridgeFirewall implements AutoCloseable {
         }
         NftBatch b = new NftBatch().replaceTable(FAMILY, table)
                 .addSet(FAMILY, table, "bridges", List.of("ifname"), List.of())
+                .addSet(FAMILY, table, DIRECT_V4, List.of("ipv4_addr", "inet_proto", "inet_service"), List.of())
+                .addSet(FAMILY, table, DIRECT_V6, List.of("ipv6_addr", "inet_proto", "inet_service"), List.of())
                 .addMap(FAMILY, table, "pub_addr", List.of("ipv4_addr", "inet_proto", "inet_service"), "ipv4_addr", List.of())
                 .addMap(FAMILY, table, "pub_port", List.of("ipv4_addr", "inet_proto", "inet_service"), "inet_service", List.of())
                 .addMap(FAMILY, table, "pub_any_addr", List.of("inet_proto", "inet_service"), "ipv4_addr", List.of())
@@ -112,11 +141,14 @@ public final class BridgeFirewall implements AutoCloseable {
                 b.addRule(FAMILY, table, "forward", List.of(outIf(n, "=="), drop()), "internal " + n.bridge());
             }
             for (IpPrefix s : n.subnets()) {
+                if (!n.internal() && n.mode(s).filtersDirectRouting()) {
+                    directRoutingFilter(b, n, s);
+                }
                 if (!(s.address() instanceof Inet4Address)) {
                     continue;
                 }
-                JsonNode from = match(payload("ip", "saddr"), "==", prefix(IpPrefix.format(s.address()), s.length()));
-                if (n.masquerade() && !n.internal()) {
+                JsonNode from = match(payload("ip", "saddr"), "==", subnet(s));
+                if (n.masquerade() && !n.internal() && n.mode(s).masquerades()) {
                     b.addRule(FAMILY, table, "postrouting", List.of(from, outIf(n, "!="), masquerade()), "masquerade " + s);
                 }
                 b.addRule(FAMILY, table, "postrouting", List.of(from, outIf(n, "=="),
@@ -138,8 +170,47 @@ public final class BridgeFirewall implements AutoCloseable {
         nft.apply(b);
     }
 
+    /**
+     * Packets for subnet {@code s} that come from outside the host (any interface but the bridge
+     * and the trusted ones; the host's own packets do not pass forward): accepted when for a
+     * published container port (DNATed ones are too: they carry the container's address and
+     * port by now), in routed mode ICMP too, dropped otherwise.
+     */
+    private void directRoutingFilter(NftBatch b, Net n, IpPrefix s) {
+        String family = s.address() instanceof Inet4Address ? "ip" : "ip6";
+        List<JsonNode> fromOutside = new ArrayList<>(List.of(outIf(n, "=="), inIf(n, "!=")));
+        n.trustedInterfaces().forEach(i -> fromOutside.add(match(meta("iifname"), "!=", value(i))));
+        fromOutside.add(match(payload(family, "daddr"), "==", subnet(s)));
+        JsonNode port = concat(payload(family, "daddr"), meta("l4proto"), payload("th", "dport"));
+        b.addRule(FAMILY, table, "forward", with(fromOutside, match(port, "==", value("@" + direct(family))), accept()),
+                "published ports on " + s);
+        if (n.mode(s) == GatewayMode.ROUTED) {
+            b.addRule(FAMILY, table, "forward", with(fromOutside,
+                    match(meta("l4proto"), "==", value(family.equals("ip") ? "icmp" : "ipv6-icmp")), accept()), "routed " + s);
+        }
+        b.addRule(FAMILY, table, "forward", with(fromOutside, drop()), "direct routing to " + s);
+    }
+
+    private static List<JsonNode> with(List<JsonNode> matches, JsonNode... more) {
+        List<JsonNode> out = new ArrayList<>(matches);
+        out.addAll(List.of(more));
+        return out;
+    }
+
+    private static JsonNode subnet(IpPrefix s) {
+        return prefix(IpPrefix.format(s.address()), s.length());
+    }
+
+    private static String direct(String family) {
+        return family.equals("ip") ? DIRECT_V4 : DIRECT_V6;
+    }
+
     private static JsonNode inIf(Net n) {
-        return match(meta("iifname"), "==", value(n.bridge()));
+        return inIf(n, "==");
+    }
+
+    private static JsonNode inIf(Net n, String op) {
+        return match(meta("iifname"), op, value(n.bridge()));
     }
 
     private static JsonNode outIf(Net n, String op) {
@@ -169,8 +240,15 @@ public final class BridgeFirewall implements AutoCloseable {
         List<JsonNode> targetPorts = new ArrayList<>();
         List<JsonNode> anyAddrs = new ArrayList<>();
         List<JsonNode> anyPorts = new ArrayList<>();
+        Set<JsonNode> direct4 = new LinkedHashSet<>(); // two host ports may lead to one container port
+        Set<JsonNode> direct6 = new LinkedHashSet<>();
         for (Published p : ports) {
             PortBinding pb = p.binding();
+            (p.container() instanceof Inet4Address ? direct4 : direct6).add(concat(value(IpPrefix.format(p.container())),
+                    value(pb.protocol()), value(pb.containerPort())));
+            if (!p.mapped()) {
+                continue;
+            }
             JsonNode key = pb.hostIp() == null ? concat(value(pb.protocol()), value(pb.hostPort()))
                     : concat(value(IpPrefix.format(pb.hostIp())), value(pb.protocol()), value(pb.hostPort()));
             JsonNode addr = add ? mapping(key, value(IpPrefix.format(p.container()))) : key;
@@ -182,6 +260,8 @@ public final class BridgeFirewall implements AutoCloseable {
         apply(b, add, "pub_port", targetPorts);
         apply(b, add, "pub_any_addr", anyAddrs);
         apply(b, add, "pub_any_port", anyPorts);
+        apply(b, add, DIRECT_V4, List.copyOf(direct4));
+        apply(b, add, DIRECT_V6, List.copyOf(direct6));
     }
 
     private void apply(NftBatch b, boolean add, String map, List<JsonNode> elements) {

@@ -28,7 +28,8 @@ final class HostPorts implements AutoCloseable {
     }
 
     /** Reserves every binding's host port for endpoint {@code endpointId}, all or none. */
-    void reserve(String endpointId, String endpointName, List<BridgeFirewall.Published> ports) {
+    void reserve(String endpointId, String endpointName, List<BridgeFirewall.Published> published) {
+        List<BridgeFirewall.Published> ports = mapped(published);
         if (ports.isEmpty()) {
             return;
         }
@@ -53,7 +54,7 @@ final class HostPorts implements AutoCloseable {
     void reacquire(String endpointId, List<BridgeFirewall.Published> ports) {
         release(endpointId);
         List<PortReservation> mine = new ArrayList<>();
-        for (BridgeFirewall.Published p : ports) {
+        for (BridgeFirewall.Published p : mapped(ports)) {
             try {
                 mine.add(reserve(p.binding()));
             } catch (KernelException | UncheckedIOException e) {
@@ -63,6 +64,11 @@ final class HostPorts implements AutoCloseable {
         if (!mine.isEmpty()) {
             held.put(endpointId, mine);
         }
+    }
+
+    /** Only ports whose host port is used (not those of a routed network, opened on the container only). */
+    private static List<BridgeFirewall.Published> mapped(List<BridgeFirewall.Published> ports) {
+        return ports.stream().filter(BridgeFirewall.Published::mapped).toList();
     }
 
     private PortReservation reserve(PortBinding b) {

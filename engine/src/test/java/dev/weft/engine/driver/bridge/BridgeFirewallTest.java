@@ -19,12 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +39,7 @@ class BridgeFirewallTest {
     private Netns host;
     private Netns outside;
     private Controller controller;
-    private final List<AutoCloseable> servers = new ArrayList<>();
+    private final Probes probes = new Probes();
 
     @BeforeEach
     void start() {
@@ -61,9 +55,7 @@ class BridgeFirewallTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable s : servers) {
-            s.close();
-        }
+        probes.close();
         fixture.close();
         hosts.close();
     }
@@ -82,48 +74,16 @@ class BridgeFirewallTest {
         return controller.newNetwork(NetworkConfig.of(name, "bridge").withIpv4(IpamConfig.subnet(subnet)).withOptions(options));
     }
 
-    private static boolean ping(Netns from, String to) {
-        return from.call(() -> {
-            Process p = new ProcessBuilder("nsenter", "--net=" + from.path(), "ping", "-c", "1", "-W", "1", to)
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor() == 0;
-        });
-    }
-
     private static boolean ping(Sandbox from, String to) {
-        try (Netns ns = Netns.open(from.netnsPath())) {
-            return ping(ns, to);
-        }
+        return Probes.ping(from, to);
     }
 
-    /** A TCP server inside {@code ns} on {@code port} that answers every connection with its peer's address. */
     private void server(Netns ns, int port) {
-        ServerSocketChannel server = ns.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(port)));
-        servers.add(server);
-        Thread.ofVirtual().start(() -> {
-            while (server.isOpen()) {
-                try (SocketChannel c = server.accept()) {
-                    String peer = ((InetSocketAddress) c.getRemoteAddress()).getAddress().getHostAddress();
-                    c.write(ByteBuffer.wrap(peer.getBytes(StandardCharsets.UTF_8)));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+        probes.server(ns, port);
     }
 
-    /** Connects from inside {@code ns}; returns what the server answered, or null if unreachable. */
     private static String connect(Netns ns, String ip, int port) {
-        return ns.call(() -> {
-            try (SocketChannel c = SocketChannel.open()) {
-                c.socket().connect(new InetSocketAddress(ip, port), 1500);
-                ByteBuffer b = ByteBuffer.allocate(64);
-                c.read(b);
-                return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return null;
-            }
-        });
+        return Probes.connect(ns, ip, port);
     }
 
     @Test
