@@ -1,5 +1,6 @@
 package dev.weft.engine.plugin;
 
+import dev.weft.engine.EngineObserver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,7 +36,12 @@ public final class RemoteIpam implements Ipam {
 
     /** The IPAM plugin {@code plugin} found through {@code discovery}, with the default timeouts. */
     public static RemoteIpam of(String plugin, PluginDiscovery discovery) {
-        return new RemoteIpam(PluginClient.withDefaults(plugin, () -> discovery.address(plugin)));
+        return of(plugin, discovery, EngineObserver.NONE);
+    }
+
+    /** As {@link #of(String, PluginDiscovery)}, telling {@code observer} of every call to the plugin. */
+    public static RemoteIpam of(String plugin, PluginDiscovery discovery, EngineObserver observer) {
+        return new RemoteIpam(PluginClient.withDefaults(plugin, () -> discovery.address(plugin)).observedBy(observer));
     }
 
     public String name() {

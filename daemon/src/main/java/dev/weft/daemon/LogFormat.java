@@ -1,0 +1,48 @@
+package dev.weft.daemon;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * weftd's log format ({@code --log-format}): logfmt, as logback.xml sets it up, or json: logback's
+ * own JSON encoder, one object a line with the time (milliseconds since the epoch), level, thread,
+ * logger, the formatted message, key-value pairs and MDC, and a thrown exception as an object.
+ */
+final class LogFormat {
+    private LogFormat() {
+    }
+
+    /** Switches to {@code format}; false if it is neither logfmt nor json. */
+    static boolean apply(String format) {
+        return switch (format) {
+            case "logfmt" -> true;
+            case "json" -> {
+                json();
+                yield true;
+            }
+            default -> false;
+        };
+    }
+
+    private static void json() {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        OutputStreamAppender<ILoggingEvent> stderr = (OutputStreamAppender<ILoggingEvent>) root.getAppender("STDERR");
+        JsonEncoder encoder = new JsonEncoder();
+        encoder.setContext(context);
+        encoder.setWithSequenceNumber(false);
+        encoder.setWithNanoseconds(false);
+        encoder.setWithContext(false);
+        encoder.setWithMessage(false); // the pattern with its {} ...
+        encoder.setWithArguments(false); // ... and its arguments: the formatted message says it all
+        encoder.setWithFormattedMessage(true);
+        encoder.start();
+        stderr.stop();
+        stderr.setEncoder(encoder);
+        stderr.start();
+    }
+}
