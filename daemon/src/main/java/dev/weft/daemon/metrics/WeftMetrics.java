@@ -79,6 +79,7 @@ public final class WeftMetrics implements EngineObserver {
 
     private static Map<String, Integer> byDriver(Controller controller, boolean endpoints) {
         Map<String, Integer> counts = new TreeMap<>();
+        controller.driverNames().forEach(d -> counts.put(d, 0)); // a driver with nothing yet: 0, not absent
         for (Network n : controller.networks()) {
             try {
                 counts.merge(n.driver(), endpoints ? n.endpoints().size() : 1, Integer::sum);
