@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHost;
 import dev.weft.testkit.SimulatedHosts;
+import dev.weft.testkit.StoreServer;
 import dev.weft.testkit.WeftdProcess;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real weftd process (in a simulated host) with --metrics-addr, --plugin-socket and
@@ -34,6 +36,38 @@ class MetricsTest {
              WeftdProcess weftd = WeftdProcess.start(hosts.get(0), dir.path(), "--metrics-addr", "127.0.0.1:9323",
                      "--log-format", "json", "--plugin-socket", dir.path().resolve("plugins/weft.sock").toString())) {
             run(hosts.get(0), dir.path(), weftd);
+        }
+    }
+
+    /** With etcd as the global store: its operations, and the lag of this host's writes coming back through its watch. */
+    @Test
+    void globalStoreOperationsAndWatchLagAreCounted() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/etcd")), "needs etcd-server");
+        try (RunDir dir = new RunDir(); SimulatedHosts hosts = SimulatedHosts.create(2);
+             StoreServer etcd = StoreServer.etcd(hosts.get(1), dir.path().resolve("etcd"));
+             WeftdProcess weftd = WeftdProcess.start(hosts.get(0), dir.path().resolve("w0"), "--kv-store", etcd.url(),
+                     "--bind-interface", "eth0");
+             ApiClient api = new ApiClient(weftd.socket())) {
+            Map<String, Double> before = scrape(api);
+            var r = api.call("POST", "/v1/networks/create",
+                    "{\"Name\": \"movl\", \"Driver\": \"overlay\", \"IPAM\": {\"Config\": [{\"Subnet\": \"203.0.113.0/24\"}]}}");
+            assertThat(r.status()).as(r.body().toString()).isEqualTo(201);
+            String lag = "weft_store_watch_lag_seconds_count{store=\"global\"}";
+            Map<String, Double> after = scrape(api);
+            for (int i = 0; i < 50 && after.getOrDefault(lag, 0.0) <= before.getOrDefault(lag, 0.0); i++) {
+                Thread.sleep(100); // the watch delivers on its own thread
+                after = scrape(api);
+            }
+            assertThat(delta(before, after, lag)).as("this host's network record seen back through its watch").isGreaterThanOrEqualTo(1);
+            assertThat(delta(before, after, "weft_store_watch_events_total{store=\"global\"}")).isGreaterThanOrEqualTo(1);
+            assertThat(delta(before, after, "weft_networks{driver=\"overlay\"}")).isEqualTo(1);
+            assertThat(after.entrySet()).anySatisfy(e -> {
+                assertThat(e.getKey()).startsWith("weft_store_operation_duration_seconds_count{op=\"put")
+                        .endsWith("outcome=\"ok\",store=\"global\"}");
+                assertThat(e.getValue()).isPositive();
+            });
+            assertThat(api.call("DELETE", "/v1/networks/movl", null).status()).isEqualTo(204);
+            promtool(dir.path(), api.send("GET", "/metrics", null).getContentAsString());
         }
     }
 
