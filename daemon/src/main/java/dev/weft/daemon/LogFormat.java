@@ -35,6 +35,7 @@ final class LogFormat {
         };
     }
 
+    @SuppressWarnings("unchecked") // logback.xml makes STDERR a ConsoleAppender of logging events
     private static void json() {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);

@@ -61,12 +61,10 @@ public final class Weftd implements AutoCloseable {
     private final Server server;
     private final Path socket;
     private final PluginServer plugin;
-    private final WeftMetrics metrics;
     private final MetricsServer metricsServer;
 
     private Weftd(Store store, Store global, Controller controller, DnsServers dns, Server server, Path socket,
-                  PluginServer plugin, WeftMetrics metrics, MetricsServer metricsServer) {
-        this.metrics = metrics;
+                  PluginServer plugin, MetricsServer metricsServer) {
         this.metricsServer = metricsServer;
         this.store = store;
         this.global = global;
@@ -125,14 +123,14 @@ public final class Weftd implements AutoCloseable {
             recover(journal, containers, connections);
             dns.sync();
             plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller, journal, metrics);
+            metricsServer = options.metrics() == null ? null : MetricsServer.start(options.metrics(), metrics);
             HttpApi api = new HttpApi(new Networks(controller), connections,
                     new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf, journal),
                     containers);
             Server server = serve(options.socket(), options.group(), new org.eclipse.jetty.server.Handler.Sequence(
                     new MetricsHandler(metrics), new CniHandler(new CniPlugin(controller, dns::sync)), api));
-            metricsServer = options.metrics() == null ? null : MetricsServer.start(options.metrics(), metrics);
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
-            return new Weftd(store, global, controller, dns, server, options.socket(), plugin, metrics, metricsServer);
+            return new Weftd(store, global, controller, dns, server, options.socket(), plugin, metricsServer);
         } catch (RuntimeException e) {
             if (metricsServer != null) {
                 metricsServer.close();
@@ -190,16 +188,6 @@ public final class Weftd implements AutoCloseable {
 
     public Controller controller() {
         return controller;
-    }
-
-    /** weftd's metrics (also served as GET /metrics). */
-    public WeftMetrics metrics() {
-        return metrics;
-    }
-
-    /** Where --metrics-addr serves /metrics, with the port bound; null when it is not served over TCP. */
-    public java.net.InetSocketAddress metricsAddress() {
-        return metricsServer == null ? null : metricsServer.address();
     }
 
     /** Stops serving and closes the controller and store; networking stays as it is. */

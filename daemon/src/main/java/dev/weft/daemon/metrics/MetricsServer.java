@@ -12,11 +12,9 @@ import java.net.InetSocketAddress;
 public final class MetricsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
     private final Server server;
-    private final InetSocketAddress bound;
 
-    private MetricsServer(Server server, InetSocketAddress bound) {
+    private MetricsServer(Server server) {
         this.server = server;
-        this.bound = bound;
     }
 
     /** Serves {@code metrics} at {@code address}; IllegalStateException if it cannot bind. */
@@ -33,7 +31,7 @@ public final class MetricsServer implements AutoCloseable {
             LOG.info("serving metrics on http://{}:{}{}", bound.getAddress().getHostAddress().contains(":")
                     ? "[" + bound.getAddress().getHostAddress() + "]" : bound.getAddress().getHostAddress(),
                     bound.getPort(), MetricsHandler.PATH);
-            return new MetricsServer(server, bound);
+            return new MetricsServer(server);
         } catch (Exception e) {
             try {
                 server.stop();
@@ -42,11 +40,6 @@ public final class MetricsServer implements AutoCloseable {
             }
             throw new IllegalStateException("cannot serve metrics on " + address.address() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The address served (with the port chosen when 0 was asked for). */
-    public InetSocketAddress address() {
-        return bound;
     }
 
     @Override
