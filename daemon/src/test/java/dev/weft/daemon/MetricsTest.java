@@ -129,21 +129,24 @@ class MetricsTest {
             assertThat(host.exec("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:9323/v1/networks"))
                     .as("only /metrics over TCP").isEqualTo("404");
         }
-        jsonLog(weftd.log());
-
-        // the start-up reconciler's repairs are counted: sandbox files no record names
+        // the start-up reconciler's repairs are counted: sandbox files and a namespace file no record names
         assertThat(weftd.terminate()).isZero();
         Path stray = dir.resolve("run/sandboxes/mstray");
         Files.createDirectories(stray);
+        Path strayNamespace = Files.createFile(dir.resolve("run/netns/mstray"));
         weftd.restart();
         try (ApiClient api = new ApiClient(weftd.socket())) {
             Map<String, Double> restarted = scrape(api);
             assertThat(restarted).containsEntry("weft_reconciler_runs_total{reconciler=\"start\"}", 1.0);
             assertThat(restarted.get("weft_reconciler_fixes_total{fix=\"sandbox_files_removed\",reconciler=\"start\"}"))
                     .isGreaterThanOrEqualTo(1.0);
+            assertThat(restarted.get("weft_reconciler_fixes_total{fix=\"namespace_removed\",reconciler=\"start\"}"))
+                    .isEqualTo(1.0);
             assertThat(stray).doesNotExist();
+            assertThat(strayNamespace).doesNotExist();
             assertThat(api.send("POST", "/metrics", "{}").getStatus()).isEqualTo(405);
         }
+        jsonLog(weftd.log());
     }
 
     private static long runContainer(ApiClient api, String name) throws Exception {
@@ -197,7 +200,7 @@ class MetricsTest {
         assertThat(p.waitFor()).as("promtool check metrics: " + out).isZero();
     }
 
-    /** Every line weftd logged is one JSON object; the start-up line is among them. */
+    /** Every line weftd logged is one JSON object: its own, Jetty's and the engine's (through System.Logger). */
     private static void jsonLog(String log) throws IOException {
         List<JsonNode> lines = new ArrayList<>();
         for (String line : log.split("\n")) {
@@ -212,6 +215,10 @@ class MetricsTest {
             assertThat(n.path("loggerName").asText()).isEqualTo(Weftd.class.getName());
             assertThat(n.path("formattedMessage").asText()).startsWith("weftd serving on unix://");
             assertThat(n.path("timestamp").asLong()).isPositive();
+        });
+        assertThat(lines).anySatisfy(n -> {
+            assertThat(n.path("loggerName").asText()).isEqualTo("dev.weft.engine.internal.Reconciler");
+            assertThat(n.path("formattedMessage").asText()).isEqualTo("removing sandbox namespace mstray that no record names");
         });
     }
 }
