@@ -1,9 +1,9 @@
 package dev.weft.daemon;
 
-import dev.weft.daemon.metrics.MetricsAddress;
 import ch.qos.logback.classic.Level;
 import dev.weft.daemon.api.UnixSocketServer;
 import dev.weft.daemon.kernel.HostKernel;
+import dev.weft.daemon.metrics.MetricsAddress;
 import dev.weft.daemon.plugin.PluginOptions;
 import dev.weft.net.IpPrefix;
 import dev.weft.store.StoreException;

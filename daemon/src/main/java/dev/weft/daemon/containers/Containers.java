@@ -1,6 +1,5 @@
 package dev.weft.daemon.containers;
 
-import dev.weft.engine.EngineObserver;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.daemon.api.ApiException;
 import dev.weft.daemon.api.Hostnames;
@@ -9,6 +8,7 @@ import dev.weft.daemon.journal.Journal;
 import dev.weft.engine.Controller;
 import dev.weft.engine.Endpoint;
 import dev.weft.engine.EndpointOptions;
+import dev.weft.engine.EngineObserver;
 import dev.weft.engine.Network;
 import dev.weft.engine.PortBinding;
 import dev.weft.engine.Sandbox;

@@ -1,7 +1,7 @@
 package dev.weft.daemon.dns;
 
-import dev.weft.daemon.metrics.WeftMetrics;
 import dev.weft.daemon.kernel.HostKernel;
+import dev.weft.daemon.metrics.WeftMetrics;
 import dev.weft.engine.Controller;
 import dev.weft.engine.Sandbox;
 import org.slf4j.Logger;

@@ -1,11 +1,11 @@
 package dev.weft.daemon.metrics;
 
 import dev.weft.daemon.api.ApiException;
-import dev.weft.store.StoreException;
 import dev.weft.engine.Controller;
 import dev.weft.engine.EngineObserver;
 import dev.weft.engine.Network;
 import dev.weft.engine.WeftException;
+import dev.weft.store.StoreException;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;

@@ -1,6 +1,5 @@
 package dev.weft.daemon.plugin;
 
-import dev.weft.daemon.metrics.WeftMetrics;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.daemon.api.HttpApi;
 import dev.weft.daemon.api.ServerHttp;
 import dev.weft.daemon.journal.Journal;
+import dev.weft.daemon.metrics.WeftMetrics;
 import dev.weft.engine.Controller;
 import dev.weft.engine.Errors;
 import dev.weft.engine.WeftException;

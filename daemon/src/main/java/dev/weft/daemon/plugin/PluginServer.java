@@ -1,7 +1,7 @@
 package dev.weft.daemon.plugin;
 
-import dev.weft.daemon.metrics.WeftMetrics;
 import dev.weft.daemon.api.UnixSocketServer;
+import dev.weft.daemon.metrics.WeftMetrics;
 import dev.weft.daemon.plugin.BlankHostConnections;
 import dev.weft.daemon.plugin.PluginApi;
 import dev.weft.daemon.journal.Journal;

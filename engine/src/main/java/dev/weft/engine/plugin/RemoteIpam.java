@@ -1,9 +1,9 @@
 package dev.weft.engine.plugin;
 
-import dev.weft.engine.EngineObserver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.engine.EngineObserver;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.ipam.Ipam;
 import dev.weft.net.IpPrefix;

@@ -1,7 +1,7 @@
 package dev.weft.engine.driver.remote;
 
-import dev.weft.engine.EngineObserver;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.engine.EngineObserver;
 import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.Scope;
 import dev.weft.engine.Undo;
