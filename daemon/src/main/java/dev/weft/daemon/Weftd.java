@@ -14,6 +14,10 @@ import dev.weft.daemon.dns.DnsServers;
 import dev.weft.daemon.journal.Intent;
 import dev.weft.daemon.journal.Journal;
 import dev.weft.daemon.kernel.HostKernel;
+import dev.weft.daemon.metrics.MetricsHandler;
+import dev.weft.daemon.metrics.MetricsServer;
+import dev.weft.daemon.metrics.ObservedStore;
+import dev.weft.daemon.metrics.WeftMetrics;
 import dev.weft.daemon.plugin.PluginApi;
 import dev.weft.daemon.plugin.PluginServer;
 import dev.weft.engine.Controller;
@@ -58,9 +62,11 @@ public final class Weftd implements AutoCloseable {
     private final Server server;
     private final Path socket;
     private final PluginServer plugin;
+    private final MetricsServer metricsServer;
 
     private Weftd(Store store, Store global, Controller controller, DnsServers dns, Server server, Path socket,
-                  PluginServer plugin) {
+                  PluginServer plugin, MetricsServer metricsServer) {
+        this.metricsServer = metricsServer;
         this.store = store;
         this.global = global;
         this.controller = controller;
@@ -97,19 +103,21 @@ public final class Weftd implements AutoCloseable {
      */
     public static Weftd start(WeftdOptions options, HostKernel host) {
         directories(options);
-        Store store = LocalStore.open(options.dataDir().resolve("weft.db"));
+        WeftMetrics metrics = new WeftMetrics();
+        Store store = new ObservedStore(LocalStore.open(options.dataDir().resolve("weft.db")), "local", metrics);
         List<NetworkDriver> drivers = new ArrayList<>();
         Store global = null;
         Controller controller = null;
         DnsServers dns = null;
         PluginServer plugin = null;
+        MetricsServer metricsServer = null;
         try {
             drivers.addAll(host.localDrivers());
             ControllerConfig config = host.config(store, options.runDir())
                     .withHostResolvConf(options.resolvConf()).withEmbeddedDns(DNS_ADDRESS);
             if (options.cluster() != null) {
                 InetAddress advertise = host.advertiseAddress(options.cluster());
-                global = openGlobal(options.cluster());
+                global = new ObservedStore(openGlobal(options.cluster()), "global", metrics);
                 drivers.add(host.overlay(global, advertise));
                 drivers.removeIf(d -> d.name().equals("ovs")); // hosts sharing a store: the ovs mesh follows them
                 drivers.add(host.ovs(global, advertise));
@@ -123,27 +131,32 @@ public final class Weftd implements AutoCloseable {
             PluginDiscovery plugins = PluginDiscovery.defaults();
             controller = Controller.start(config.withDrivers(drivers).withPlugins(name -> {
                 plugins.address(name); // NOT_FOUND, saying where it looked, before anything is made
-                return host.remote(name, plugins);
+                return host.remote(name, plugins, metrics);
             }).withIpamPlugins(name -> {
                 plugins.address(name);
-                return RemoteIpam.of(name, plugins);
-            }));
-            dns = new DnsServers(controller, DnsServers.upstreams(options.resolvConf()), 53, host);
+                return RemoteIpam.of(name, plugins, metrics);
+            }).withObserver(metrics));
+            metrics.follow(controller);
+            dns = new DnsServers(controller, DnsServers.upstreams(options.resolvConf()), 53, host, metrics);
             dns.sync();
             Journal journal = new Journal(options.runDir());
-            Containers containers = new Containers(controller, options.runDir(), dns::sync, journal);
+            Containers containers = new Containers(controller, options.runDir(), dns::sync, journal, metrics);
             NetworkConnections connections = new NetworkConnections(controller, containers::nameOf, journal);
             recover(journal, containers, connections);
             dns.sync();
-            plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller, journal);
+            plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller, journal, metrics);
+            metricsServer = options.metrics() == null ? null : MetricsServer.start(options.metrics(), metrics);
             HttpApi api = new HttpApi(new Networks(controller), connections,
                     new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf, journal),
                     containers);
             Server server = serve(options.socket(), options.group(), new org.eclipse.jetty.server.Handler.Sequence(
-                    new CniHandler(new CniPlugin(controller, dns::sync)), api));
+                    new MetricsHandler(metrics), new CniHandler(new CniPlugin(controller, dns::sync)), api));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
-            return new Weftd(store, global, controller, dns, server, options.socket(), plugin);
+            return new Weftd(store, global, controller, dns, server, options.socket(), plugin, metricsServer);
         } catch (RuntimeException e) {
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
             if (plugin != null) {
                 plugin.close();
             }
@@ -202,6 +215,9 @@ public final class Weftd implements AutoCloseable {
     /** Stops serving and closes the controller and store; networking stays as it is. */
     @Override
     public void close() {
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         try {
             server.stop();
         } catch (Exception e) {

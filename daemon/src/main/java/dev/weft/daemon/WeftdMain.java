@@ -3,6 +3,7 @@ package dev.weft.daemon;
 import ch.qos.logback.classic.Level;
 import dev.weft.daemon.api.UnixSocketServer;
 import dev.weft.daemon.kernel.HostKernel;
+import dev.weft.daemon.metrics.MetricsAddress;
 import dev.weft.daemon.plugin.PluginOptions;
 import dev.weft.net.IpPrefix;
 import dev.weft.store.StoreException;
@@ -100,6 +101,20 @@ public final class WeftdMain implements Callable<Integer> {
             defaultValue = "info")
     String logLevel;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT",
+            description = "logfmt (key=value lines) or json (one JSON object a line) (default: ${DEFAULT-VALUE})",
+            defaultValue = "logfmt")
+    String logFormat;
+
+    @Option(names = "--metrics-addr", paramLabel = "HOST:PORT",
+            description = "also serve GET /metrics (Prometheus) over plain HTTP here, like 127.0.0.1:9323; off by default"
+                    + " (it is always served on the API socket)")
+    String metricsAddr;
+
+    @Option(names = "--metrics-allow-remote",
+            description = "let --metrics-addr be an address that is not loopback (the metrics have no authentication)")
+    boolean metricsAllowRemote;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new WeftdMain()).execute(args));
     }
@@ -115,6 +130,10 @@ public final class WeftdMain implements Callable<Integer> {
         };
         if (level == null) {
             System.err.println("weftd: invalid --log-level \"" + logLevel + "\" (debug, info, warning, error)");
+            return 2;
+        }
+        if (!LogFormat.apply(logFormat)) {
+            System.err.println("weftd: invalid --log-format \"" + logFormat + "\" (logfmt, json)");
             return 2;
         }
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(level);
@@ -142,6 +161,11 @@ public final class WeftdMain implements Callable<Integer> {
             } else if (advertise != null || bindInterface != null || kvCaCert != null || kvCert != null || kvUser != null
                     || kvWait != ClusterOptions.DEFAULT_STORE_WAIT.toSeconds()) {
                 throw new IllegalArgumentException("--advertise, --bind-interface and the --kv-* options need --kv-store");
+            }
+            if (metricsAddr != null) {
+                options = options.withMetrics(MetricsAddress.parse(metricsAddr, metricsAllowRemote));
+            } else if (metricsAllowRemote) {
+                throw new IllegalArgumentException("--metrics-allow-remote needs --metrics-addr");
             }
             if (group != null) {
                 UnixSocketServer.groupNamed(options.socket(), group);

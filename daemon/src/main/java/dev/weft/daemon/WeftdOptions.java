@@ -1,5 +1,6 @@
 package dev.weft.daemon;
 
+import dev.weft.daemon.metrics.MetricsAddress;
 import dev.weft.daemon.plugin.PluginOptions;
 
 import java.nio.file.Path;
@@ -10,10 +11,12 @@ import java.nio.file.Path;
  * on a single host. {@code plugin}, when not null, says where weftd also serves Docker's network
  * and IPAM plugin protocols. {@code group}, when not null, is the group that owns the API socket
  * (mode 0660), so its members may use the CLI (as dockerd's {@code -G}); the plugin socket stays
- * root's alone (0600).
+ * root's alone (0600). {@code metrics}, when not null, is where /metrics is also served over TCP
+ * (as dockerd's {@code metrics-addr}); it is always served on the API socket.
  */
 public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel, Path resolvConf,
-                           ClusterOptions cluster, PluginOptions plugin, String group) {
+                           ClusterOptions cluster, PluginOptions plugin, String group,
+                           MetricsAddress metrics) {
     public static final Path DEFAULT_RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     public WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel) {
@@ -21,19 +24,24 @@ public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLev
     }
 
     public WeftdOptions(Path socket, Path dataDir, Path runDir, String logLevel, Path resolvConf) {
-        this(socket, dataDir, runDir, logLevel, resolvConf, null, null, null);
+        this(socket, dataDir, runDir, logLevel, resolvConf, null, null, null, null);
     }
 
     public WeftdOptions withCluster(ClusterOptions c) {
-        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, c, plugin, group);
+        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, c, plugin, group, metrics);
     }
 
     public WeftdOptions withPlugin(PluginOptions p) {
-        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, cluster, p, group);
+        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, cluster, p, group, metrics);
     }
 
     public WeftdOptions withGroup(String g) {
-        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, cluster, plugin, g);
+        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, cluster, plugin, g, metrics);
+    }
+
+    /** Also serves /metrics over TCP at {@code m} ({@code --metrics-addr}). */
+    public WeftdOptions withMetrics(MetricsAddress m) {
+        return new WeftdOptions(socket, dataDir, runDir, logLevel, resolvConf, cluster, plugin, group, m);
     }
 
     public WeftdOptions withPluginSocket(Path path) {
@@ -45,6 +53,6 @@ public record WeftdOptions(Path socket, Path dataDir, Path runDir, String logLev
     public static final Path DEFAULT_RUN_DIR = Path.of("/run/weft");
 
     public static WeftdOptions defaults() {
-        return new WeftdOptions(DEFAULT_SOCKET, DEFAULT_DATA_DIR, DEFAULT_RUN_DIR, "info", DEFAULT_RESOLV_CONF, null, null, null);
+        return new WeftdOptions(DEFAULT_SOCKET, DEFAULT_DATA_DIR, DEFAULT_RUN_DIR, "info", DEFAULT_RESOLV_CONF, null, null, null, null);
     }
 }

@@ -30,6 +30,9 @@ final class ApiClient implements AutoCloseable {
     Reply call(String method, String path, String body) throws Exception {
         ContentResponse r = send(method, path, body);
         String text = r.getContentAsString();
+        if (text != null && "text/plain".equals(r.getMediaType())) {
+            return new Reply(r.getStatus(), JSON.getNodeFactory().textNode(text)); // /metrics
+        }
         return new Reply(r.getStatus(), text == null || text.isEmpty() ? JSON.nullNode() : JSON.readTree(text));
     }
 

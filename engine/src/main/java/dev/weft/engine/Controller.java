@@ -26,7 +26,7 @@ public final class Controller implements AutoCloseable {
     }
 
     public Network newNetwork(NetworkConfig config) {
-        return new Network(engine, engine.networks().create(config));
+        return new Network(engine, engine.observer().timed("network_create", () -> engine.networks().create(config)));
     }
 
     /** The network with this name, full id or unique id prefix. */
@@ -39,7 +39,8 @@ public final class Controller implements AutoCloseable {
     }
 
     public Sandbox newSandbox(String containerId, SandboxOptions options) {
-        return new Sandbox(engine, engine.sandboxes().create(containerId, options));
+        return new Sandbox(engine, engine.observer().timed("sandbox_create",
+                () -> engine.sandboxes().create(containerId, options)));
     }
 
     /** The sandbox with this id, unique id prefix or container id. */

@@ -21,12 +21,14 @@ import java.util.function.Function;
  * for multi-host networking the global store shared with the other hosts and this host's
  * advertise address in it (both null on a single host), and how to find a network plugin for a
  * driver name no built-in driver has, an IPAM plugin for a network's IPAM driver name (null:
- * no plugins), and how often orphaned global allocations are swept (null: every minute).
+ * no plugins), how often orphaned global allocations are swept (null: every minute), and who is
+ * told what the engine does, for metrics (null: nobody).
  */
 public record ControllerConfig(Store store, Path runDir, Netns host, List<NetworkDriver> drivers,
                                Map<String, PredefinedPools> defaultPools, Path hostResolvConf, String embeddedDns,
                                Store globalStore, String advertise, Function<String, NetworkDriver> plugins,
-                               Function<String, Ipam> ipamPlugins, Duration sweepInterval) {
+                               Function<String, Ipam> ipamPlugins, Duration sweepInterval,
+                               EngineObserver observer) {
     /** How often a host sweeps orphaned allocations out of the global store, unless configured otherwise. */
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(60);
 
@@ -35,22 +37,23 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
         defaultPools = defaultPools == null ? Map.of() : Map.copyOf(defaultPools);
         hostResolvConf = hostResolvConf == null ? Path.of("/etc/resolv.conf") : hostResolvConf;
         sweepInterval = sweepInterval == null ? DEFAULT_SWEEP_INTERVAL : sweepInterval;
+        observer = observer == null ? EngineObserver.NONE : observer;
     }
 
     public static ControllerConfig of(Store store, Path runDir, Netns host) {
-        return new ControllerConfig(store, runDir, host, List.of(), Map.of(), null, null, null, null, null, null, null);
+        return new ControllerConfig(store, runDir, host, List.of(), Map.of(), null, null, null, null, null, null, null, null);
     }
 
     public ControllerConfig withDrivers(List<NetworkDriver> more) {
-        return new ControllerConfig(store, runDir, host, more, defaultPools, hostResolvConf, embeddedDns, globalStore, advertise, plugins, ipamPlugins, sweepInterval);
+        return new ControllerConfig(store, runDir, host, more, defaultPools, hostResolvConf, embeddedDns, globalStore, advertise, plugins, ipamPlugins, sweepInterval, observer);
     }
 
     public ControllerConfig withDefaultPools(Map<String, PredefinedPools> pools) {
-        return new ControllerConfig(store, runDir, host, drivers, pools, hostResolvConf, embeddedDns, globalStore, advertise, plugins, ipamPlugins, sweepInterval);
+        return new ControllerConfig(store, runDir, host, drivers, pools, hostResolvConf, embeddedDns, globalStore, advertise, plugins, ipamPlugins, sweepInterval, observer);
     }
 
     public ControllerConfig withHostResolvConf(Path file) {
-        return new ControllerConfig(store, runDir, host, drivers, defaultPools, file, embeddedDns, globalStore, advertise, plugins, ipamPlugins, sweepInterval);
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, file, embeddedDns, globalStore, advertise, plugins, ipamPlugins, sweepInterval, observer);
     }
 
     /**
@@ -58,7 +61,7 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
      * each sandbox (the daemon runs it), instead of copying the host's nameservers.
      */
     public ControllerConfig withEmbeddedDns(String address) {
-        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, address, globalStore, advertise, plugins, ipamPlugins, sweepInterval);
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, address, globalStore, advertise, plugins, ipamPlugins, sweepInterval, observer);
     }
 
     /**
@@ -67,7 +70,7 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
      */
     public ControllerConfig withGlobalStore(Store global, String advertiseAddress) {
         return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, global,
-                advertiseAddress, plugins, ipamPlugins, sweepInterval);
+                advertiseAddress, plugins, ipamPlugins, sweepInterval, observer);
     }
 
     /**
@@ -76,13 +79,13 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
      */
     public ControllerConfig withPlugins(Function<String, NetworkDriver> lookup) {
         return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, globalStore,
-                advertise, lookup, ipamPlugins, sweepInterval);
+                advertise, lookup, ipamPlugins, sweepInterval, observer);
     }
 
     /** IPAM plugins, found by name when a network first names one (as {@link #withPlugins} for drivers). */
     public ControllerConfig withIpamPlugins(Function<String, Ipam> lookup) {
         return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, globalStore,
-                advertise, plugins, lookup, sweepInterval);
+                advertise, plugins, lookup, sweepInterval, observer);
     }
 
     /**
@@ -91,6 +94,12 @@ public record ControllerConfig(Store store, Path runDir, Netns host, List<Networ
      */
     public ControllerConfig withSweepInterval(Duration interval) {
         return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, globalStore,
-                advertise, plugins, ipamPlugins, interval);
+                advertise, plugins, ipamPlugins, interval, observer);
+    }
+
+    /** Tells {@code o} of every operation, reconciliation and plugin call, for metrics. */
+    public ControllerConfig withObserver(EngineObserver o) {
+        return new ControllerConfig(store, runDir, host, drivers, defaultPools, hostResolvConf, embeddedDns, globalStore,
+                advertise, plugins, ipamPlugins, sweepInterval, o);
     }
 }

@@ -52,12 +52,13 @@ public final class Endpoint {
 
     /** Plumbs this endpoint into {@code sandbox}; the highest {@code priority} endpoint gives the default gateway. */
     public void join(Sandbox sandbox, int priority) {
-        engine.endpoints().join(networkId, id, sandbox.id(), priority, null);
+        join(sandbox, priority, null);
     }
 
     /** As {@link #join(Sandbox, int)}, the interface inside the sandbox named {@code ifname} (a CNI runtime's CNI_IFNAME). */
     public void join(Sandbox sandbox, int priority, String ifname) {
-        engine.endpoints().join(networkId, id, sandbox.id(), priority, ifname);
+        engine.observer().timedRun("endpoint_join",
+                () -> engine.endpoints().join(networkId, id, sandbox.id(), priority, ifname));
     }
 
     public void join(Sandbox sandbox) {
@@ -71,11 +72,11 @@ public final class Endpoint {
      * and overlay drivers can do this. {@link #leaveAnywhere} undoes it.
      */
     public void handOff(String container, String ifname) {
-        engine.endpoints().handOff(networkId, id, container, ifname);
+        engine.observer().timedRun("endpoint_join", () -> engine.endpoints().handOff(networkId, id, container, ifname));
     }
 
     public void leave(Sandbox sandbox) {
-        engine.endpoints().leave(networkId, id, sandbox.id());
+        engine.observer().timedRun("endpoint_leave", () -> engine.endpoints().leave(networkId, id, sandbox.id()));
     }
 
     /**
@@ -85,12 +86,12 @@ public final class Endpoint {
      * next reconciles. For a forced unpublish.
      */
     public void leaveAnywhere() {
-        engine.endpoints().leaveAnywhere(networkId, id);
+        engine.observer().timedRun("endpoint_leave", () -> engine.endpoints().leaveAnywhere(networkId, id));
     }
 
     /** Deletes the endpoint and frees its addresses; refused while it is joined. */
     public void delete() {
-        engine.endpoints().delete(networkId, id);
+        engine.observer().timedRun("endpoint_delete", () -> engine.endpoints().delete(networkId, id));
     }
 
     @Override

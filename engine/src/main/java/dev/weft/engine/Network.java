@@ -36,7 +36,8 @@ public final class Network {
     }
 
     public Endpoint createEndpoint(String name, EndpointOptions options) {
-        return new Endpoint(engine, id, engine.endpoints().create(id, name, options));
+        return new Endpoint(engine, id, engine.observer().timed("endpoint_create",
+                () -> engine.endpoints().create(id, name, options)));
     }
 
     public Endpoint createEndpoint(String name) {
@@ -54,7 +55,7 @@ public final class Network {
 
     /** Deletes the network; refused while it has endpoints. */
     public void delete() {
-        engine.networks().delete(id);
+        engine.observer().timedRun("network_delete", () -> engine.networks().delete(id));
     }
 
     @Override

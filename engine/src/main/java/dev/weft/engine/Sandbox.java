@@ -46,7 +46,7 @@ public final class Sandbox {
 
     /** Leaves every joined endpoint and removes the namespace. */
     public void delete() {
-        engine.sandboxes().delete(id);
+        engine.observer().timedRun("sandbox_delete", () -> engine.sandboxes().delete(id));
     }
 
     @Override

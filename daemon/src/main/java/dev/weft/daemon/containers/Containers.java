@@ -8,6 +8,7 @@ import dev.weft.daemon.journal.Journal;
 import dev.weft.engine.Controller;
 import dev.weft.engine.Endpoint;
 import dev.weft.engine.EndpointOptions;
+import dev.weft.engine.EngineObserver;
 import dev.weft.engine.Network;
 import dev.weft.engine.PortBinding;
 import dev.weft.engine.Sandbox;
@@ -46,8 +47,11 @@ public final class Containers {
     private final Map<String, Process> children = new ConcurrentHashMap<>();
     private final Journal journal;
     private final ContainerParts parts;
+    private final EngineObserver observer;
 
-    public Containers(Controller controller, Path runDir, Runnable sandboxesChanged, Journal journal) {
+    public Containers(Controller controller, Path runDir, Runnable sandboxesChanged, Journal journal,
+                      EngineObserver observer) {
+        this.observer = observer;
         this.controller = controller;
         this.dir = runDir.resolve("containers");
         this.sandboxesChanged = sandboxesChanged;
@@ -60,7 +64,12 @@ public final class Containers {
         return Map.of("run", parts::finishOrUndoRun, "rm", parts::finishRemove);
     }
 
+    /** Runs the container {@code body} describes (an operation "container_run" for the observer). */
     public ContainerView create(ContainerCreate body) {
+        return observer.timed("container_run", () -> run(body));
+    }
+
+    private ContainerView run(ContainerCreate body) {
         if (body == null || body.cmd() == null || body.cmd().isEmpty()) {
             throw new ApiException(400, "a container needs a command (Cmd)");
         }
@@ -268,6 +277,10 @@ public final class Containers {
 
     /** Removes the container: refused while it runs unless {@code force}, which kills it first. */
     public void remove(String key, boolean force) {
+        observer.timedRun("container_rm", () -> removeNow(key, force));
+    }
+
+    private void removeNow(String key, boolean force) {
         ContainerRecord r = find(key);
         Optional<ProcessHandle> process = running(r);
         if (process.isPresent()) {

@@ -1,6 +1,7 @@
 package dev.weft.daemon.dns;
 
 import dev.weft.daemon.kernel.HostKernel;
+import dev.weft.daemon.metrics.WeftMetrics;
 import dev.weft.engine.Controller;
 import dev.weft.engine.WeftException;
 import org.slf4j.Logger;
@@ -54,9 +55,12 @@ public final class DnsResolver {
     private final Duration timeout;
     private final HostKernel host;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final WeftMetrics metrics;
 
-    /** Forwards from {@code host}'s namespace. */
-    public DnsResolver(Controller controller, List<InetSocketAddress> upstreams, Duration timeout, HostKernel host) {
+    /** Forwards from {@code host}'s namespace; counts every query in {@code metrics}. */
+    public DnsResolver(Controller controller, List<InetSocketAddress> upstreams, Duration timeout, HostKernel host,
+                       WeftMetrics metrics) {
+        this.metrics = metrics;
         this.controller = controller;
         this.upstreams = List.copyOf(upstreams);
         this.timeout = timeout;
@@ -65,15 +69,31 @@ public final class DnsResolver {
 
     /** The answer to {@code query} for a client in {@code sandboxId}; null when the query is not DNS at all. */
     public byte[] answer(String sandboxId, byte[] query, boolean tcp) {
+        long start = System.nanoTime();
+        String outcome = "error";
+        try {
+            Answer a = respond(sandboxId, query, tcp);
+            outcome = a.outcome();
+            return a.wire();
+        } finally {
+            metrics.dnsQuery(outcome, System.nanoTime() - start);
+        }
+    }
+
+    /** A reply on the wire (null: no reply) and its outcome for the metrics. */
+    private record Answer(byte[] wire, String outcome) {
+    }
+
+    private Answer respond(String sandboxId, byte[] query, boolean tcp) {
         Message request;
         try {
             request = new Message(query);
         } catch (IOException e) {
-            return null;
+            return new Answer(null, "malformed");
         }
         Record question = request.getQuestion();
         if (question == null || request.getHeader().getOpcode() != 0) {
-            return error(request, Rcode.FORMERR, tcp);
+            return new Answer(error(request, Rcode.FORMERR, tcp), "formerr");
         }
         String name = question.getName().toString(true).toLowerCase(Locale.ROOT);
         int type = question.getType();
@@ -81,22 +101,22 @@ public final class DnsResolver {
         try {
             view = view(sandboxId);
         } catch (WeftException e) {
-            return error(request, Rcode.REFUSED, tcp); // the sandbox is gone
+            return new Answer(error(request, Rcode.REFUSED, tcp), "refused"); // the sandbox is gone
         }
         DnsNames names = view.names();
         if (type == Type.PTR && name.endsWith(".arpa")) {
             InetAddress ip = fromReverse(question.getName());
             String target = ip == null ? null : names.reverse(ip);
             if (target != null) {
-                return local(request, question, List.of(ptr(question.getName(), target)), tcp);
+                return new Answer(local(request, question, List.of(ptr(question.getName(), target)), tcp), "local");
             }
         }
         List<InetAddress> addresses = names.lookup(name);
         if (addresses != null) {
-            return local(request, question, records(question.getName(), type, addresses), tcp);
+            return new Answer(local(request, question, records(question.getName(), type, addresses), tcp), "local");
         }
         if (name.indexOf('.') < 0) {
-            return error(request, Rcode.NXDOMAIN, tcp);
+            return new Answer(error(request, Rcode.NXDOMAIN, tcp), "nxdomain");
         }
         return forward(request, query, tcp, view.upstreams());
     }
@@ -204,7 +224,7 @@ public final class DnsResolver {
      * is asked again over TCP when the client came over TCP; a UDP client gets it truncated and
      * retries over TCP itself, as resolvers do.
      */
-    private byte[] forward(Message request, byte[] query, boolean tcp, List<InetSocketAddress> servers) {
+    private Answer forward(Message request, byte[] query, boolean tcp, List<InetSocketAddress> servers) {
         for (InetSocketAddress upstream : servers) {
             try {
                 Message answer = new Message(overUdp(upstream, query));
@@ -214,14 +234,14 @@ public final class DnsResolver {
                 if (tcp && answer.getHeader().getFlag(Flags.TC)) {
                     answer = new Message(overTcp(upstream, query));
                 }
-                return wire(answer, request, tcp);
+                return new Answer(wire(answer, request, tcp), "forwarded");
             } catch (SocketTimeoutException e) {
                 LOG.debug("upstream {} did not answer in {}", upstream, timeout);
             } catch (IOException e) {
                 LOG.debug("upstream {} failed: {}", upstream, e.getMessage());
             }
         }
-        return error(request, Rcode.SERVFAIL, tcp);
+        return new Answer(error(request, Rcode.SERVFAIL, tcp), "servfail");
     }
 
     private byte[] overUdp(InetSocketAddress upstream, byte[] query) throws IOException {

@@ -1,6 +1,7 @@
 package dev.weft.daemon.dns;
 
 import dev.weft.daemon.kernel.HostKernel;
+import dev.weft.daemon.metrics.WeftMetrics;
 import dev.weft.engine.Controller;
 import dev.weft.engine.Sandbox;
 import org.slf4j.Logger;
@@ -25,10 +26,11 @@ public final class DnsServers implements AutoCloseable {
     private final int port;
     private final Map<String, SandboxDnsServer> servers = new ConcurrentHashMap<>();
 
-    /** Servers answering for {@code controller}'s sandboxes, forwarding from {@code host}'s namespace. */
-    public DnsServers(Controller controller, List<InetSocketAddress> upstreams, int port, HostKernel host) {
+    /** Servers answering for {@code controller}'s sandboxes, forwarding from {@code host}'s namespace, counted in {@code metrics}. */
+    public DnsServers(Controller controller, List<InetSocketAddress> upstreams, int port, HostKernel host,
+                      WeftMetrics metrics) {
         this.controller = controller;
-        this.dns = new DnsResolver(controller, upstreams, Duration.ofSeconds(2), host);
+        this.dns = new DnsResolver(controller, upstreams, Duration.ofSeconds(2), host, metrics);
         this.port = port;
     }
 

@@ -7,6 +7,7 @@ import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.bridge.BridgeDriver;
 import dev.weft.engine.driver.macvlan.MacvlanDriver;
 import dev.weft.engine.driver.overlay.OverlayDriver;
+import dev.weft.engine.EngineObserver;
 import dev.weft.engine.driver.remote.RemoteDriver;
 import dev.weft.engine.plugin.PluginDiscovery;
 import dev.weft.linux.netns.Netns;
@@ -76,9 +77,9 @@ public final class HostKernel {
         return new OvsDriver(host, global, IpPrefix.format(advertise));
     }
 
-    /** The network plugin {@code name}, as {@code plugins} finds it. */
-    public NetworkDriver remote(String name, PluginDiscovery plugins) {
-        return RemoteDriver.of(name, plugins, host);
+    /** The network plugin {@code name}, as {@code plugins} finds it; {@code observer} is told of every call to it. */
+    public NetworkDriver remote(String name, PluginDiscovery plugins, EngineObserver observer) {
+        return RemoteDriver.of(name, plugins, host, observer);
     }
 
     /** Opens a socket (or does other I/O) inside a namespace: what it opens stays bound there. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.daemon.api.HttpApi;
 import dev.weft.daemon.api.ServerHttp;
 import dev.weft.daemon.journal.Journal;
+import dev.weft.daemon.metrics.WeftMetrics;
 import dev.weft.engine.Controller;
 import dev.weft.engine.Errors;
 import dev.weft.engine.WeftException;
@@ -44,12 +45,14 @@ public final class PluginApi extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(PluginApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, Function<JsonNode, ObjectNode>> calls = new LinkedHashMap<>();
+    private final WeftMetrics metrics;
 
     /**
      * Serves {@code controller}'s networks: overlay networks of global scope when it shares a
      * global store, else bridge networks; Join gives each container a route to {@code nameservers}.
      */
-    public PluginApi(Controller controller, List<InetAddress> nameservers, Journal journal) {
+    public PluginApi(Controller controller, List<InetAddress> nameservers, Journal journal, WeftMetrics metrics) {
+        this.metrics = metrics;
         DockerNetworks nets = new DockerNetworks(controller, controller.advertise() != null, nameservers, journal);
         DockerIpam ipam = new DockerIpam(controller.ipam());
         calls.put("/Plugin.Activate", req -> {
@@ -87,6 +90,7 @@ public final class PluginApi extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
+        long start = System.nanoTime();
         int status = 200;
         ObjectNode reply;
         try {
@@ -120,6 +124,7 @@ public final class PluginApi extends Handler.Abstract {
         }
         ServerHttp.drain(request); // a refused call's body too: never leave a client sending into a closed connection
         send(response, callback, status, reply);
+        metrics.pluginServed(calls.containsKey(path) ? path.substring(1) : "other", status, System.nanoTime() - start);
         return true;
     }
 

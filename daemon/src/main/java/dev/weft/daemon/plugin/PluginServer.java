@@ -1,6 +1,7 @@
 package dev.weft.daemon.plugin;
 
 import dev.weft.daemon.api.UnixSocketServer;
+import dev.weft.daemon.metrics.WeftMetrics;
 import dev.weft.daemon.plugin.BlankHostConnections;
 import dev.weft.daemon.plugin.PluginApi;
 import dev.weft.daemon.journal.Journal;
@@ -25,13 +26,13 @@ public final class PluginServer implements AutoCloseable {
     }
 
     /** Serves the plugin protocols as {@code options} say. */
-    public static PluginServer start(PluginOptions options, Controller controller, Journal journal) {
+    public static PluginServer start(PluginOptions options, Controller controller, Journal journal, WeftMetrics metrics) {
         Path socket = options.socket();
         try {
             if (socket.getParent() != null) {
                 Files.createDirectories(socket.getParent());
             }
-            Server server = UnixSocketServer.serve(socket, new PluginApi(controller, options.nameservers(), journal),
+            Server server = UnixSocketServer.serve(socket, new PluginApi(controller, options.nameservers(), journal, metrics),
                     new BlankHostConnections(), "rw-------", null); // Docker's daemon runs as root; --group is for the API socket only
             LOG.info("serving Docker's NetworkDriver and IpamDriver protocols on unix://{} ({} scope)", socket,
                     controller.advertise() == null ? "local" : "global");

@@ -1,6 +1,7 @@
 package dev.weft.engine.internal;
 
 import dev.weft.engine.ControllerConfig;
+import dev.weft.engine.EngineObserver;
 import dev.weft.engine.ipam.DefaultIpam;
 import dev.weft.engine.ipam.Ipam;
 import dev.weft.engine.ipam.PredefinedPools;
@@ -36,8 +37,10 @@ public final class Engine implements AutoCloseable {
     private final SandboxOps sandboxes;
     private final GlobalSync global;
     private final GlobalSweep sweep;
+    private final EngineObserver observer;
 
     private Engine(ControllerConfig config) {
+        this.observer = config.observer();
         this.state = new StateStore(config.store(), config.globalStore(), config.advertise());
         this.host = config.host() == null ? Rtnetlink.open() : Rtnetlink.open(config.host());
         Map<String, PredefinedPools> pools = new LinkedHashMap<>(Map.of(
@@ -56,14 +59,14 @@ public final class Engine implements AutoCloseable {
         this.sandboxes = new SandboxOps(context, namespaces, files, ports, endpoints);
         this.global = config.globalStore() == null ? null : new GlobalSync(context, config.globalStore(), self);
         this.sweep = config.globalStore() == null ? null
-                : new GlobalSweep(config.globalStore(), state, ipam, config.sweepInterval());
+                : new GlobalSweep(config.globalStore(), state, ipam, config.sweepInterval(), observer);
     }
 
     /** Builds the engine and reconciles store, IPAM and kernel before returning it. */
     public static Engine start(ControllerConfig config) {
         Engine e = new Engine(config);
         try {
-            new Reconciler(e.context, e.namespaces, e.files, e.ports, e.networks).run();
+            new Reconciler(e.context, e.namespaces, e.files, e.ports, e.networks).run(e.observer);
             if (e.global != null) {
                 e.global.start();
                 e.sweep.start();
@@ -78,6 +81,11 @@ public final class Engine implements AutoCloseable {
             e.host.close();
             throw failure;
         }
+    }
+
+    /** Who is told of operations, reconciliations and plugin calls (for metrics). */
+    public EngineObserver observer() {
+        return observer;
     }
 
     public NetworkOps networks() {

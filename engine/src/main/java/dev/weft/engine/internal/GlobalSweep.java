@@ -1,5 +1,6 @@
 package dev.weft.engine.internal;
 
+import dev.weft.engine.EngineObserver;
 import dev.weft.engine.driver.overlay.Vnis;
 import dev.weft.engine.ipam.DefaultIpam;
 import dev.weft.engine.ipam.Ipam;
@@ -43,6 +44,7 @@ final class GlobalSweep implements AutoCloseable {
     private final StateStore state;
     private final DefaultIpam ipam;
     private final Duration interval;
+    private final EngineObserver observer;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("weft-global-sweep").unstarted(r));
     private Map<String, Long> marked = Map.of();
@@ -51,7 +53,8 @@ final class GlobalSweep implements AutoCloseable {
     /** An allocation no record accounts for, and how to free it if its key is unchanged. */
     private record Orphan(String key, long version, String what, String why, Runnable release) { }
 
-    GlobalSweep(Store global, StateStore state, DefaultIpam ipam, Duration interval) {
+    GlobalSweep(Store global, StateStore state, DefaultIpam ipam, Duration interval, EngineObserver observer) {
+        this.observer = observer;
         this.global = global;
         this.state = state;
         this.ipam = ipam;
@@ -72,6 +75,7 @@ final class GlobalSweep implements AutoCloseable {
      */
     synchronized List<String> sweepNow() {
         List<String> released = new ArrayList<>();
+        long start = System.nanoTime();
         try {
             Map<String, Long> next = new HashMap<>();
             for (Orphan o : orphans()) {
@@ -84,6 +88,8 @@ final class GlobalSweep implements AutoCloseable {
                 }
             }
             marked = next;
+            observer.reconciled("global_sweep", Map.of("global_allocation_released", released.size()),
+                    System.nanoTime() - start);
             if (failing) {
                 failing = false;
                 LOG.log(System.Logger.Level.INFO, "sweeping orphaned global allocations again");

@@ -1,5 +1,6 @@
 package dev.weft.engine.internal;
 
+import dev.weft.engine.EngineObserver;
 import dev.weft.engine.driver.NetworkDriver;
 import dev.weft.engine.driver.SandboxPort;
 import dev.weft.engine.ipam.Ipam;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Brings store, IPAM and kernel back into agreement when a controller starts, whatever moment a
@@ -45,6 +47,8 @@ final class Reconciler {
     private final SandboxFiles files;
     private final SandboxPorts ports;
     private final NetworkOps networks;
+    /** What this run repaired, by kind, for the observer. */
+    private final Map<String, Integer> fixed = new TreeMap<>();
 
     Reconciler(Context c, Namespaces namespaces, SandboxFiles files, SandboxPorts ports, NetworkOps networks) {
         this.c = c;
@@ -54,11 +58,23 @@ final class Reconciler {
         this.networks = networks;
     }
 
-    void run() {
+    /** Runs once and tells {@code observer} what it fixed. */
+    void run(EngineObserver observer) {
+        long start = System.nanoTime();
+        run();
+        observer.reconciled("start", Map.copyOf(fixed), System.nanoTime() - start);
+    }
+
+    private void fixed(String kind) {
+        fixed.merge(kind, 1, Integer::sum);
+    }
+
+    private void run() {
         for (NetworkState n : c.state().networks()) {
             if (n.deleting()) {
                 LOG.log(System.Logger.Level.INFO, "finishing the deletion of network " + n.name());
                 networks.finishDelete(n);
+                fixed("network_deletion_finished");
             }
         }
         Set<String> sandboxes = sandboxes();
@@ -83,6 +99,7 @@ final class Reconciler {
                 d.leave(n, ep, port);
                 d.join(n, ep, port, ep.ifname());
                 ports.refresh(sb, port);
+                fixed("endpoint_rejoined");
             }
         }
     }
@@ -94,6 +111,7 @@ final class Reconciler {
             if (!ports.namespaceExists(sb)) {
                 LOG.log(System.Logger.Level.INFO, "sandbox " + sb.id() + " lost its namespace; forgetting it");
                 c.state().deleteSandbox(sb.id()); // a bare file left there is removed below with the other strays
+                fixed("sandbox_forgotten");
                 continue;
             }
             alive.add(sb.id());
@@ -104,12 +122,15 @@ final class Reconciler {
         for (String orphan : strays) {
             LOG.log(System.Logger.Level.INFO, "removing sandbox namespace " + orphan + " that no record names");
             namespaces.delete(orphan);
+            fixed("namespace_removed");
         }
         Path dir = files.directory("x").getParent();
         if (Files.isDirectory(dir)) {
             try (var dirs = Files.list(dir)) {
-                dirs.map(d -> d.getFileName().toString()).filter(id -> !alive.contains(id))
-                        .forEach(files::delete);
+                dirs.map(d -> d.getFileName().toString()).filter(id -> !alive.contains(id)).forEach(id -> {
+                    files.delete(id);
+                    fixed("sandbox_files_removed");
+                });
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot list " + dir, e);
             }
@@ -124,6 +145,7 @@ final class Reconciler {
             NetworkState n = networks.get(ep.networkId());
             if (n == null) {
                 c.state().deleteEndpoint(ep);
+                fixed("endpoint_forgotten");
             } else if (ep.joined() && !sandboxes.contains(ep.sandboxId()) && c.onThisHost(ep)) {
                 boolean handedOff = EndpointOps.handedOff(ep);
                 SandboxPort port = handedOff ? SandboxPort.handOff(ep.sandboxId()) : new SandboxPort(ep.sandboxId(), null, null);
@@ -134,6 +156,7 @@ final class Reconciler {
                         + ", which is gone; leaving it");
                 c.drivers().get(n.driver()).leave(n, ep, port);
                 c.state().put(ep.left());
+                fixed("endpoint_left");
             }
         }
     }
@@ -159,12 +182,14 @@ final class Reconciler {
                         LOG.log(System.Logger.Level.INFO, "releasing " + held.getKey().getHostAddress() + " held by "
                                 + owner + " in pool " + pool.id() + ": no record holds it");
                         c.ipams().weft().releaseAddress(pool.id(), held.getKey());
+                        fixed("address_released");
                     }
                 }
                 if (!named) {
                     LOG.log(System.Logger.Level.INFO, "releasing pool " + pool.id() + " that no network names");
                     try {
                         c.ipams().weft().releasePool(pool.id());
+                        fixed("pool_released");
                     } catch (IpamException e) {
                         LOG.log(System.Logger.Level.WARNING, "cannot release pool " + pool.id() + ": " + e.getMessage());
                     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.engine.EngineObserver;
 import dev.weft.engine.WeftException;
 import dev.weft.http.HttpConnectException;
 import dev.weft.http.HttpReply;
@@ -31,6 +32,7 @@ public final class PluginClient {
     private final Supplier<PluginAddress> address;
     private final Duration timeout;
     private final List<Duration> backoff;
+    private final EngineObserver observer;
 
     /** The plugin's own words when it refused a call: {@code {"Err": text}}. */
     public static final class Refusal extends Exception {
@@ -51,10 +53,21 @@ public final class PluginClient {
      * {@code timeout}, and a failed connection is retried after each delay of {@code backoff}.
      */
     public PluginClient(String plugin, Supplier<PluginAddress> address, Duration timeout, List<Duration> backoff) {
+        this(plugin, address, timeout, backoff, EngineObserver.NONE);
+    }
+
+    private PluginClient(String plugin, Supplier<PluginAddress> address, Duration timeout, List<Duration> backoff,
+                         EngineObserver observer) {
         this.plugin = plugin;
         this.address = address;
         this.timeout = timeout;
         this.backoff = List.copyOf(backoff);
+        this.observer = observer;
+    }
+
+    /** This client, telling {@code o} of every call: its method, outcome and time. */
+    public PluginClient observedBy(EngineObserver o) {
+        return new PluginClient(plugin, address, timeout, backoff, o);
     }
 
     /** 10 seconds per call; connections retried after 100, 200 and 400 ms. */
@@ -93,6 +106,22 @@ public final class PluginClient {
 
     /** Calls {@code method} (such as "NetworkDriver.Join") with {@code body}; returns the reply object. */
     public JsonNode call(String method, JsonNode body) {
+        long start = System.nanoTime();
+        String outcome = "failed";
+        try {
+            JsonNode reply = callOnce(method, body);
+            outcome = "ok";
+            return reply;
+        } catch (WeftException e) {
+            outcome = e.getCause() instanceof Refusal ? "refused" : e.getCause() instanceof NotImplemented ? "not_implemented"
+                    : "failed";
+            throw e;
+        } finally {
+            observer.pluginCall(plugin, method, outcome, System.nanoTime() - start);
+        }
+    }
+
+    private JsonNode callOnce(String method, JsonNode body) {
         byte[] request;
         try {
             request = JSON.writeValueAsBytes(body == null ? JSON.createObjectNode() : body);

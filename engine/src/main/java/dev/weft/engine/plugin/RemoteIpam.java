@@ -3,6 +3,7 @@ package dev.weft.engine.plugin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.weft.engine.EngineObserver;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.ipam.Ipam;
 import dev.weft.net.IpPrefix;
@@ -35,7 +36,12 @@ public final class RemoteIpam implements Ipam {
 
     /** The IPAM plugin {@code plugin} found through {@code discovery}, with the default timeouts. */
     public static RemoteIpam of(String plugin, PluginDiscovery discovery) {
-        return new RemoteIpam(PluginClient.withDefaults(plugin, () -> discovery.address(plugin)));
+        return of(plugin, discovery, EngineObserver.NONE);
+    }
+
+    /** As {@link #of(String, PluginDiscovery)}, telling {@code observer} of every call to the plugin. */
+    public static RemoteIpam of(String plugin, PluginDiscovery discovery, EngineObserver observer) {
+        return new RemoteIpam(PluginClient.withDefaults(plugin, () -> discovery.address(plugin)).observedBy(observer));
     }
 
     public String name() {

@@ -1,6 +1,7 @@
 package dev.weft.engine.driver.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.engine.EngineObserver;
 import dev.weft.engine.NetworkConfig;
 import dev.weft.engine.Scope;
 import dev.weft.engine.Undo;
@@ -66,7 +67,13 @@ public final class RemoteDriver implements NetworkDriver {
 
     /** The driver of plugin {@code plugin} found through {@code discovery}, with the default timeouts. */
     public static RemoteDriver of(String plugin, PluginDiscovery discovery, Netns hostNs) {
-        return new RemoteDriver(PluginClient.withDefaults(plugin, () -> discovery.address(plugin)), hostNs);
+        return of(plugin, discovery, hostNs, EngineObserver.NONE);
+    }
+
+    /** As {@link #of(String, PluginDiscovery, Netns)}, telling {@code observer} of every call to the plugin. */
+    public static RemoteDriver of(String plugin, PluginDiscovery discovery, Netns hostNs, EngineObserver observer) {
+        return new RemoteDriver(PluginClient.withDefaults(plugin, () -> discovery.address(plugin)).observedBy(observer),
+                hostNs);
     }
 
     @Override
