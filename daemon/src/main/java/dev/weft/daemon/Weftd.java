@@ -57,9 +57,11 @@ public final class Weftd implements AutoCloseable {
     private final Server server;
     private final Path socket;
     private final PluginServer plugin;
+    private final FirewallHealer healer;
+    private final AutoCloseable firewallWatch;
 
     private Weftd(Store store, Store global, Controller controller, DnsServers dns, Server server, Path socket,
-                  PluginServer plugin) {
+                  PluginServer plugin, FirewallHealer healer, AutoCloseable firewallWatch) {
         this.store = store;
         this.global = global;
         this.controller = controller;
@@ -67,6 +69,8 @@ public final class Weftd implements AutoCloseable {
         this.server = server;
         this.socket = socket;
         this.plugin = plugin;
+        this.healer = healer;
+        this.firewallWatch = firewallWatch;
     }
 
     /**
@@ -81,6 +85,8 @@ public final class Weftd implements AutoCloseable {
         Controller controller = null;
         DnsServers dns = null;
         PluginServer plugin = null;
+        FirewallHealer healer = null;
+        AutoCloseable firewallWatch = null;
         try {
             drivers.addAll(host.localDrivers());
             ControllerConfig config = host.config(store, options.runDir())
@@ -106,6 +112,9 @@ public final class Weftd implements AutoCloseable {
                 plugins.address(name);
                 return RemoteIpam.of(name, plugins);
             }));
+            healer = new FirewallHealer(controller);
+            firewallWatch = host.watchFirewall(healer::damaged);
+            healer.healNow(); // what went missing before the watch began
             dns = new DnsServers(controller, DnsServers.upstreams(options.resolvConf()), 53, host);
             dns.sync();
             Journal journal = new Journal(options.runDir());
@@ -120,8 +129,9 @@ public final class Weftd implements AutoCloseable {
             Server server = serve(options.socket(), options.group(), new org.eclipse.jetty.server.Handler.Sequence(
                     new CniHandler(new CniPlugin(controller, dns::sync)), api));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
-            return new Weftd(store, global, controller, dns, server, options.socket(), plugin);
+            return new Weftd(store, global, controller, dns, server, options.socket(), plugin, healer, firewallWatch);
         } catch (RuntimeException e) {
+            stopHealing(firewallWatch, healer);
             if (plugin != null) {
                 plugin.close();
             }
@@ -139,6 +149,24 @@ public final class Weftd implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    private static void stopHealing(AutoCloseable watch, FirewallHealer healer) {
+        try {
+            if (watch != null) {
+                watch.close();
+            }
+        } catch (Exception e) {
+            LOG.warn("closing the nftables watch: {}", e.getMessage());
+        }
+        if (healer != null) {
+            healer.close();
+        }
+    }
+
+    /** How many times weftd found firewall rules removed by someone else and installed them again. */
+    int firewallRestores() {
+        return healer.restores();
     }
 
     /** Finishes or undoes, before anything is served, every operation a crash interrupted. */
@@ -189,6 +217,7 @@ public final class Weftd implements AutoCloseable {
             plugin.close();
         }
         dns.close();
+        stopHealing(firewallWatch, healer);
         controller.close();
         if (global != null) {
             global.close(); // ends this host's session: the other hosts stop sending to it
