@@ -24,10 +24,7 @@ class InspectCliTest {
 
     @AfterEach
     void stop() {
-        for (String id : cli.weft("ps", "-a", "-q").out().lines().toList()) {
-            cli.weft("rm", "-f", id);
-        }
-        cli.close();
+        cli.removeContainersAndClose();
     }
 
     @Test
