@@ -35,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The firewall heals itself (issue 16, item 4), with packets as proof, on two simulated hosts:
  * weftd serves the first (203.0.113.1), whose default route leads to the second (203.0.113.2),
  * the "outside". A published port, masquerade and isolation between two networks work; someone
- * runs {@code nft flush ruleset}, deletes weft's table or one of its chains in the host; within
+ * runs {@code nft flush ruleset}, deletes weft's table, one of its chains or a published port's
+ * map element in the host; within
  * a second, with no restart, all three work again. weft's own changes never count as damage.
  */
 class FirewallHealTest {
@@ -183,9 +184,13 @@ class FirewallHealTest {
         assertThat(chain).isLessThan(HEAL_LIMIT_MILLIS);
         assertFirewallWorks("after the deleted chain healed");
 
+        long element = breakAndTimeHeal("delete", "element", "inet", "weft", "pub_any_addr", "{ tcp . 8080 }");
+        assertThat(element).isLessThan(HEAL_LIMIT_MILLIS);
+        assertFirewallWorks("after the deleted published-port element healed");
+
         Thread.sleep(1000); // a re-install that set off another would show now
         assertThat(daemon.weftd.firewallRestores()).as("one restore per break, none set off by weft's own rewrite")
-                .isEqualTo(3);
+                .isEqualTo(4);
     }
 
     @Test
