@@ -58,7 +58,7 @@ public final class NftEvents implements AutoCloseable {
             }
         }
 
-        /** The kernel dropped notifications: anything may have changed. */
+        /** The kernel dropped notifications, or receiving them failed: anything may have changed. */
         record Overflow() implements NftEvent {
         }
     }
@@ -115,14 +115,22 @@ public final class NftEvents implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                if (e.errno() != Errno.ENOBUFS) {
-                    throw e;
-                }
                 pending.clear();
-                listener.accept(new NftEvent.Overflow());
+                listener.accept(new NftEvent.Overflow()); // events lost (ENOBUFS), or a failed receive: anything may be gone
+                if (e.errno() != Errno.ENOBUFS) {
+                    pause(); // a receive that keeps failing must not spin
+                }
             } catch (IllegalStateException e) {
                 return; // closed underneath us
             }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
