@@ -152,6 +152,29 @@ final class ContainerCommands {
         }
     }
 
+    @Command(name = "inspect", description = "Show containers in detail (JSON).", mixinStandardHelpOptions = true)
+    static final class Inspect implements Runnable {
+        @ParentCommand
+        WeftCli weft;
+        @Spec
+        CommandSpec spec;
+        @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
+                description = "json, '{{json .}}' or a template of fields such as '{{.Name}} {{json .Networks}}' (default: a JSON array)")
+        String format;
+        @Parameters(paramLabel = "CONTAINER", arity = "1..*") List<String> containers;
+
+        @Override
+        public void run() {
+            List<JsonNode> all = new ArrayList<>();
+            try (DaemonClient c = weft.client()) {
+                for (String ct : containers) {
+                    all.add(c.get(path(ct)));
+                }
+            }
+            InspectFormat.print(all, format, spec.commandLine().getOut());
+        }
+    }
+
     @Command(name = "rm", description = "Remove containers.", mixinStandardHelpOptions = true)
     static final class Rm implements Runnable {
         @ParentCommand

@@ -130,16 +130,19 @@ final class NetworkCommand implements CommandTree.Group {
         @Spec
         CommandSpec spec;
         @Parameters(paramLabel = "NETWORK", arity = "1..*") List<String> names;
+        @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
+                description = "json, '{{json .}}' or a template of fields such as '{{.Name}} {{json .IPAM}}' (default: a JSON array)")
+        String format;
 
         @Override
         public void run() {
-            var all = DaemonClient.JSON.createArrayNode();
+            List<JsonNode> all = new ArrayList<>();
             try (DaemonClient c = network.client()) {
                 for (String n : names) {
                     all.add(c.get("/v1/networks/" + URLEncoder.encode(n, StandardCharsets.UTF_8)));
                 }
             }
-            spec.commandLine().getOut().println(all.toPrettyString());
+            InspectFormat.print(all, format, spec.commandLine().getOut());
         }
     }
 

@@ -21,7 +21,7 @@ public final class WeftCli implements CommandTree.Group {
     @Override
     public List<Class<?>> children() {
         return List.of(NetworkCommand.class, ServiceCommand.class, ContainerCommands.Run.class, ContainerCommands.Ps.class,
-                ContainerCommands.Logs.class, ContainerCommands.Exec.class, ContainerCommands.Rm.class,
+                ContainerCommands.Logs.class, ContainerCommands.Exec.class, ContainerCommands.Rm.class, ContainerCommands.Inspect.class,
                 CniCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class);
     }
 

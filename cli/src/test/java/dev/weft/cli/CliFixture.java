@@ -28,6 +28,14 @@ final class CliFixture implements AutoCloseable {
     }
 
     /** Runs {@code weft -H unix://SOCKET ARGS...}. */
+    /** Removes every container, running or not (their processes outlive weftd), then closes. */
+    void removeContainersAndClose() {
+        for (String id : weft("ps", "-a", "-q").out().lines().toList()) {
+            weft("rm", "-f", id);
+        }
+        close();
+    }
+
     Run weft(String... args) {
         List<String> all = new ArrayList<>(List.of("-H", "unix://" + weftd.socket()));
         all.addAll(List.of(args));

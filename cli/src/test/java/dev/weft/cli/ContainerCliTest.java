@@ -18,10 +18,7 @@ class ContainerCliTest {
 
     @AfterEach
     void stop() {
-        for (String id : cli.weft("ps", "-a", "-q").out().lines().toList()) {
-            cli.weft("rm", "-f", id);
-        }
-        cli.close();
+        cli.removeContainersAndClose();
     }
 
     @Test

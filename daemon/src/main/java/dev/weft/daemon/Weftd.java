@@ -63,9 +63,11 @@ public final class Weftd implements AutoCloseable {
     private final Path socket;
     private final PluginServer plugin;
     private final MetricsServer metricsServer;
+    private final FirewallHealer healer;
+    private final AutoCloseable firewallWatch;
 
     private Weftd(Store store, Store global, Controller controller, DnsServers dns, Server server, Path socket,
-                  PluginServer plugin, MetricsServer metricsServer) {
+                  PluginServer plugin, MetricsServer metricsServer, FirewallHealer healer, AutoCloseable firewallWatch) {
         this.metricsServer = metricsServer;
         this.store = store;
         this.global = global;
@@ -74,6 +76,8 @@ public final class Weftd implements AutoCloseable {
         this.server = server;
         this.socket = socket;
         this.plugin = plugin;
+        this.healer = healer;
+        this.firewallWatch = firewallWatch;
     }
 
     /** Opens the shared store, trying again while it does not answer, for at most {@code --kv-wait}. */
@@ -111,6 +115,8 @@ public final class Weftd implements AutoCloseable {
         DnsServers dns = null;
         PluginServer plugin = null;
         MetricsServer metricsServer = null;
+        FirewallHealer healer = null;
+        AutoCloseable firewallWatch = null;
         try {
             drivers.addAll(host.localDrivers());
             ControllerConfig config = host.config(store, options.runDir())
@@ -137,6 +143,9 @@ public final class Weftd implements AutoCloseable {
                 return RemoteIpam.of(name, plugins, metrics);
             }).withObserver(metrics));
             metrics.follow(controller);
+            healer = new FirewallHealer(controller);
+            firewallWatch = host.watchFirewall(healer::damaged);
+            healer.healNow(); // what went missing before the watch began
             dns = new DnsServers(controller, DnsServers.upstreams(options.resolvConf()), 53, host, metrics);
             dns.sync();
             Journal journal = new Journal(options.runDir());
@@ -152,8 +161,9 @@ public final class Weftd implements AutoCloseable {
             Server server = serve(options.socket(), options.group(), new org.eclipse.jetty.server.Handler.Sequence(
                     new MetricsHandler(metrics), new CniHandler(new CniPlugin(controller, dns::sync)), api));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
-            return new Weftd(store, global, controller, dns, server, options.socket(), plugin, metricsServer);
+            return new Weftd(store, global, controller, dns, server, options.socket(), plugin, metricsServer, healer, firewallWatch);
         } catch (RuntimeException e) {
+            stopHealing(firewallWatch, healer);
             if (metricsServer != null) {
                 metricsServer.close();
             }
@@ -174,6 +184,24 @@ public final class Weftd implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    private static void stopHealing(AutoCloseable watch, FirewallHealer healer) {
+        try {
+            if (watch != null) {
+                watch.close();
+            }
+        } catch (Exception e) {
+            LOG.warn("closing the nftables watch: {}", e.getMessage());
+        }
+        if (healer != null) {
+            healer.close();
+        }
+    }
+
+    /** How many times weftd found firewall rules removed by someone else and installed them again. */
+    int firewallRestores() {
+        return healer.restores();
     }
 
     /** Finishes or undoes, before anything is served, every operation a crash interrupted. */
@@ -227,6 +255,7 @@ public final class Weftd implements AutoCloseable {
             plugin.close();
         }
         dns.close();
+        stopHealing(firewallWatch, healer);
         controller.close();
         if (global != null) {
             global.close(); // ends this host's session: the other hosts stop sending to it

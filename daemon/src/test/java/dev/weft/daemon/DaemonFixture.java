@@ -31,12 +31,17 @@ final class DaemonFixture implements AutoCloseable {
     }
 
     DaemonFixture(String label, boolean pluginSocket) throws Exception {
+        this(null, label, pluginSocket);
+    }
+
+    /** A weftd serving {@code host} (a simulated host the test made and removes), or a namespace of its own when null. */
+    DaemonFixture(Netns host, String label, boolean pluginSocket) throws Exception {
         Path resolv = runDir.path().resolve("host-resolv.conf");
         Files.writeString(resolv, "");
         WeftdOptions o = new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
                 runDir.path().resolve("run"), "info", resolv);
         options = pluginSocket ? o.withPluginSocket(runDir.path().resolve("plugins/weft.sock")) : o;
-        host = namespaces.create(label);
+        this.host = host != null ? host : namespaces.create(label);
         startWeftd();
     }
 

@@ -92,6 +92,15 @@ public final class Controller implements AutoCloseable {
         return engine.ipam();
     }
 
+    /**
+     * Checks the firewall rules of every driver and installs again, from the records, what someone
+     * else removed (weftd calls it when nftables reports a deletion). Idempotent. What was
+     * missing, one line per damaged table; empty when nothing was (and nothing was changed).
+     */
+    public List<String> restoreFirewalls() {
+        return engine.restoreFirewalls();
+    }
+
     /** For this package's tests: the engine behind this controller. */
     Engine engine() {
         return engine;

@@ -12,6 +12,7 @@ import dev.weft.engine.driver.remote.RemoteDriver;
 import dev.weft.engine.plugin.PluginDiscovery;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.netns.NetnsProcesses;
+import dev.weft.linux.nft.NftEvents;
 import dev.weft.linux.rtnl.Address;
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.Rtnetlink;
@@ -25,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The daemon's one seam to the kernel: the host namespace weftd serves (its own, or a simulated
@@ -80,6 +82,23 @@ public final class HostKernel {
     /** The network plugin {@code name}, as {@code plugins} finds it; {@code observer} is told of every call to it. */
     public NetworkDriver remote(String name, PluginDiscovery plugins, EngineObserver observer) {
         return RemoteDriver.of(name, plugins, host, observer);
+    }
+
+    /**
+     * Watches nftables in the host namespace: {@code onDamage} runs, on the watcher's thread, for
+     * every transaction of another process that deleted something from a table named weft*
+     * (an {@code nft flush ruleset} does), with a line saying who and what; and when the kernel
+     * dropped notifications, since then anything may be gone. weft's own changes never call it.
+     */
+    public AutoCloseable watchFirewall(Consumer<String> onDamage) {
+        return NftEvents.subscribe(host, event -> {
+            if (event instanceof NftEvents.NftEvent.Deleted d && d.touches("weft")) {
+                onDamage.accept(d.deletions().size() + " deletion(s) by " + d.process() + " (pid " + d.pid() + "), first "
+                        + d.deletions().stream().filter(x -> x.table() != null && x.table().startsWith("weft")).findFirst().orElseThrow());
+            } else if (event instanceof NftEvents.NftEvent.Overflow) {
+                onDamage.accept("nftables notifications were dropped");
+            }
+        });
     }
 
     /** Opens a socket (or does other I/O) inside a namespace: what it opens stays bound there. */

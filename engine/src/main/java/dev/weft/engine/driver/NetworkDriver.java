@@ -104,6 +104,17 @@ public interface NetworkDriver {
     default void hosts(java.util.Set<String> live, String self) {
     }
 
+    /**
+     * Checks the firewall rules this driver installed (its nftables tables, chains, rules and map
+     * elements) and, if someone else removed any of them (an {@code nft flush ruleset}, a deleted
+     * table), installs them again from its records. Idempotent: when everything is in place it
+     * changes nothing. Returns what it found missing, empty when nothing was. Called with the
+     * controller's lock held.
+     */
+    default List<String> restoreFirewall() {
+        return List.of();
+    }
+
     /** Releases what the driver holds open (netlink sockets); kernel state stays. */
     default void close() {
     }

@@ -51,6 +51,11 @@ final class Drivers {
         return List.copyOf(byName.keySet());
     }
 
+    /** The drivers made or looked up so far. */
+    synchronized List<NetworkDriver> all() {
+        return List.copyOf(byName.values());
+    }
+
     synchronized void closeAll() {
         byName.values().forEach(NetworkDriver::close);
     }

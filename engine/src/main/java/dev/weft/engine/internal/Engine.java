@@ -14,6 +14,7 @@ import dev.weft.linux.rtnl.Rtnetlink;
 import dev.weft.net.IpPrefix;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,6 +145,24 @@ public final class Engine implements AutoCloseable {
 
     public List<String> driverNames() {
         return drivers.names();
+    }
+
+    /**
+     * Has every driver check its firewall rules and install again, from its records, whatever
+     * someone else removed (under the controller's lock, so no change interleaves). What was
+     * missing, driver by driver; empty when everything was in place.
+     */
+    public List<String> restoreFirewalls() {
+        context.lock().lock();
+        try {
+            List<String> damage = new ArrayList<>();
+            for (var d : drivers.all()) {
+                d.restoreFirewall().forEach(line -> damage.add(d.name() + ": " + line));
+            }
+            return damage;
+        } finally {
+            context.lock().unlock();
+        }
     }
 
     /** Sweeps orphaned global allocations now (see {@link GlobalSweep}); the keys freed. */

@@ -21,7 +21,6 @@ import java.util.function.Supplier;
  * thread, so the machine's own configuration is never touched and nothing can be left behind.
  */
 public final class Doctor {
-    private static final int NETLINK_XFRM = 6;
     private static final long CAP_NET_ADMIN = 12;
     private static final long CAP_SYS_ADMIN = 21;
 
@@ -51,6 +50,7 @@ public final class Doctor {
                     k.add(link(nl, "macvlan", true, new LinkSpec.Macvlan("wdm0", "wdp0", MacvlanMode.BRIDGE, 0, null)));
                 }
             k.add(xfrm());
+            k.add(EspProbe.run());
             k.addAll(nftables.get());
             return k;
             });
@@ -103,8 +103,8 @@ public final class Doctor {
 
     private static Check xfrm() {
         try {
-            NetlinkSocket.open(NETLINK_XFRM, 0, null).close();
-            return new Check("xfrm", false, true, "IPsec (XFRM) netlink available, for encrypted overlays");
+            NetlinkSocket.open(EspProbe.NETLINK_XFRM, 0, null).close();
+            return new Check("xfrm", false, true, "XFRM netlink available (encrypted overlays need ESP too: see esp)");
         } catch (RuntimeException e) {
             return new Check("xfrm", false, false, "no XFRM (IPsec): encrypted overlays unavailable: " + e.getMessage());
         }

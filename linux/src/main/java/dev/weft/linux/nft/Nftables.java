@@ -37,6 +37,7 @@ public final class Nftables implements AutoCloseable {
     private final MemorySegment ctx;
     private final String owner;
     private final String namespace;
+    private final TableShapes shapes = new TableShapes();
     private boolean closed;
 
     private Nftables(LibNftables lib, MemorySegment ctx, String owner, String namespace) {
@@ -120,11 +121,45 @@ public final class Nftables implements AutoCloseable {
     }
 
     /** Applies the batch atomically: all of it, or (on any error) none of it. */
-    public void apply(NftBatch batch) {
+    public synchronized void apply(NftBatch batch) {
         for (NftBatch.TableRef t : batch.tables()) {
             checkOwned(t.name());
         }
-        run(batch.toJson(), "apply nftables batch", batch.describe());
+        String json = batch.toJson();
+        run(json, "apply nftables batch", batch.describe());
+        try {
+            shapes.fold(JSON.readTree(json));
+        } catch (IOException e) {
+            throw new IllegalStateException("a batch this context wrote is not JSON", e);
+        }
+    }
+
+    /**
+     * What someone else removed from the tables this context made: for each table whose chains,
+     * rules, sets or elements the kernel no longer has as this context's batches left them, one
+     * line saying so. Empty when every such table is intact.
+     */
+    public synchronized List<String> damage() {
+        List<String> out = new ArrayList<>();
+        for (var e : shapes.expected().entrySet()) {
+            NftBatch.TableRef t = e.getKey();
+            TableShapes.Shape listed;
+            try {
+                listed = TableShapes.listed(listTable(t.family(), t.name()));
+            } catch (KernelException.NotFound gone) {
+                out.add("table " + t.family() + " " + t.name() + " is gone");
+                continue;
+            }
+            if (!listed.chains().equals(e.getValue().chains())) {
+                out.add("table " + t.family() + " " + t.name() + ": chains and rules " + listed.chains() + ", expected "
+                        + e.getValue().chains());
+            }
+            if (!listed.sets().equals(e.getValue().sets())) {
+                out.add("table " + t.family() + " " + t.name() + ": set elements " + listed.sets() + ", expected "
+                        + e.getValue().sets());
+            }
+        }
+        return out;
     }
 
     /** The table's chains, rules, sets and maps as libnftables lists them (its JSON "nftables" array). */

@@ -375,6 +375,16 @@ public final class BridgeDriver implements NetworkDriver {
         }
     }
 
+    /** Rewrites weft's table from the networks and published ports on record if anything of it is missing. */
+    @Override
+    public List<String> restoreFirewall() {
+        List<String> damage = firewall.damage();
+        if (!damage.isEmpty()) {
+            syncFirewall();
+        }
+        return damage;
+    }
+
     @Override
     public void close() {
         hostPorts.close();

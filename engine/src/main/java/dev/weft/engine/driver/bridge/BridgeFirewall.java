@@ -275,6 +275,15 @@ public final class BridgeFirewall implements AutoCloseable {
         }
     }
 
+    /**
+     * What someone else removed from this firewall's tables since it last wrote them, one line per
+     * damaged table; empty when they are intact. (Everything applied through this firewall's
+     * nftables context is followed, whichever method added it.)
+     */
+    public List<String> damage() {
+        return nft.damage();
+    }
+
     @Override
     public void close() {
         nft.close();

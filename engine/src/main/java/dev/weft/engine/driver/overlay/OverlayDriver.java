@@ -292,6 +292,16 @@ public final class OverlayDriver implements NetworkDriver {
         return IpPrefix.format(advertise);
     }
 
+    /** Rewrites the overlay's table from the networks active here if anything of it is missing. */
+    @Override
+    public List<String> restoreFirewall() {
+        List<String> damage = firewall.damage();
+        if (!damage.isEmpty()) {
+            firewall.sync(active.values(), List.of());
+        }
+        return damage;
+    }
+
     @Override
     public void close() {
         firewall.close();
