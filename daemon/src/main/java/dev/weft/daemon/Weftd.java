@@ -113,7 +113,7 @@ public final class Weftd implements AutoCloseable {
             NetworkConnections connections = new NetworkConnections(controller, containers::nameOf, journal);
             recover(journal, containers, connections);
             dns.sync();
-            plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller, journal);
+            plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller, journal, global);
             HttpApi api = new HttpApi(new Networks(controller), connections,
                     new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf, journal),
                     containers);

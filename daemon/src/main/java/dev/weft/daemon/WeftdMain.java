@@ -92,9 +92,32 @@ public final class WeftdMain implements Callable<Integer> {
                     + " through its weft interface (repeatable)")
     List<String> nameservers = new ArrayList<>();
 
+    @Option(names = "--docker-scope", paramLabel = "SCOPE",
+            description = "with --plugin-socket: the scope the plugin tells Docker, local or global (default: global with"
+                    + " --kv-store, for dockerd with --cluster-store; local for dockerd without one, whose networks reach"
+                    + " other hosts with -o weft.overlay=NAME)")
+    String dockerScope;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "debug, info, warning or error (default: ${DEFAULT-VALUE})",
             defaultValue = "info")
     String logLevel;
+
+    /** Whether --docker-scope asks for local scope; global needs --kv-store. */
+    private boolean localScope() {
+        if (dockerScope == null) {
+            return false;
+        }
+        return switch (dockerScope) {
+            case "local" -> true;
+            case "global" -> {
+                if (kvStore == null) {
+                    throw new IllegalArgumentException("--docker-scope global needs --kv-store");
+                }
+                yield false;
+            }
+            default -> throw new IllegalArgumentException("invalid --docker-scope \"" + dockerScope + "\" (local or global)");
+        };
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new WeftdMain()).execute(args));
@@ -128,9 +151,10 @@ public final class WeftdMain implements Callable<Integer> {
         WeftdOptions options = new WeftdOptions(Path.of(path), dataDir, runDir, logLevel, resolvConf);
         try {
             if (pluginSocket != null) {
-                options = options.withPlugin(new PluginOptions(pluginSocket, addresses(nameservers, "--nameserver")));
-            } else if (!nameservers.isEmpty()) {
-                throw new IllegalArgumentException("--nameserver needs --plugin-socket");
+                options = options.withPlugin(new PluginOptions(pluginSocket, addresses(nameservers, "--nameserver"),
+                        localScope()));
+            } else if (!nameservers.isEmpty() || dockerScope != null) {
+                throw new IllegalArgumentException("--nameserver and --docker-scope need --plugin-socket");
             }
             if (kvStore != null) {
                 options = options.withCluster(new ClusterOptions(StoreUrl.parse(kvStore).withSecurity(storeSecurity()),

@@ -47,13 +47,13 @@ class PluginDockerdTest {
     }
 
     /** The links weft made in {@code host}: bridges, overlay devices and veths. */
-    private static List<String> weftLinks(SimulatedHost host) {
+    static List<String> weftLinks(SimulatedHost host) {
         try (Rtnetlink r = host.rtnetlink()) {
             return r.links().list().stream().map(Link::name).filter(n -> n.startsWith("w")).toList();
         }
     }
 
-    private static String ping(String target) {
+    static String ping(String target) {
         return "ping -c 1 -W 2 " + target;
     }
 
@@ -167,7 +167,7 @@ class PluginDockerdTest {
         }
     }
 
-    private static boolean eventually(int seconds, Callable<Boolean> check) throws Exception {
+    static boolean eventually(int seconds, Callable<Boolean> check) throws Exception {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (true) {
             if (check.call()) {

@@ -45,14 +45,20 @@ final class DockerNetworks {
     private final boolean global;
     private final List<InetAddress> nameservers;
     private final Journal journal;
+    private final OverlayAttachments attachments;
+    private final SharedOverlays overlays;
 
     /**
      * {@code global}: make overlay networks shared through the global store, not bridge networks;
      * {@code nameservers}: addresses every container gets a route to through its weft interface
-     * (the Weave plugin's {@code --nameserver}).
+     * (the Weave plugin's {@code --nameserver}); {@code attachments} (null unless in local scope on
+     * hosts sharing a store): where networks made with {@code -o weft.overlay=NAME} are recorded.
      */
-    DockerNetworks(Controller controller, boolean global, List<InetAddress> nameservers, Journal journal) {
+    DockerNetworks(Controller controller, boolean global, List<InetAddress> nameservers, Journal journal,
+                   OverlayAttachments attachments) {
         this.journal = journal;
+        this.attachments = attachments;
+        this.overlays = attachments == null ? null : new SharedOverlays(controller, attachments);
         this.controller = controller;
         this.global = global;
         this.nameservers = List.copyOf(nameservers);
@@ -82,12 +88,25 @@ final class DockerNetworks {
         if (find(id) != null) {
             return NODES.objectNode();
         }
+        String overlay = generic.remove(SharedOverlays.OPTION);
+        if (overlay != null) {
+            if (overlays == null) {
+                throw PluginException.badRequest("-o " + SharedOverlays.OPTION + " needs weftd with --docker-scope local"
+                        + " and --kv-store (hosts sharing weft's store)");
+            }
+            overlays.attach(id, overlay, v4, v6, internal, generic);
+            return NODES.objectNode();
+        }
         controller.newNetwork(new NetworkConfig(id, global ? "overlay" : "bridge", v4, v6, !v6.isEmpty(), internal, generic,
                 Map.of()));
         return NODES.objectNode();
     }
 
     synchronized ObjectNode deleteNetwork(JsonNode req) {
+        String id = RequestFields.required(req, "NetworkID");
+        if (overlays != null && overlays.detach(id)) {
+            return NODES.objectNode();
+        }
         network(req).delete();
         return NODES.objectNode();
     }
@@ -199,6 +218,12 @@ final class DockerNetworks {
     }
 
     private Network find(String dockerId) {
+        if (overlays != null) {
+            Network attached = overlays.attached(dockerId);
+            if (attached != null) {
+                return attached;
+            }
+        }
         try {
             Network n = controller.network(dockerId);
             return n.name().equals(dockerId) ? n : null;

@@ -12,6 +12,7 @@ import dev.weft.engine.Errors;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.ipam.IpamException;
 import dev.weft.engine.ipam.PredefinedPools;
+import dev.weft.store.Store;
 import dev.weft.store.StoreException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -24,10 +25,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -47,11 +46,18 @@ public final class PluginApi extends Handler.Abstract {
 
     /**
      * Serves {@code controller}'s networks: overlay networks of global scope when it shares a
-     * global store, else bridge networks; Join gives each container a route to {@code nameservers}.
+     * global store, unless {@code options} ask for local scope, else bridge networks; with local
+     * scope and a {@code global} store, networks created with {@code -o weft.overlay=NAME} attach to
+     * the global overlay NAME ({@link OverlayAttachments}). Join gives each container a route to
+     * the options' nameservers.
      */
-    public PluginApi(Controller controller, List<InetAddress> nameservers, Journal journal) {
-        DockerNetworks nets = new DockerNetworks(controller, controller.advertise() != null, nameservers, journal);
-        DockerIpam ipam = new DockerIpam(controller.ipam());
+    public PluginApi(Controller controller, PluginOptions options, Journal journal, Store global) {
+        String host = controller.advertise();
+        OverlayAttachments attachments = options.localScope() && global != null && host != null
+                ? new OverlayAttachments(global, host) : null;
+        DockerNetworks nets = new DockerNetworks(controller, host != null && !options.localScope(), options.nameservers(),
+                journal, attachments);
+        DockerIpam ipam = new DockerIpam(controller.ipam(), attachments);
         calls.put("/Plugin.Activate", req -> {
             ObjectNode r = JSON.createObjectNode();
             r.putArray("Implements").add("NetworkDriver").add("IpamDriver");

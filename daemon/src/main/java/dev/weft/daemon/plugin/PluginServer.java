@@ -1,10 +1,9 @@
 package dev.weft.daemon.plugin;
 
 import dev.weft.daemon.api.UnixSocketServer;
-import dev.weft.daemon.plugin.BlankHostConnections;
-import dev.weft.daemon.plugin.PluginApi;
 import dev.weft.daemon.journal.Journal;
 import dev.weft.engine.Controller;
+import dev.weft.store.Store;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,17 +23,20 @@ public final class PluginServer implements AutoCloseable {
         this.socket = socket;
     }
 
-    /** Serves the plugin protocols as {@code options} say. */
-    public static PluginServer start(PluginOptions options, Controller controller, Journal journal) {
+    /**
+     * Serves the plugin protocols as {@code options} say; {@code global} is the store shared with
+     * the other hosts (null on a single host), where local-scope attachments to overlays are kept.
+     */
+    public static PluginServer start(PluginOptions options, Controller controller, Journal journal, Store global) {
         Path socket = options.socket();
         try {
             if (socket.getParent() != null) {
                 Files.createDirectories(socket.getParent());
             }
-            Server server = UnixSocketServer.serve(socket, new PluginApi(controller, options.nameservers(), journal),
+            Server server = UnixSocketServer.serve(socket, new PluginApi(controller, options, journal, global),
                     new BlankHostConnections(), "rw-------", null); // Docker's daemon runs as root; --group is for the API socket only
             LOG.info("serving Docker's NetworkDriver and IpamDriver protocols on unix://{} ({} scope)", socket,
-                    controller.advertise() == null ? "local" : "global");
+                    controller.advertise() == null || options.localScope() ? "local" : "global");
             return new PluginServer(server, socket);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot serve the Docker plugin on " + socket + ": " + e.getMessage(), e);

@@ -1,0 +1,150 @@
+package dev.weft.daemon;
+
+import dev.weft.testkit.RunDir;
+import dev.weft.testkit.SimulatedHosts;
+import dev.weft.testkit.StoreServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.weft.daemon.PluginDockerdTest.eventually;
+import static dev.weft.daemon.PluginDockerdTest.ping;
+import static dev.weft.daemon.PluginDockerdTest.weftLinks;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Three real dockerd hosts started without {@code --cluster-store} (as Docker 23 and later must
+ * be), each with weftd {@code --docker-scope local} sharing one etcd: {@code docker network create
+ * -o weft.overlay=NAME} on every host attaches each host's local network to one weft overlay.
+ * Containers of the three hosts reach each other, addresses never repeat, a second overlay stays
+ * apart, a wrong subnet is refused, weftd and dockerd restarts leave containers talking, one host's
+ * {@code network rm} leaves the others alone, and the last one removes the overlay. Skipped where
+ * dockerd or busybox-static is missing.
+ */
+class PluginLocalScopeTest {
+    private static final String SUBNET = "198.51.100.0/24";
+    private final RunDir runDir = new RunDir();
+    private List<Path> madeDirs = List.of();
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(DockerHost.available(), "needs docker.io and busybox-static");
+        madeDirs = DockerHost.pluginDirs();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Path p : madeDirs) {
+            Files.deleteIfExists(p);
+        }
+        runDir.close();
+    }
+
+    private static String[] create(String overlay, String subnet, String network) {
+        return new String[] {"network", "create", "-d", "weft", "--ipam-driver", "weft", "-o", "weft.overlay=" + overlay,
+                "--subnet", subnet, network};
+    }
+
+    @Test
+    void threeDockerHostsWithoutAClusterStoreShareAnOverlay() throws Exception {
+        try (SimulatedHosts hosts = SimulatedHosts.create(4);
+             StoreServer etcd = StoreServer.etcd(hosts.get(3), runDir.path().resolve("etcd"))) {
+            List<DockerHost> docker = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    docker.add(DockerHost.start(hosts.get(i), runDir.path().resolve("h" + i), List.of("--kv-store", etcd.url(),
+                            "--bind-interface", "eth0", "--docker-scope", "local", "--log-level", "debug"), List.of()));
+                }
+                String image = DockerHost.IMAGE;
+                List<String> addresses = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    DockerHost h = docker.get(i);
+                    h.ok(create("wlov", SUBNET, "wlnet"));
+                    assertThat(h.ok("network", "inspect", "-f", "{{.Scope}}", "wlnet")).isEqualTo("local");
+                    h.ok("run", "-d", "--name", "wlc" + i, "--net", "wlnet", image, "sleep", "600");
+                    addresses.add(h.address("wlc" + i, "wlnet"));
+                }
+                assertThat(addresses).as("addresses from weft's global IPAM").doesNotHaveDuplicates()
+                        .allMatch(a -> a.startsWith("198.51.100."));
+                DockerHost h0 = docker.get(0);
+                DockerHost h1 = docker.get(1);
+                DockerHost h2 = docker.get(2);
+                for (int i = 0; i < 3; i++) {
+                    int from = i;
+                    String target = addresses.get((i + 1) % 3);
+                    assertThat(eventually(15, () -> docker.get(from).succeeds("exec", "wlc" + from, "sh", "-c", ping(target))))
+                            .as("host %d reaches %s on the next host: %s", from, target, docker.get(from).log()).isTrue();
+                }
+
+                DockerHost.Result wrong = h2.run(create("wlov", "192.0.2.0/24", "wlbad"));
+                assertThat(wrong.exit()).isNotZero();
+                assertThat(wrong.output()).contains("overlay wlov has subnet " + SUBNET);
+
+                h0.ok(create("wlov2", "203.0.113.0/24", "wlother"));
+                h1.ok(create("wlov2", "203.0.113.0/24", "wlother"));
+                h1.ok("run", "-d", "--name", "wlo1", "--net", "wlother", image, "sleep", "600");
+                String other = h1.address("wlo1", "wlother");
+                assertThat(other).startsWith("203.0.113.");
+                assertThat(h0.ok("run", "--rm", "--net", "wlother", image, "sh", "-c", ping(other)))
+                        .as("the second overlay works").contains("1 packets received");
+                assertThat(h1.succeeds("exec", "wlo1", "sh", "-c", ping(addresses.get(0)))).as("overlays are isolated")
+                        .isFalse();
+
+                h1.weftd().kill(); // SIGKILL: the data path stays
+                assertThat(h0.ok("exec", "wlc0", "sh", "-c", ping(addresses.get(1)))).contains("1 packets received");
+                h1.weftd().restart();
+                h1.ok("run", "-d", "--name", "wlr1", "--restart", "always", "--net", "wlnet", image, "sleep", "600");
+                String r1 = h1.address("wlr1", "wlnet");
+                assertThat(r1).isNotIn(addresses);
+                assertThat(eventually(15, () -> h0.succeeds("exec", "wlc0", "sh", "-c", ping(r1))))
+                        .as("a container made after weftd's restart is reached: " + h1.log()).isTrue();
+
+                h1.restartDockerd(); // its containers stop; wlr1 comes back by its restart policy
+                assertThat(eventually(30, () -> h1.run("inspect", "-f", "{{.State.Running}}", "wlr1").output().trim()
+                        .equals("true"))).as("wlr1 restarted: " + h1.log()).isTrue();
+                String back = h1.address("wlr1", "wlnet");
+                assertThat(eventually(15, () -> h0.succeeds("exec", "wlc0", "sh", "-c", ping(back))))
+                        .as("after dockerd's restart host 1's container is reached: " + h1.log()).isTrue();
+                assertThat(eventually(15, () -> h1.succeeds("exec", "wlr1", "sh", "-c", ping(addresses.get(2)))))
+                        .as("and reaches host 2's").isTrue();
+
+                h2.ok("rm", "-f", "wlc2");
+                h2.ok("network", "rm", "wlnet");
+                assertThat(h0.ok("exec", "wlc0", "sh", "-c", ping(back))).as("host 2's network rm leaves the others alone")
+                        .contains("1 packets received");
+                assertThat(overlays(h0)).contains("wlov", "wlov2");
+
+                h0.ok("rm", "-f", "wlc0");
+                h1.ok("rm", "-f", "wlc1", "wlr1", "wlo1");
+                h0.ok("network", "rm", "wlnet", "wlother");
+                assertThat(overlays(h1)).as("host 1 still uses both").contains("wlov", "wlov2");
+                h1.ok("network", "rm", "wlnet", "wlother");
+                assertThat(eventually(15, () -> overlays(h0).isEmpty())).as("the last user removed the overlays: "
+                        + overlays(h0)).isTrue();
+                for (DockerHost d : docker) {
+                    assertThat(eventually(15, () -> weftLinks(d.host()).isEmpty())).as("no link left: " + weftLinks(d.host()))
+                            .isTrue();
+                }
+            } finally {
+                for (DockerHost d : docker) {
+                    d.close();
+                }
+            }
+        }
+    }
+
+    /** The names of weft's networks as {@code docker}'s weftd lists them. */
+    private static List<String> overlays(DockerHost docker) throws Exception {
+        try (ApiClient api = new ApiClient(docker.weftd().socket())) {
+            List<String> names = new ArrayList<>();
+            api.call("GET", "/v1/networks", null).body().forEach(n -> names.add(n.path("Name").asText()));
+            return names.stream().filter(n -> n.startsWith("wlov")).toList();
+        }
+    }
+}
