@@ -98,6 +98,16 @@ public final class WeftdMain implements Callable<Integer> {
                     + " other hosts with -o weft.overlay=NAME)")
     String dockerScope;
 
+    @Option(names = "--docker-api", paramLabel = "PATH",
+            description = "with --docker-scope local: dockerd's API socket, asked for the names of containers that join"
+                    + " (default: /var/run/docker.sock)")
+    Path dockerApi;
+
+    @Option(names = "--docker-dns", paramLabel = "IP",
+            description = "with --docker-scope local and --kv-store: answer DNS on IP port 53 with the names of the"
+                    + " containers of every host on the asking container's overlay (give dockerd --dns IP)")
+    String dockerDns;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "debug, info, warning or error (default: ${DEFAULT-VALUE})",
             defaultValue = "info")
     String logLevel;
@@ -151,10 +161,18 @@ public final class WeftdMain implements Callable<Integer> {
         WeftdOptions options = new WeftdOptions(Path.of(path), dataDir, runDir, logLevel, resolvConf);
         try {
             if (pluginSocket != null) {
-                options = options.withPlugin(new PluginOptions(pluginSocket, addresses(nameservers, "--nameserver"),
-                        localScope()));
-            } else if (!nameservers.isEmpty() || dockerScope != null) {
-                throw new IllegalArgumentException("--nameserver and --docker-scope need --plugin-socket");
+                boolean local = localScope();
+                if ((dockerApi != null || dockerDns != null) && !local) {
+                    throw new IllegalArgumentException("--docker-api and --docker-dns need --docker-scope local");
+                }
+                if (dockerDns != null && kvStore == null) {
+                    throw new IllegalArgumentException("--docker-dns needs --kv-store (names of the other hosts' containers)");
+                }
+                options = options.withPlugin(new PluginOptions(pluginSocket, addresses(nameservers, "--nameserver"), local,
+                        dockerApi == null ? PluginOptions.DEFAULT_DOCKER_API : dockerApi,
+                        dockerDns == null ? null : addresses(List.of(dockerDns), "--docker-dns").getFirst()));
+            } else if (!nameservers.isEmpty() || dockerScope != null || dockerApi != null || dockerDns != null) {
+                throw new IllegalArgumentException("--nameserver and the --docker-* options need --plugin-socket");
             }
             if (kvStore != null) {
                 options = options.withCluster(new ClusterOptions(StoreUrl.parse(kvStore).withSecurity(storeSecurity()),

@@ -1,5 +1,6 @@
 package dev.weft.daemon;
 
+import dev.weft.net.IpPrefix;
 import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHosts;
 import dev.weft.testkit.StoreServer;
@@ -22,7 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Three real dockerd hosts started without {@code --cluster-store} (as Docker 23 and later must
  * be), each with weftd {@code --docker-scope local} sharing one etcd: {@code docker network create
  * -o weft.overlay=NAME} on every host attaches each host's local network to one weft overlay.
- * Containers of the three hosts reach each other, addresses never repeat, a second overlay stays
+ * Containers of the three hosts reach each other by address and by name (weftd's DNS as dockerd's
+ * {@code --dns}), addresses never repeat, a second overlay stays
  * apart, a wrong subnet is refused, weftd and dockerd restarts leave containers talking, one host's
  * {@code network rm} leaves the others alone, and the last one removes the overlay. Skipped where
  * dockerd or busybox-static is missing.
@@ -58,8 +60,11 @@ class PluginLocalScopeTest {
             List<DockerHost> docker = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
-                    docker.add(DockerHost.start(hosts.get(i), runDir.path().resolve("h" + i), List.of("--kv-store", etcd.url(),
-                            "--bind-interface", "eth0", "--docker-scope", "local", "--log-level", "debug"), List.of()));
+                    Path dir = runDir.path().resolve("h" + i);
+                    String address = IpPrefix.format(hosts.get(i).address()); // weftd's DNS, dockerd's upstream
+                    docker.add(DockerHost.start(hosts.get(i), dir, List.of("--kv-store", etcd.url(), "--bind-interface", "eth0",
+                            "--docker-scope", "local", "--docker-api", dir.resolve("docker.sock").toString(),
+                            "--docker-dns", address, "--log-level", "debug"), List.of("--dns", address)));
                 }
                 String image = DockerHost.IMAGE;
                 List<String> addresses = new ArrayList<>();
@@ -82,6 +87,15 @@ class PluginLocalScopeTest {
                             .as("host %d reaches %s on the next host: %s", from, target, docker.get(from).log()).isTrue();
                 }
 
+                for (int i = 0; i < 3; i++) {
+                    int from = i;
+                    String target = "wlc" + (i + 2) % 3;
+                    assertThat(eventually(20, () -> docker.get(from).succeeds("exec", "wlc" + from, "sh", "-c", ping(target))))
+                            .as("host %d reaches %s by name: %s", from, target, docker.get(from).log()).isTrue();
+                }
+                assertThat(h0.ok("exec", "wlc0", "nslookup", "wlc1")).as("weft's DNS answers: " + h0.log())
+                        .contains(addresses.get(1));
+
                 DockerHost.Result wrong = h2.run(create("wlov", "192.0.2.0/24", "wlbad"));
                 assertThat(wrong.exit()).isNotZero();
                 assertThat(wrong.output()).contains("overlay wlov has subnet " + SUBNET);
@@ -95,6 +109,8 @@ class PluginLocalScopeTest {
                         .as("the second overlay works").contains("1 packets received");
                 assertThat(h1.succeeds("exec", "wlo1", "sh", "-c", ping(addresses.get(0)))).as("overlays are isolated")
                         .isFalse();
+                assertThat(h1.run("exec", "wlo1", "nslookup", "wlc0").output()).as("and so are their names")
+                        .doesNotContain(addresses.get(0));
 
                 h1.weftd().kill(); // SIGKILL: the data path stays
                 assertThat(h0.ok("exec", "wlc0", "sh", "-c", ping(addresses.get(1)))).contains("1 packets received");
@@ -113,6 +129,8 @@ class PluginLocalScopeTest {
                         .as("after dockerd's restart host 1's container is reached: " + h1.log()).isTrue();
                 assertThat(eventually(15, () -> h1.succeeds("exec", "wlr1", "sh", "-c", ping(addresses.get(2)))))
                         .as("and reaches host 2's").isTrue();
+                assertThat(eventually(20, () -> h2.succeeds("exec", "wlc2", "sh", "-c", ping("wlr1"))))
+                        .as("and is found by name again: " + h1.log()).isTrue();
 
                 h2.ok("rm", "-f", "wlc2");
                 h2.ok("network", "rm", "wlnet");

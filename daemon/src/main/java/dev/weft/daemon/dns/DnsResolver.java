@@ -65,6 +65,18 @@ public final class DnsResolver {
 
     /** The answer to {@code query} for a client in {@code sandboxId}; null when the query is not DNS at all. */
     public byte[] answer(String sandboxId, byte[] query, boolean tcp) {
+        return answer(query, tcp, () -> view(sandboxId));
+    }
+
+    /**
+     * The answer to {@code query} from {@code names} (lower-case name to addresses), other names
+     * forwarded to the host's resolvers; null when the query is not DNS at all.
+     */
+    public byte[] answer(Map<String, List<InetAddress>> names, byte[] query, boolean tcp) {
+        return answer(query, tcp, () -> new Cached(0, DnsNames.of(names), upstreams));
+    }
+
+    private byte[] answer(byte[] query, boolean tcp, java.util.function.Supplier<Cached> views) {
         Message request;
         try {
             request = new Message(query);
@@ -79,7 +91,7 @@ public final class DnsResolver {
         int type = question.getType();
         Cached view;
         try {
-            view = view(sandboxId);
+            view = views.get();
         } catch (WeftException e) {
             return error(request, Rcode.REFUSED, tcp); // the sandbox is gone
         }

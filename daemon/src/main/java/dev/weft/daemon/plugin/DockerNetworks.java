@@ -47,6 +47,7 @@ final class DockerNetworks {
     private final Journal journal;
     private final OverlayAttachments attachments;
     private final SharedOverlays overlays;
+    private final DockerNames names;
 
     /**
      * {@code global}: make overlay networks shared through the global store, not bridge networks;
@@ -55,7 +56,8 @@ final class DockerNetworks {
      * hosts sharing a store): where networks made with {@code -o weft.overlay=NAME} are recorded.
      */
     DockerNetworks(Controller controller, boolean global, List<InetAddress> nameservers, Journal journal,
-                   OverlayAttachments attachments) {
+                   OverlayAttachments attachments, DockerNames names) {
+        this.names = names;
         this.journal = journal;
         this.attachments = attachments;
         this.overlays = attachments == null ? null : new SharedOverlays(controller, attachments);
@@ -152,6 +154,9 @@ final class DockerNetworks {
 
     synchronized ObjectNode deleteEndpoint(JsonNode req) {
         Endpoint ep = endpoint(network(req), req);
+        if (names != null && overlays.attached(RequestFields.required(req, "NetworkID")) != null) {
+            names.forget(ep.network().name(), ep.name());
+        }
         journal.run(Intent.of("disconnect", "network", ep.network().id(), "endpoint", ep.name()), entry -> {
             ep.leaveAnywhere(); // Docker leaves first; after a crash it may not have
             ep.delete();
@@ -185,6 +190,10 @@ final class DockerNetworks {
             route.put("RouteType", CONNECTED);
         }
         r.put("DisableGatewayService", false);
+        String dockerId = RequestFields.required(req, "NetworkID");
+        if (names != null && overlays.attached(dockerId) != null && ep.state().ipv4() != null) {
+            names.learn(n.name(), dockerId, ep.name(), ep.state().ipv4());
+        }
         return r;
     }
 

@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -43,6 +45,7 @@ public final class PluginApi extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(PluginApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, Function<JsonNode, ObjectNode>> calls = new LinkedHashMap<>();
+    private final DockerNames names;
 
     /**
      * Serves {@code controller}'s networks: overlay networks of global scope when it shares a
@@ -55,8 +58,9 @@ public final class PluginApi extends Handler.Abstract {
         String host = controller.advertise();
         OverlayAttachments attachments = options.localScope() && global != null && host != null
                 ? new OverlayAttachments(global, host) : null;
+        names = attachments == null ? null : new DockerNames(global, controller, attachments, options.dockerApi());
         DockerNetworks nets = new DockerNetworks(controller, host != null && !options.localScope(), options.nameservers(),
-                journal, attachments);
+                journal, attachments, names);
         DockerIpam ipam = new DockerIpam(controller.ipam(), attachments);
         calls.put("/Plugin.Activate", req -> {
             ObjectNode r = JSON.createObjectNode();
@@ -83,6 +87,14 @@ public final class PluginApi extends Handler.Abstract {
         calls.put("/IpamDriver.ReleasePool", ipam::releasePool);
         calls.put("/IpamDriver.RequestAddress", ipam::requestAddress);
         calls.put("/IpamDriver.ReleaseAddress", ipam::releaseAddress);
+    }
+
+    /**
+     * The names of Docker's containers that a client at {@code client} resolves: those of its
+     * overlay on every host when it is on an overlay attached in local scope, else none.
+     */
+    public Map<String, List<InetAddress>> dockerNames(InetAddress client) {
+        return names == null ? Map.of() : names.namesFor(client);
     }
 
     /** The address spaces the IpamDriver serves, to register with the controller before it starts. */

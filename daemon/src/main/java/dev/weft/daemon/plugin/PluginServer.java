@@ -9,18 +9,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /** weftd's Docker plugin socket ({@code --plugin-socket}): {@link PluginApi} served there. */
 public final class PluginServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PluginServer.class);
     private final Server server;
     private final Path socket;
+    private final PluginApi api;
 
-    private PluginServer(Server server, Path socket) {
+    private PluginServer(Server server, Path socket, PluginApi api) {
         this.server = server;
         this.socket = socket;
+        this.api = api;
+    }
+
+    /** See {@link PluginApi#dockerNames}. */
+    public Map<String, List<InetAddress>> dockerNames(InetAddress client) {
+        return api.dockerNames(client);
     }
 
     /**
@@ -33,11 +43,12 @@ public final class PluginServer implements AutoCloseable {
             if (socket.getParent() != null) {
                 Files.createDirectories(socket.getParent());
             }
-            Server server = UnixSocketServer.serve(socket, new PluginApi(controller, options, journal, global),
+            PluginApi api = new PluginApi(controller, options, journal, global);
+            Server server = UnixSocketServer.serve(socket, api,
                     new BlankHostConnections(), "rw-------", null); // Docker's daemon runs as root; --group is for the API socket only
             LOG.info("serving Docker's NetworkDriver and IpamDriver protocols on unix://{} ({} scope)", socket,
                     controller.advertise() == null || options.localScope() ? "local" : "global");
-            return new PluginServer(server, socket);
+            return new PluginServer(server, socket, api);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot serve the Docker plugin on " + socket + ": " + e.getMessage(), e);
         }
