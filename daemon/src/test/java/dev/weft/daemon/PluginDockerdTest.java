@@ -79,6 +79,8 @@ class PluginDockerdTest {
             String url = "http://" + dev.weft.net.IpPrefix.format(hosts.get(0).address()) + ":8080/";
             assertThat(eventually(10, () -> fetch(hosts.get(1), url).contains("hello-weft")))
                     .as("docker run -p publishes through weft").isTrue();
+            assertThat(docker.run("network", "create", "-d", "weft", "--ipam-driver", "weft", "-o", "weft.overlay=wtx", "wtx")
+                    .output()).as("overlays need local scope and a store").contains("needs weftd with --docker-scope local");
             DockerHost.Result ephemeral = docker.run("run", "-d", "--net", "wtnet", "-p", "80", image, "sleep", "600");
             assertThat(ephemeral.output()).as("weft does not choose host ports").contains("weft does not choose host ports");
 

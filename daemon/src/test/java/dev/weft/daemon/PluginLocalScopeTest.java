@@ -59,13 +59,7 @@ class PluginLocalScopeTest {
              StoreServer etcd = StoreServer.etcd(hosts.get(3), runDir.path().resolve("etcd"))) {
             List<DockerHost> docker = new ArrayList<>();
             try {
-                for (int i = 0; i < 3; i++) {
-                    Path dir = runDir.path().resolve("h" + i);
-                    String address = IpPrefix.format(hosts.get(i).address()); // weftd's DNS, dockerd's upstream
-                    docker.add(DockerHost.start(hosts.get(i), dir, List.of("--kv-store", etcd.url(), "--bind-interface", "eth0",
-                            "--docker-scope", "local", "--docker-api", dir.resolve("docker.sock").toString(),
-                            "--docker-dns", address, "--log-level", "debug"), List.of("--dns", address)));
-                }
+                startHosts(hosts, etcd, 3, docker);
                 String image = DockerHost.IMAGE;
                 List<String> addresses = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
@@ -157,12 +151,77 @@ class PluginLocalScopeTest {
         }
     }
 
+    /**
+     * Two hosts leave the subnet to weft ({@code --ipam-opt weft.overlay=NAME}): both get the one
+     * weft chose from Docker's global pools; their containers find each other by name, also after
+     * one host's weftd is killed and restarted, and a container made afterwards is found too.
+     */
+    @Test
+    void twoDockerHostsLeaveTheSubnetToWeft() throws Exception {
+        try (SimulatedHosts hosts = SimulatedHosts.create(3);
+             StoreServer etcd = StoreServer.etcd(hosts.get(2), runDir.path().resolve("etcd"))) {
+            List<DockerHost> docker = new ArrayList<>();
+            try {
+                startHosts(hosts, etcd, 2, docker);
+                DockerHost h0 = docker.get(0);
+                DockerHost h1 = docker.get(1);
+                String image = DockerHost.IMAGE;
+                for (DockerHost h : docker) {
+                    h.ok("network", "create", "-d", "weft", "--ipam-driver", "weft", "-o", "weft.overlay=wlauto", "--ipam-opt",
+                            "weft.overlay=wlauto", "wlnet");
+                }
+                String subnet = h0.ok("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "wlnet");
+                assertThat(subnet).startsWith("10.");
+                assertThat(h1.ok("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "wlnet")).isEqualTo(subnet);
+                h0.ok("run", "-d", "--name", "wla0", "--net", "wlnet", image, "sleep", "600");
+                h1.ok("run", "-d", "--name", "wla1", "--net", "wlnet", image, "sleep", "600");
+                assertThat(eventually(20, () -> h1.succeeds("exec", "wla1", "sh", "-c", ping("wla0"))))
+                        .as("host 1 finds host 0's container by name: " + h1.log()).isTrue();
+                assertThat(eventually(20, () -> h0.succeeds("exec", "wla0", "sh", "-c", ping("wla1"))))
+                        .as("and the other way: " + h0.log()).isTrue();
+
+                h0.weftd().kill();
+                h0.weftd().restart();
+                assertThat(eventually(20, () -> h0.succeeds("exec", "wla0", "sh", "-c", ping("wla1"))))
+                        .as("names after weftd's restart: " + h0.log()).isTrue();
+                h0.ok("run", "-d", "--name", "wla2", "--net", "wlnet", image, "sleep", "600");
+                assertThat(eventually(20, () -> h1.succeeds("exec", "wla1", "sh", "-c", ping("wla2"))))
+                        .as("a container made after the restart: " + h0.log()).isTrue();
+
+                h0.ok("rm", "-f", "wla0", "wla2");
+                h1.ok("rm", "-f", "wla1");
+                for (DockerHost h : docker) {
+                    h.ok("network", "rm", "wlnet");
+                }
+                assertThat(overlays(h0)).as("the last user removed the overlay").isEmpty();
+            } finally {
+                for (DockerHost d : docker) {
+                    d.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Starts {@code count} Docker hosts on {@code hosts}, each weftd in local scope with its DNS on
+     * its host's address, which is its dockerd's {@code --dns}.
+     */
+    private void startHosts(SimulatedHosts hosts, StoreServer etcd, int count, List<DockerHost> docker) throws Exception {
+        for (int i = 0; i < count; i++) {
+            Path dir = runDir.path().resolve("h" + i);
+            String address = IpPrefix.format(hosts.get(i).address());
+            docker.add(DockerHost.start(hosts.get(i), dir, List.of("--kv-store", etcd.url(), "--bind-interface", "eth0",
+                    "--docker-scope", "local", "--docker-api", dir.resolve("docker.sock").toString(),
+                    "--docker-dns", address, "--log-level", "debug"), List.of("--dns", address)));
+        }
+    }
+
     /** The names of weft's networks as {@code docker}'s weftd lists them. */
     private static List<String> overlays(DockerHost docker) throws Exception {
         try (ApiClient api = new ApiClient(docker.weftd().socket())) {
             List<String> names = new ArrayList<>();
             api.call("GET", "/v1/networks", null).body().forEach(n -> names.add(n.path("Name").asText()));
-            return names.stream().filter(n -> n.startsWith("wlov")).toList();
+            return names.stream().filter(n -> n.startsWith("wl")).toList();
         }
     }
 }

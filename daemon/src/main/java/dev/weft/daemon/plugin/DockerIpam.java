@@ -28,15 +28,17 @@ final class DockerIpam {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private final DefaultIpam ipam;
     private final OverlayAttachments attachments;
+    private final SharedOverlays overlays;
 
     /**
-     * {@code attachments} (null but in local scope on hosts sharing a store): a pool of a Docker
-     * network attached to a global overlay hands out its containers' addresses from the overlay's
-     * {@link #GLOBAL_SPACE} pool, so no two hosts give out the same one.
+     * {@code attachments} and {@code overlays} (null but in local scope on hosts sharing a store):
+     * a pool of a Docker network attached to a global overlay hands out its containers' addresses
+     * from the overlay's {@link #GLOBAL_SPACE} pool, so no two hosts give out the same one.
      */
-    DockerIpam(DefaultIpam ipam, OverlayAttachments attachments) {
+    DockerIpam(DefaultIpam ipam, OverlayAttachments attachments, SharedOverlays overlays) {
         this.ipam = ipam;
         this.attachments = attachments;
+        this.overlays = overlays;
     }
 
     /** The pool of {@link #GLOBAL_SPACE} that shares out the addresses of an overlay with IPv4 subnet {@code subnet}. */
@@ -87,6 +89,16 @@ final class DockerIpam {
         IpPrefix subnet = RequestFields.prefix(req, "Pool");
         IpPrefix range = RequestFields.prefix(req, "SubPool");
         boolean v6 = RequestFields.bool(req, "V6");
+        String overlay = req.path("Options").path(SharedOverlays.OPTION).asText("");
+        if (!overlay.isEmpty() && !v6) { // --ipam-opt weft.overlay=NAME: the overlay's subnet
+            if (overlays == null) {
+                throw PluginException.badRequest("--ipam-opt " + SharedOverlays.OPTION + " needs weftd with --docker-scope"
+                        + " local and --kv-store (hosts sharing weft's store)");
+            }
+            if (subnet == null && space.equals(LOCAL_SPACE)) {
+                subnet = overlays.subnetFor(overlay);
+            }
+        }
         Ipam.Pool pool = ipam.requestPool(space, subnet, range, v6);
         ObjectNode r = NODES.objectNode();
         r.put("PoolID", pool.id());

@@ -45,22 +45,21 @@ final class DockerNetworks {
     private final boolean global;
     private final List<InetAddress> nameservers;
     private final Journal journal;
-    private final OverlayAttachments attachments;
     private final SharedOverlays overlays;
     private final DockerNames names;
 
     /**
      * {@code global}: make overlay networks shared through the global store, not bridge networks;
      * {@code nameservers}: addresses every container gets a route to through its weft interface
-     * (the Weave plugin's {@code --nameserver}); {@code attachments} (null unless in local scope on
-     * hosts sharing a store): where networks made with {@code -o weft.overlay=NAME} are recorded.
+     * (the Weave plugin's {@code --nameserver}); {@code overlays} (null unless in local scope on
+     * hosts sharing a store): attaches networks made with {@code -o weft.overlay=NAME};
+     * {@code names}: learns the names of the containers that join them.
      */
     DockerNetworks(Controller controller, boolean global, List<InetAddress> nameservers, Journal journal,
-                   OverlayAttachments attachments, DockerNames names) {
+                   SharedOverlays overlays, DockerNames names) {
         this.names = names;
         this.journal = journal;
-        this.attachments = attachments;
-        this.overlays = attachments == null ? null : new SharedOverlays(controller, attachments);
+        this.overlays = overlays;
         this.controller = controller;
         this.global = global;
         this.nameservers = List.copyOf(nameservers);

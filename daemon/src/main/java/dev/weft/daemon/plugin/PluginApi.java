@@ -58,10 +58,11 @@ public final class PluginApi extends Handler.Abstract {
         String host = controller.advertise();
         OverlayAttachments attachments = options.localScope() && global != null && host != null
                 ? new OverlayAttachments(global, host) : null;
+        SharedOverlays overlays = attachments == null ? null : new SharedOverlays(controller, attachments);
         names = attachments == null ? null : new DockerNames(global, controller, attachments, options.dockerApi());
         DockerNetworks nets = new DockerNetworks(controller, host != null && !options.localScope(), options.nameservers(),
-                journal, attachments, names);
-        DockerIpam ipam = new DockerIpam(controller.ipam(), attachments);
+                journal, overlays, names);
+        DockerIpam ipam = new DockerIpam(controller.ipam(), attachments, overlays);
         calls.put("/Plugin.Activate", req -> {
             ObjectNode r = JSON.createObjectNode();
             r.putArray("Implements").add("NetworkDriver").add("IpamDriver");

@@ -72,6 +72,20 @@ final class SharedOverlays {
         attachments.attach(dockerId, name, want.subnet().toString());
     }
 
+    /**
+     * The IPv4 subnet for a Docker network of overlay {@code name} whose subnet is left to weft
+     * ({@code --ipam-opt weft.overlay=NAME}, since Docker asks IPAM for the pool before it tells the
+     * driver the network's options): the overlay's when a host made it, else a fresh pool of
+     * {@link DockerIpam#GLOBAL_SPACE}, taken now so that no other network gets it.
+     */
+    IpPrefix subnetFor(String name) {
+        Network n = overlay(name);
+        if (n != null) {
+            return IpPrefix.parse(ipv4(n).subnet());
+        }
+        return ipam.requestPool(DockerIpam.GLOBAL_SPACE, null, null, false).subnet();
+    }
+
     /** Detaches Docker network {@code dockerId}, if attached; the last attachment removes the overlay. */
     boolean detach(String dockerId) {
         OverlayAttachments.Attachment a = attachments.find(dockerId).orElse(null);
@@ -142,8 +156,7 @@ final class SharedOverlays {
 
     /** Refuses (409) a Docker network whose subnet or gateway differs from the overlay's. */
     private static void sameSubnet(Network n, IpamConfig want) {
-        NetworkState.SubnetState have = n.state().subnets().stream()
-                .filter(s -> IpPrefix.parse(s.subnet()).isIpv4()).findFirst().orElseThrow();
+        NetworkState.SubnetState have = ipv4(n);
         InetAddress gw = IpPrefix.parse(have.gateway()).address();
         if (!IpPrefix.parse(have.subnet()).equals(want.subnet()) || want.gateway() != null && !gw.equals(want.gateway())) {
             throw new PluginException(409, "overlay " + n.name() + " has subnet " + have.subnet() + " and gateway "
@@ -151,6 +164,10 @@ final class SharedOverlays {
                     + IpPrefix.format(gw) + ", not " + want.subnet() + (want.gateway() == null ? ""
                     : " " + IpPrefix.format(want.gateway())));
         }
+    }
+
+    private static NetworkState.SubnetState ipv4(Network n) {
+        return n.state().subnets().stream().filter(s -> IpPrefix.parse(s.subnet()).isIpv4()).findFirst().orElseThrow();
     }
 
     /** Makes the overlay's shared pool of Docker's global space, with its gateway taken, unless a host has. */
