@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -92,10 +93,12 @@ final class DockerNames {
     }
 
     /**
-     * The names a client at {@code client} resolves: if it is an endpoint of an overlay attached on
-     * this host, the names of that overlay's containers whose endpoints are there and on a live host.
+     * The names a client at {@code client} resolves: for each overlay attached on this host that it
+     * is an endpoint of, the names of the overlay's containers whose endpoints are there and on a
+     * live host.
      */
     Map<String, List<InetAddress>> namesFor(InetAddress client) {
+        Map<String, List<InetAddress>> out = new HashMap<>();
         for (String overlay : attachments.overlaysHere()) {
             Network n;
             try {
@@ -110,7 +113,6 @@ final class DockerNames {
             if (!asks) {
                 continue;
             }
-            Map<String, List<InetAddress>> out = new HashMap<>();
             for (KvEntry e : store.list(PREFIX + overlay + "/")) {
                 String endpoint = e.key().substring(e.key().lastIndexOf('/') + 1);
                 EndpointState ep = endpoints.get(endpoint);
@@ -119,12 +121,12 @@ final class DockerNames {
                 }
                 Name name = read(e);
                 if (name != null) {
-                    out.put(name.name().toLowerCase(Locale.ROOT), List.of(IpPrefix.parse(name.ipv4()).address()));
+                    out.computeIfAbsent(name.name().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                            .add(IpPrefix.parse(name.ipv4()).address()); // on two overlays: both addresses
                 }
             }
-            return out;
         }
-        return Map.of();
+        return out;
     }
 
     /** The name of the container dockerd lists with {@code endpoint} on {@code dockerNetwork}, or null. */
