@@ -143,6 +143,11 @@ class PluginLocalScopeTest {
                     assertThat(eventually(15, () -> weftLinks(d.host()).isEmpty())).as("no link left: " + weftLinks(d.host()))
                             .isTrue();
                 }
+                List<String> keys = hosts.get(3).exec("etcdctl", "--endpoints", "http://" + etcd.hostPort(), "get", "--prefix",
+                        "--keys-only", "").lines().filter(k -> !k.isBlank()).toList();
+                assertThat(keys).as("weft's keys are there").anyMatch(k -> k.contains("/hosts/"));
+                assertThat(keys).as("no attachment, name, shared pool or address left")
+                        .noneMatch(k -> k.contains("/docker/") || k.contains("DockerGlobal"));
             } finally {
                 for (DockerHost d : docker) {
                     d.close();

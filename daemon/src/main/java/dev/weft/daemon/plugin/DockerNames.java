@@ -73,6 +73,9 @@ final class DockerNames {
                     if (name != null) {
                         store.put(key(overlay, endpoint), JSON.writeValueAsBytes(new Name(name, ipv4)));
                         LOG.debug("container {} is endpoint {} of overlay {}", name, endpoint, overlay);
+                        if (!exists(overlay, endpoint)) {
+                            forget(overlay, endpoint); // deleted while we asked: no record left behind
+                        }
                         return;
                     }
                     Thread.sleep(PAUSE_MILLIS);
@@ -90,6 +93,19 @@ final class DockerNames {
 
     void forget(String overlay, String endpoint) {
         store.delete(key(overlay, endpoint));
+    }
+
+    /** Forgets every name of {@code overlay}, which is gone. */
+    void forgetAll(String overlay) {
+        store.list(PREFIX + overlay + "/").forEach(e -> store.delete(e.key()));
+    }
+
+    private boolean exists(String overlay, String endpoint) {
+        try {
+            return controller.network(overlay).endpoints().stream().anyMatch(e -> e.name().equals(endpoint));
+        } catch (WeftException e) {
+            return false;
+        }
     }
 
     /**

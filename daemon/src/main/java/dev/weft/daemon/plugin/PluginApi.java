@@ -58,8 +58,8 @@ public final class PluginApi extends Handler.Abstract {
         String host = controller.advertise();
         OverlayAttachments attachments = options.localScope() && global != null && host != null
                 ? new OverlayAttachments(global, host) : null;
-        SharedOverlays overlays = attachments == null ? null : new SharedOverlays(controller, attachments);
         names = attachments == null ? null : new DockerNames(global, controller, attachments, options.dockerApi());
+        SharedOverlays overlays = attachments == null ? null : new SharedOverlays(controller, attachments, names);
         DockerNetworks nets = new DockerNetworks(controller, host != null && !options.localScope(), options.nameservers(),
                 journal, overlays, names);
         DockerIpam ipam = new DockerIpam(controller.ipam(), attachments, overlays);

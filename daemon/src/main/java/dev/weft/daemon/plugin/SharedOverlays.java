@@ -35,11 +35,14 @@ final class SharedOverlays {
     private final Controller controller;
     private final OverlayAttachments attachments;
     private final DefaultIpam ipam;
+    private final DockerNames names;
 
-    SharedOverlays(Controller controller, OverlayAttachments attachments) {
+    /** {@code names}: the containers' names, forgotten with their overlay. */
+    SharedOverlays(Controller controller, OverlayAttachments attachments, DockerNames names) {
         this.controller = controller;
         this.attachments = attachments;
         this.ipam = controller.ipam();
+        this.names = names;
     }
 
     /** The overlay Docker network {@code dockerId} of this host is attached to, or null if it is not attached. */
@@ -101,6 +104,7 @@ final class SharedOverlays {
             try {
                 n.delete();
                 LOG.info("removed overlay {}: its last Docker network is gone", a.overlay());
+                names.forgetAll(a.overlay());
             } catch (WeftException e) {
                 LOG.warn("overlay {} stays: {}", a.overlay(), e.getMessage());
                 return true;
