@@ -2,6 +2,7 @@ package dev.weft.daemon;
 
 import dev.weft.net.IpPrefix;
 import dev.weft.testkit.RunDir;
+import dev.weft.testkit.SimulatedHost;
 import dev.weft.testkit.SimulatedHosts;
 import dev.weft.testkit.StoreServer;
 import org.junit.jupiter.api.AfterEach;
@@ -143,8 +144,7 @@ class PluginLocalScopeTest {
                     assertThat(eventually(15, () -> weftLinks(d.host()).isEmpty())).as("no link left: " + weftLinks(d.host()))
                             .isTrue();
                 }
-                List<String> keys = hosts.get(3).exec("etcdctl", "--endpoints", "http://" + etcd.hostPort(), "get", "--prefix",
-                        "--keys-only", "").lines().filter(k -> !k.isBlank()).toList();
+                List<String> keys = etcdKeys(hosts.get(3), etcd);
                 assertThat(keys).as("weft's keys are there").anyMatch(k -> k.contains("/hosts/"));
                 assertThat(keys).as("no attachment, name, shared pool or address left")
                         .noneMatch(k -> k.contains("/docker/") || k.contains("DockerGlobal"));
@@ -178,6 +178,12 @@ class PluginLocalScopeTest {
                 String subnet = h0.ok("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "wlnet");
                 assertThat(subnet).startsWith("10.");
                 assertThat(h1.ok("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "wlnet")).isEqualTo(subnet);
+                DockerHost.Result refused = h0.run("network", "create", "-d", "weft", "--ipam-driver", "weft", "-o",
+                        "weft.overlay=wlauto2", "--ipam-opt", "weft.overlay=wlauto2", "-o", "wl.bogus=1", "wlnet2");
+                assertThat(refused.exit()).isNotZero();
+                assertThat(refused.output()).contains("wl.bogus");
+                assertThat(etcdKeys(hosts.get(2), etcd).stream().filter(k -> k.contains("DockerGlobal/pools/")))
+                        .as("the pool weft chose for a network that failed is released").hasSize(1);
                 h0.ok("run", "-d", "--name", "wla0", "--net", "wlnet", image, "sleep", "600");
                 h1.ok("run", "-d", "--name", "wla1", "--net", "wlnet", image, "sleep", "600");
                 assertThat(eventually(20, () -> h1.succeeds("exec", "wla1", "sh", "-c", ping("wla0"))))
@@ -219,6 +225,12 @@ class PluginLocalScopeTest {
                     "--docker-scope", "local", "--docker-api", dir.resolve("docker.sock").toString(),
                     "--docker-dns", address, "--log-level", "debug"), List.of("--dns", address)));
         }
+    }
+
+    /** The keys in {@code etcd}, listed by etcdctl on {@code host}. */
+    private static List<String> etcdKeys(SimulatedHost host, StoreServer etcd) {
+        return host.exec("etcdctl", "--endpoints", "http://" + etcd.hostPort(), "get", "--prefix", "--keys-only", "")
+                .lines().filter(k -> !k.isBlank()).toList();
     }
 
     /** The names of weft's networks as {@code docker}'s weftd lists them. */

@@ -54,9 +54,14 @@ final class DockerIpam {
         if (attachments == null || !poolId.startsWith(LOCAL_SPACE + "/")) {
             return null;
         }
-        String[] parts = poolId.split("/");
-        String subnet = parts[1] + "/" + parts[2];
+        String subnet = subnetOf(poolId);
         return attachments.attachedHere(subnet) ? globalPool(subnet) : null;
+    }
+
+    /** The subnet of pool {@code poolId} (SPACE/SUBNET or SPACE/SUBNET/RANGE). */
+    static String subnetOf(String poolId) {
+        String[] parts = poolId.split("/");
+        return parts[1] + "/" + parts[2];
     }
 
     /** The predefined pools of Docker's address spaces, to register with the controller. */
@@ -108,7 +113,11 @@ final class DockerIpam {
     }
 
     synchronized ObjectNode releasePool(JsonNode req) {
-        ipam.releasePool(poolId(req));
+        String pool = poolId(req);
+        ipam.releasePool(pool);
+        if (overlays != null && pool.startsWith(LOCAL_SPACE + "/")) {
+            overlays.released(pool);
+        }
         return NODES.objectNode();
     }
 

@@ -62,6 +62,11 @@ final class OverlayAttachments {
         return all().stream().anyMatch(a -> a.host().equals(host) && a.subnet().equals(subnet));
     }
 
+    /** Whether a Docker network of any host is attached with IPv4 subnet {@code subnet}. */
+    boolean withSubnet(String subnet) {
+        return all().stream().anyMatch(a -> a.subnet().equals(subnet));
+    }
+
     /** The overlays this host's Docker networks are attached to. */
     List<String> overlaysHere() {
         return all().stream().filter(a -> a.host().equals(host)).map(Attachment::overlay).distinct().toList();

@@ -110,14 +110,32 @@ final class SharedOverlays {
                 return true;
             }
         }
-        String pool = DockerIpam.globalPool(a.subnet());
+        releaseSharedPool(a.subnet());
+        return true;
+    }
+
+    /**
+     * After Docker released local pool {@code localPool}: releases the shared pool of its subnet
+     * if no Docker network of any host is attached with that subnet (a network whose creation
+     * failed after {@link #subnetFor} took a fresh pool for it).
+     */
+    void released(String localPool) {
+        String subnet = DockerIpam.subnetOf(localPool);
+        String pool = DockerIpam.globalPool(subnet);
+        if (attachments.withSubnet(subnet) || ipam.pools(DockerIpam.GLOBAL_SPACE).stream().noneMatch(p -> p.id().equals(pool))) {
+            return;
+        }
+        releaseSharedPool(subnet);
+    }
+
+    private void releaseSharedPool(String subnet) {
+        String pool = DockerIpam.globalPool(subnet);
         try {
             ipam.holders(pool).keySet().forEach(addr -> ipam.releaseAddress(pool, addr)); // the gateway, and stale ones
             ipam.releasePool(pool);
         } catch (IpamException e) {
             LOG.warn("shared pool {} stays: {}", pool, e.getMessage());
         }
-        return true;
     }
 
     /** The global overlay called {@code name}, null if there is none; 409 if {@code name} is another kind of network. */
