@@ -57,10 +57,12 @@ class PluginLocalScopeTest {
     @Test
     void threeDockerHostsWithoutAClusterStoreShareAnOverlay() throws Exception {
         try (SimulatedHosts hosts = SimulatedHosts.create(4);
-             StoreServer etcd = StoreServer.etcd(hosts.get(3), runDir.path().resolve("etcd"))) {
+             StoreServer etcd = StoreServer.etcd(hosts.get(3), runDir.path().resolve("etcd"));
+             FakeUpstream upstream = new FakeUpstream(hosts.get(3).netns(), IpPrefix.format(hosts.get(3).address()),
+                     "192.0.2.77")) {
             List<DockerHost> docker = new ArrayList<>();
             try {
-                startHosts(hosts, etcd, 3, docker);
+                startHosts(hosts, etcd, 3, docker, hosts.get(3));
                 String image = DockerHost.IMAGE;
                 List<String> addresses = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
@@ -90,6 +92,8 @@ class PluginLocalScopeTest {
                 }
                 assertThat(h0.ok("exec", "wlc0", "nslookup", "wlc1")).as("weft's DNS answers: " + h0.log())
                         .contains(addresses.get(1));
+                assertThat(h1.ok("exec", "wlc1", "nslookup", "example.test")).as("other names go to weftd's upstream")
+                        .contains("192.0.2.77");
 
                 DockerHost.Result wrong = h2.run(create("wlov", "192.0.2.0/24", "wlbad"));
                 assertThat(wrong.exit()).isNotZero();
@@ -167,7 +171,7 @@ class PluginLocalScopeTest {
              StoreServer etcd = StoreServer.etcd(hosts.get(2), runDir.path().resolve("etcd"))) {
             List<DockerHost> docker = new ArrayList<>();
             try {
-                startHosts(hosts, etcd, 2, docker);
+                startHosts(hosts, etcd, 2, docker, hosts.get(2));
                 DockerHost h0 = docker.get(0);
                 DockerHost h1 = docker.get(1);
                 String image = DockerHost.IMAGE;
@@ -215,13 +219,19 @@ class PluginLocalScopeTest {
 
     /**
      * Starts {@code count} Docker hosts on {@code hosts}, each weftd in local scope with its DNS on
-     * its host's address, which is its dockerd's {@code --dns}.
+     * its host's address, which is its dockerd's {@code --dns}, and {@code resolver}'s address as
+     * weftd's upstream.
      */
-    private void startHosts(SimulatedHosts hosts, StoreServer etcd, int count, List<DockerHost> docker) throws Exception {
+    private void startHosts(SimulatedHosts hosts, StoreServer etcd, int count, List<DockerHost> docker, SimulatedHost resolver)
+            throws Exception {
         for (int i = 0; i < count; i++) {
             Path dir = runDir.path().resolve("h" + i);
             String address = IpPrefix.format(hosts.get(i).address());
+            Files.createDirectories(dir);
+            Path resolvConf = Files.writeString(dir.resolve("resolv.conf"), "nameserver "
+                    + IpPrefix.format(resolver.address()) + "\n");
             docker.add(DockerHost.start(hosts.get(i), dir, List.of("--kv-store", etcd.url(), "--bind-interface", "eth0",
+                    "--resolv-conf", resolvConf.toString(),
                     "--docker-scope", "local", "--docker-api", dir.resolve("docker.sock").toString(),
                     "--docker-dns", address, "--log-level", "debug"), List.of("--dns", address)));
         }
