@@ -4,7 +4,10 @@ import dev.weft.daemon.kernel.HostKernel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.weft.net.IpPrefix;
+
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -59,20 +62,22 @@ final class DnsListener implements AutoCloseable {
 
     /** {@code address} in weftd's own namespace, answered by {@code dns}. */
     static DnsListener onHost(InetSocketAddress address, Answerer dns) {
+        String where = (address.getAddress() instanceof Inet6Address ? "[" + IpPrefix.format(address.getAddress()) + "]"
+                : IpPrefix.format(address.getAddress())) + ":" + address.getPort();
         DatagramChannel udp;
         ServerSocketChannel tcp;
         try {
             udp = DatagramChannel.open().bind(address);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot serve DNS on udp " + address + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot serve DNS on udp " + where + ": " + e.getMessage(), e);
         }
         try {
             tcp = ServerSocketChannel.open().bind(address);
         } catch (IOException e) {
             close(udp);
-            throw new IllegalStateException("cannot serve DNS on tcp " + address + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot serve DNS on tcp " + where + ": " + e.getMessage(), e);
         }
-        return serve(address.toString(), dns, udp, tcp);
+        return serve(where, dns, udp, tcp);
     }
 
     private static DnsListener serve(String label, Answerer dns, DatagramChannel udp, ServerSocketChannel tcp) {
