@@ -186,6 +186,10 @@ class PluginLocalScopeTest {
                         "weft.overlay=wlauto2", "--ipam-opt", "weft.overlay=wlauto2", "-o", "wl.bogus=1", "wlnet2");
                 assertThat(refused.exit()).isNotZero();
                 assertThat(refused.output()).contains("wl.bogus");
+                DockerHost.Result v6 = h1.run("network", "create", "-d", "weft", "--ipam-driver", "weft", "-o", "weft.overlay=wl6",
+                        "--ipv6", "--subnet", "198.51.100.0/24", "--subnet", "2001:db8:77::/64", "wl6");
+                assertThat(v6.exit()).isNotZero();
+                assertThat(v6.output()).contains("IPv4 only");
                 assertThat(etcdKeys(hosts.get(2), etcd).stream().filter(k -> k.contains("DockerGlobal/pools/")))
                         .as("the pool weft chose for a network that failed is released").hasSize(1);
                 h0.ok("run", "-d", "--name", "wla0", "--net", "wlnet", image, "sleep", "600");

@@ -56,11 +56,14 @@ final class SharedOverlays {
         if (v4.size() != 1) {
             throw PluginException.badRequest("-o " + OPTION + "=" + name + " takes one IPv4 subnet, not " + v4.size());
         }
+        if (!v6.isEmpty()) { // Docker's local IPv6 pools would hand out the same addresses on every host
+            throw PluginException.badRequest("-o " + OPTION + "=" + name + " networks are IPv4 only: leave out --ipv6");
+        }
         IpamConfig want = v4.getFirst();
         Network n = overlay(name);
         if (n == null) {
             try {
-                n = controller.newNetwork(new NetworkConfig(name, "overlay", v4, v6, !v6.isEmpty(), internal, options,
+                n = controller.newNetwork(new NetworkConfig(name, "overlay", v4, List.of(), false, internal, options,
                         Map.of(OPTION, "docker")));
                 LOG.info("made overlay {} ({}) for Docker network {}", name, want.subnet(), dockerId);
             } catch (WeftException e) {
