@@ -121,6 +121,8 @@ class PluginLocalScopeTest {
                         .as("a container made after weftd's restart is reached: " + h1.log()).isTrue();
 
                 h1.restartDockerd(); // its containers stop; wlr1 comes back by its restart policy
+                assertThat(h0.ok("exec", "wlc0", "sh", "-c", ping(addresses.get(2)))).as("the other hosts keep talking")
+                        .contains("1 packets received");
                 assertThat(eventually(30, () -> h1.run("inspect", "-f", "{{.State.Running}}", "wlr1").output().trim()
                         .equals("true"))).as("wlr1 restarted: " + h1.log()).isTrue();
                 String back = h1.address("wlr1", "wlnet");
