@@ -38,6 +38,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -153,7 +154,10 @@ public final class Weftd implements AutoCloseable {
             NetworkConnections connections = new NetworkConnections(controller, containers::nameOf, journal);
             recover(journal, containers, connections);
             dns.sync();
-            plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller, journal, metrics);
+            plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller, journal, global, metrics);
+            if (plugin != null && options.plugin().dns() != null) {
+                dns.serveOnHost(new InetSocketAddress(options.plugin().dns(), 53), plugin::dockerNames);
+            }
             metricsServer = options.metrics() == null ? null : MetricsServer.start(options.metrics(), metrics);
             HttpApi api = new HttpApi(new Networks(controller), connections,
                     new Sandboxes(controller, dns::sync, containers::nameOf), new Services(controller, containers::nameOf, journal),

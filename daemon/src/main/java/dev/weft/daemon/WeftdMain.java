@@ -97,6 +97,22 @@ public final class WeftdMain implements Callable<Integer> {
                     + " through its weft interface (repeatable)")
     List<String> nameservers = new ArrayList<>();
 
+    @Option(names = "--docker-scope", paramLabel = "SCOPE",
+            description = "with --plugin-socket: the scope the plugin tells Docker, local or global (default: global with"
+                    + " --kv-store, for dockerd with --cluster-store; local for dockerd without one, whose networks reach"
+                    + " other hosts with -o weft.overlay=NAME)")
+    String dockerScope;
+
+    @Option(names = "--docker-api", paramLabel = "PATH",
+            description = "with --docker-scope local: dockerd's API socket, asked for the names of containers that join"
+                    + " (default: /var/run/docker.sock)")
+    Path dockerApi;
+
+    @Option(names = "--docker-dns", paramLabel = "IP",
+            description = "with --docker-scope local and --kv-store: answer DNS on IP port 53 with the names of the"
+                    + " containers of every host on the asking container's overlay (give dockerd --dns IP)")
+    String dockerDns;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "debug, info, warning or error (default: ${DEFAULT-VALUE})",
             defaultValue = "info")
     String logLevel;
@@ -114,6 +130,23 @@ public final class WeftdMain implements Callable<Integer> {
     @Option(names = "--metrics-allow-remote",
             description = "let --metrics-addr be an address that is not loopback (the metrics have no authentication)")
     boolean metricsAllowRemote;
+
+    /** Whether --docker-scope asks for local scope; global needs --kv-store. */
+    private boolean localScope() {
+        if (dockerScope == null) {
+            return false;
+        }
+        return switch (dockerScope) {
+            case "local" -> true;
+            case "global" -> {
+                if (kvStore == null) {
+                    throw new IllegalArgumentException("--docker-scope global needs --kv-store");
+                }
+                yield false;
+            }
+            default -> throw new IllegalArgumentException("invalid --docker-scope \"" + dockerScope + "\" (local or global)");
+        };
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new WeftdMain()).execute(args));
@@ -151,9 +184,18 @@ public final class WeftdMain implements Callable<Integer> {
         WeftdOptions options = new WeftdOptions(Path.of(path), dataDir, runDir, logLevel, resolvConf);
         try {
             if (pluginSocket != null) {
-                options = options.withPlugin(new PluginOptions(pluginSocket, addresses(nameservers, "--nameserver")));
-            } else if (!nameservers.isEmpty()) {
-                throw new IllegalArgumentException("--nameserver needs --plugin-socket");
+                boolean local = localScope();
+                if ((dockerApi != null || dockerDns != null) && !local) {
+                    throw new IllegalArgumentException("--docker-api and --docker-dns need --docker-scope local");
+                }
+                if (dockerDns != null && kvStore == null) {
+                    throw new IllegalArgumentException("--docker-dns needs --kv-store (names of the other hosts' containers)");
+                }
+                options = options.withPlugin(new PluginOptions(pluginSocket, addresses(nameservers, "--nameserver"), local,
+                        dockerApi == null ? PluginOptions.DEFAULT_DOCKER_API : dockerApi,
+                        dockerDns == null ? null : addresses(List.of(dockerDns), "--docker-dns").getFirst()));
+            } else if (!nameservers.isEmpty() || dockerScope != null || dockerApi != null || dockerDns != null) {
+                throw new IllegalArgumentException("--nameserver and the --docker-* options need --plugin-socket");
             }
             if (kvStore != null) {
                 options = options.withCluster(new ClusterOptions(StoreUrl.parse(kvStore).withSecurity(storeSecurity()),

@@ -30,6 +30,7 @@ final class DockerHost implements AutoCloseable {
     private final Path dir;
     private final WeftdProcess weftd;
     private Process dockerd;
+    private List<String> dockerdArgs = List.of();
 
     /** What a docker command printed (stdout and stderr) and its exit code. */
     record Result(int exit, String output) {
@@ -78,7 +79,21 @@ final class DockerHost implements AutoCloseable {
         }
     }
 
+    /** Stops dockerd (SIGTERM, as systemd does) and starts it again with the same arguments. */
+    void restartDockerd() throws Exception {
+        stopDockerd();
+        startDockerd(dockerdArgs);
+    }
+
+    private void stopDockerd() throws InterruptedException {
+        dockerd.destroy(); // SIGTERM: dockerd stops its containers and its containerd
+        if (!dockerd.waitFor(30, TimeUnit.SECONDS)) {
+            dockerd.destroyForcibly().waitFor();
+        }
+    }
+
     private void startDockerd(List<String> extra) throws Exception {
+        dockerdArgs = List.copyOf(extra);
         Path config = dir.resolve("daemon.json"); // its identity key here, not in /etc/docker/key.json
         Files.writeString(config, "{\"deprecated-key-path\": \"" + dir.resolve("key.json") + "\"}");
         List<String> cmd = new ArrayList<>(List.of(DOCKERD.toString(), "--storage-driver", "vfs",
@@ -91,7 +106,7 @@ final class DockerHost implements AutoCloseable {
                 dir.resolve("plugins").toString()));
         argv.addAll(cmd);
         dockerd = new ProcessBuilder(host.command(argv.toArray(String[]::new))).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("dockerd.log").toFile()).start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("dockerd.log").toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (docker(10, "version").exit() != 0) {
             assertThat(dockerd.isAlive()).as("dockerd died: " + log()).isTrue();
@@ -183,10 +198,7 @@ final class DockerHost implements AutoCloseable {
                     rm.addAll(List.of(ps.output().trim().split("\\s+")));
                     docker(60, rm.toArray(String[]::new));
                 }
-                dockerd.destroy(); // SIGTERM: dockerd stops its containerd
-                if (!dockerd.waitFor(30, TimeUnit.SECONDS)) {
-                    dockerd.destroyForcibly().waitFor();
-                }
+                stopDockerd();
             }
         } finally {
             weftd.close();

@@ -47,13 +47,13 @@ class PluginDockerdTest {
     }
 
     /** The links weft made in {@code host}: bridges, overlay devices and veths. */
-    private static List<String> weftLinks(SimulatedHost host) {
+    static List<String> weftLinks(SimulatedHost host) {
         try (Rtnetlink r = host.rtnetlink()) {
             return r.links().list().stream().map(Link::name).filter(n -> n.startsWith("w")).toList();
         }
     }
 
-    private static String ping(String target) {
+    static String ping(String target) {
         return "ping -c 1 -W 2 " + target;
     }
 
@@ -79,6 +79,8 @@ class PluginDockerdTest {
             String url = "http://" + dev.weft.net.IpPrefix.format(hosts.get(0).address()) + ":8080/";
             assertThat(eventually(10, () -> fetch(hosts.get(1), url).contains("hello-weft")))
                     .as("docker run -p publishes through weft").isTrue();
+            assertThat(docker.run("network", "create", "-d", "weft", "--ipam-driver", "weft", "-o", "weft.overlay=wtx", "wtx")
+                    .output()).as("overlays need local scope and a store").contains("needs weftd with --docker-scope local");
             DockerHost.Result ephemeral = docker.run("run", "-d", "--net", "wtnet", "-p", "80", image, "sleep", "600");
             assertThat(ephemeral.output()).as("weft does not choose host ports").contains("weft does not choose host ports");
 
@@ -167,7 +169,7 @@ class PluginDockerdTest {
         }
     }
 
-    private static boolean eventually(int seconds, Callable<Boolean> check) throws Exception {
+    static boolean eventually(int seconds, Callable<Boolean> check) throws Exception {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (true) {
             if (check.call()) {

@@ -58,6 +58,13 @@ final class DnsNames {
         return out;
     }
 
+    /** Names given as they are (name to addresses). */
+    static DnsNames of(Map<String, List<InetAddress>> given) {
+        DnsNames out = new DnsNames();
+        given.forEach((name, addresses) -> out.names.put(name.toLowerCase(Locale.ROOT), List.copyOf(addresses)));
+        return out;
+    }
+
     private void add(String name, EndpointState ep) {
         List<InetAddress> addresses = names.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>());
         for (String a : new String[] {ep.ipv4(), ep.ipv6()}) {

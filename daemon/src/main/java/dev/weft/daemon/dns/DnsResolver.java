@@ -69,10 +69,23 @@ public final class DnsResolver {
 
     /** The answer to {@code query} for a client in {@code sandboxId}; null when the query is not DNS at all. */
     public byte[] answer(String sandboxId, byte[] query, boolean tcp) {
+        return timed(() -> respond(query, tcp, () -> view(sandboxId)));
+    }
+
+    /**
+     * The answer to {@code query} from {@code names} (lower-case name to addresses), other names
+     * forwarded to the host's resolvers; null when the query is not DNS at all.
+     */
+    public byte[] answer(Map<String, List<InetAddress>> names, byte[] query, boolean tcp) {
+        return timed(() -> respond(query, tcp, () -> new Cached(0, DnsNames.of(names), upstreams)));
+    }
+
+    /** The reply on the wire, the query counted in the metrics with its outcome and time. */
+    private byte[] timed(java.util.function.Supplier<Answer> respond) {
         long start = System.nanoTime();
         String outcome = "error";
         try {
-            Answer a = respond(sandboxId, query, tcp);
+            Answer a = respond.get();
             outcome = a.outcome();
             return a.wire();
         } finally {
@@ -84,7 +97,7 @@ public final class DnsResolver {
     private record Answer(byte[] wire, String outcome) {
     }
 
-    private Answer respond(String sandboxId, byte[] query, boolean tcp) {
+    private Answer respond(byte[] query, boolean tcp, java.util.function.Supplier<Cached> views) {
         Message request;
         try {
             request = new Message(query);
@@ -99,7 +112,7 @@ public final class DnsResolver {
         int type = question.getType();
         Cached view;
         try {
-            view = view(sandboxId);
+            view = views.get();
         } catch (WeftException e) {
             return new Answer(error(request, Rcode.REFUSED, tcp), "refused"); // the sandbox is gone
         }

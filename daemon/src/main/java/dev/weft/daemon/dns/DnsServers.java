@@ -7,6 +7,7 @@ import dev.weft.engine.Sandbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /** One embedded DNS server per sandbox with its own namespace, kept in step with the controller's sandboxes. */
 public final class DnsServers implements AutoCloseable {
@@ -24,7 +26,8 @@ public final class DnsServers implements AutoCloseable {
     private final Controller controller;
     private final DnsResolver dns;
     private final int port;
-    private final Map<String, SandboxDnsServer> servers = new ConcurrentHashMap<>();
+    private final Map<String, DnsListener> servers = new ConcurrentHashMap<>();
+    private final List<DnsListener> hostListeners = new ArrayList<>();
 
     /** Servers answering for {@code controller}'s sandboxes, forwarding from {@code host}'s namespace, counted in {@code metrics}. */
     public DnsServers(Controller controller, List<InetSocketAddress> upstreams, int port, HostKernel host,
@@ -65,7 +68,7 @@ public final class DnsServers implements AutoCloseable {
             alive.add(sb.id());
             if (!servers.containsKey(sb.id())) {
                 try {
-                    servers.put(sb.id(), SandboxDnsServer.start(netns, sb.id(), dns, port));
+                    servers.put(sb.id(), DnsListener.inSandbox(netns, sb.id(), dns, port));
                 } catch (RuntimeException e) {
                     LOG.warn("cannot start embedded DNS in sandbox {}: {}", sb.id(), e.getMessage());
                 }
@@ -79,9 +82,22 @@ public final class DnsServers implements AutoCloseable {
         }
     }
 
+    /**
+     * Also serves DNS on {@code address} of weftd's own namespace: to a client at address A the
+     * names {@code names} gives for A, other names forwarded to the host's resolvers. Throws
+     * IllegalStateException when the address cannot be bound.
+     */
+    public synchronized void serveOnHost(InetSocketAddress address,
+                                         Function<InetAddress, Map<String, List<InetAddress>>> names) {
+        hostListeners.add(DnsListener.onHost(address, (client, query, tcp) -> dns.answer(names.apply(client), query, tcp)));
+        LOG.info("serving DNS for Docker's containers on {}", address);
+    }
+
     @Override
     public synchronized void close() {
-        servers.values().forEach(SandboxDnsServer::close);
+        hostListeners.forEach(DnsListener::close);
+        hostListeners.clear();
+        servers.values().forEach(DnsListener::close);
         servers.clear();
     }
 }

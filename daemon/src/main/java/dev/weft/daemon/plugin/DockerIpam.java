@@ -27,9 +27,41 @@ final class DockerIpam {
     static final String GATEWAY_TYPE = "com.docker.network.gateway";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private final DefaultIpam ipam;
+    private final OverlayAttachments attachments;
+    private final SharedOverlays overlays;
 
-    DockerIpam(DefaultIpam ipam) {
+    /**
+     * {@code attachments} and {@code overlays} (null but in local scope on hosts sharing a store):
+     * a pool of a Docker network attached to a global overlay hands out its containers' addresses
+     * from the overlay's {@link #GLOBAL_SPACE} pool, so no two hosts give out the same one.
+     */
+    DockerIpam(DefaultIpam ipam, OverlayAttachments attachments, SharedOverlays overlays) {
         this.ipam = ipam;
+        this.attachments = attachments;
+        this.overlays = overlays;
+    }
+
+    /** The pool of {@link #GLOBAL_SPACE} that shares out the addresses of an overlay with IPv4 subnet {@code subnet}. */
+    static String globalPool(String subnet) {
+        return GLOBAL_SPACE + "/" + subnet;
+    }
+
+    /**
+     * The global pool standing in for local pool {@code poolId} when this host's Docker network of
+     * that pool is attached to an overlay, else null.
+     */
+    private String attachedPool(String poolId) {
+        if (attachments == null || !poolId.startsWith(LOCAL_SPACE + "/")) {
+            return null;
+        }
+        String subnet = subnetOf(poolId);
+        return attachments.attachedHere(subnet) ? globalPool(subnet) : null;
+    }
+
+    /** The subnet of pool {@code poolId} (SPACE/SUBNET or SPACE/SUBNET/RANGE). */
+    static String subnetOf(String poolId) {
+        String[] parts = poolId.split("/");
+        return parts[1] + "/" + parts[2];
     }
 
     /** The predefined pools of Docker's address spaces, to register with the controller. */
@@ -62,6 +94,16 @@ final class DockerIpam {
         IpPrefix subnet = RequestFields.prefix(req, "Pool");
         IpPrefix range = RequestFields.prefix(req, "SubPool");
         boolean v6 = RequestFields.bool(req, "V6");
+        String overlay = req.path("Options").path(SharedOverlays.OPTION).asText("");
+        if (!overlay.isEmpty() && !v6) { // --ipam-opt weft.overlay=NAME: the overlay's subnet
+            if (overlays == null) {
+                throw PluginException.badRequest("--ipam-opt " + SharedOverlays.OPTION + " needs weftd with --docker-scope"
+                        + " local and --kv-store (hosts sharing weft's store)");
+            }
+            if (subnet == null && space.equals(LOCAL_SPACE)) {
+                subnet = overlays.subnetFor(overlay);
+            }
+        }
         Ipam.Pool pool = ipam.requestPool(space, subnet, range, v6);
         ObjectNode r = NODES.objectNode();
         r.put("PoolID", pool.id());
@@ -71,7 +113,11 @@ final class DockerIpam {
     }
 
     synchronized ObjectNode releasePool(JsonNode req) {
-        ipam.releasePool(poolId(req));
+        String pool = poolId(req);
+        ipam.releasePool(pool);
+        if (overlays != null && pool.startsWith(LOCAL_SPACE + "/")) {
+            overlays.released(pool);
+        }
         return NODES.objectNode();
     }
 
@@ -81,7 +127,8 @@ final class DockerIpam {
         String wanted = RequestFields.text(req, "Address");
         InetAddress preferred = wanted.isEmpty() ? null : RequestFields.address(wanted, "Address");
         boolean gateway = GATEWAY_TYPE.equals(req.path("Options").path(ADDRESS_TYPE).asText());
-        IpPrefix a = ipam.requestAddress(pool, preferred, gateway ? "docker-gateway" : "docker");
+        String shared = gateway ? null : attachedPool(pool);
+        IpPrefix a = ipam.requestAddress(shared != null ? shared : pool, preferred, gateway ? "docker-gateway" : "docker");
         ObjectNode r = NODES.objectNode();
         r.put("Address", a.toString());
         r.putObject("Data");
@@ -90,7 +137,9 @@ final class DockerIpam {
 
     synchronized ObjectNode releaseAddress(JsonNode req) {
         String pool = poolId(req);
-        ipam.releaseAddress(pool, RequestFields.address(RequestFields.required(req, "Address"), "Address"));
+        InetAddress address = RequestFields.address(RequestFields.required(req, "Address"), "Address");
+        String shared = attachedPool(pool);
+        ipam.releaseAddress(shared != null && !ipam.holders(pool).containsKey(address) ? shared : pool, address);
         return NODES.objectNode();
     }
 

@@ -45,14 +45,21 @@ final class DockerNetworks {
     private final boolean global;
     private final List<InetAddress> nameservers;
     private final Journal journal;
+    private final SharedOverlays overlays;
+    private final DockerNames names;
 
     /**
      * {@code global}: make overlay networks shared through the global store, not bridge networks;
      * {@code nameservers}: addresses every container gets a route to through its weft interface
-     * (the Weave plugin's {@code --nameserver}).
+     * (the Weave plugin's {@code --nameserver}); {@code overlays} (null unless in local scope on
+     * hosts sharing a store): attaches networks made with {@code -o weft.overlay=NAME};
+     * {@code names}: learns the names of the containers that join them.
      */
-    DockerNetworks(Controller controller, boolean global, List<InetAddress> nameservers, Journal journal) {
+    DockerNetworks(Controller controller, boolean global, List<InetAddress> nameservers, Journal journal,
+                   SharedOverlays overlays, DockerNames names) {
+        this.names = names;
         this.journal = journal;
+        this.overlays = overlays;
         this.controller = controller;
         this.global = global;
         this.nameservers = List.copyOf(nameservers);
@@ -82,12 +89,25 @@ final class DockerNetworks {
         if (find(id) != null) {
             return NODES.objectNode();
         }
+        String overlay = generic.remove(SharedOverlays.OPTION);
+        if (overlay != null) {
+            if (overlays == null) {
+                throw PluginException.badRequest("-o " + SharedOverlays.OPTION + " needs weftd with --docker-scope local"
+                        + " and --kv-store (hosts sharing weft's store)");
+            }
+            overlays.attach(id, overlay, v4, v6, internal, generic);
+            return NODES.objectNode();
+        }
         controller.newNetwork(new NetworkConfig(id, global ? "overlay" : "bridge", v4, v6, !v6.isEmpty(), internal, generic,
                 Map.of()));
         return NODES.objectNode();
     }
 
     synchronized ObjectNode deleteNetwork(JsonNode req) {
+        String id = RequestFields.required(req, "NetworkID");
+        if (overlays != null && overlays.detach(id)) {
+            return NODES.objectNode();
+        }
         network(req).delete();
         return NODES.objectNode();
     }
@@ -133,6 +153,9 @@ final class DockerNetworks {
 
     synchronized ObjectNode deleteEndpoint(JsonNode req) {
         Endpoint ep = endpoint(network(req), req);
+        if (names != null && overlays.attached(RequestFields.required(req, "NetworkID")) != null) {
+            names.forget(ep.network().name(), ep.name());
+        }
         journal.run(Intent.of("disconnect", "network", ep.network().id(), "endpoint", ep.name()), entry -> {
             ep.leaveAnywhere(); // Docker leaves first; after a crash it may not have
             ep.delete();
@@ -166,6 +189,10 @@ final class DockerNetworks {
             route.put("RouteType", CONNECTED);
         }
         r.put("DisableGatewayService", false);
+        String dockerId = RequestFields.required(req, "NetworkID");
+        if (names != null && overlays.attached(dockerId) != null && ep.state().ipv4() != null) {
+            names.learn(n.name(), dockerId, ep.name(), ep.state().ipv4());
+        }
         return r;
     }
 
@@ -199,6 +226,12 @@ final class DockerNetworks {
     }
 
     private Network find(String dockerId) {
+        if (overlays != null) {
+            Network attached = overlays.attached(dockerId);
+            if (attached != null) {
+                return attached;
+            }
+        }
         try {
             Network n = controller.network(dockerId);
             return n.name().equals(dockerId) ? n : null;

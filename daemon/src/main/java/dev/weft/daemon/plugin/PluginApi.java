@@ -13,6 +13,7 @@ import dev.weft.engine.Errors;
 import dev.weft.engine.WeftException;
 import dev.weft.engine.ipam.IpamException;
 import dev.weft.engine.ipam.PredefinedPools;
+import dev.weft.store.Store;
 import dev.weft.store.StoreException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -46,15 +47,25 @@ public final class PluginApi extends Handler.Abstract {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, Function<JsonNode, ObjectNode>> calls = new LinkedHashMap<>();
     private final WeftMetrics metrics;
+    private final DockerNames names;
 
     /**
      * Serves {@code controller}'s networks: overlay networks of global scope when it shares a
-     * global store, else bridge networks; Join gives each container a route to {@code nameservers}.
+     * global store, unless {@code options} ask for local scope, else bridge networks; with local
+     * scope and a {@code global} store, networks created with {@code -o weft.overlay=NAME} attach to
+     * the global overlay NAME ({@link OverlayAttachments}). Join gives each container a route to
+     * the options' nameservers.
      */
-    public PluginApi(Controller controller, List<InetAddress> nameservers, Journal journal, WeftMetrics metrics) {
+    public PluginApi(Controller controller, PluginOptions options, Journal journal, Store global, WeftMetrics metrics) {
         this.metrics = metrics;
-        DockerNetworks nets = new DockerNetworks(controller, controller.advertise() != null, nameservers, journal);
-        DockerIpam ipam = new DockerIpam(controller.ipam());
+        String host = controller.advertise();
+        OverlayAttachments attachments = options.localScope() && global != null && host != null
+                ? new OverlayAttachments(global, host) : null;
+        names = attachments == null ? null : new DockerNames(global, controller, attachments, options.dockerApi());
+        SharedOverlays overlays = attachments == null ? null : new SharedOverlays(controller, attachments, names);
+        DockerNetworks nets = new DockerNetworks(controller, host != null && !options.localScope(), options.nameservers(),
+                journal, overlays, names);
+        DockerIpam ipam = new DockerIpam(controller.ipam(), attachments, overlays);
         calls.put("/Plugin.Activate", req -> {
             ObjectNode r = JSON.createObjectNode();
             r.putArray("Implements").add("NetworkDriver").add("IpamDriver");
@@ -80,6 +91,14 @@ public final class PluginApi extends Handler.Abstract {
         calls.put("/IpamDriver.ReleasePool", ipam::releasePool);
         calls.put("/IpamDriver.RequestAddress", ipam::requestAddress);
         calls.put("/IpamDriver.ReleaseAddress", ipam::releaseAddress);
+    }
+
+    /**
+     * The names of Docker's containers that a client at {@code client} resolves: those of its
+     * overlay on every host when it is on an overlay attached in local scope, else none.
+     */
+    public Map<String, List<InetAddress>> dockerNames(InetAddress client) {
+        return names == null ? Map.of() : names.namesFor(client);
     }
 
     /** The address spaces the IpamDriver serves, to register with the controller before it starts. */

@@ -4,7 +4,10 @@ import dev.weft.daemon.kernel.HostKernel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.weft.net.IpPrefix;
+
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -16,26 +19,35 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
 /**
- * 127.0.0.11:53, UDP and TCP, inside one sandbox: sockets opened inside its namespace (where
- * they stay) and served from weftd by virtual threads. The socket a query arrives on tells which
- * sandbox asks, so each container sees only the names of its own networks, whatever the driver.
+ * A DNS server's UDP and TCP sockets, served from weftd by virtual threads: 127.0.0.11:53 inside
+ * one sandbox (sockets opened inside its namespace, where they stay; the socket a query arrives on
+ * tells which sandbox asks, so each container sees only the names of its own networks, whatever
+ * the driver), or an address of the host's own namespace, where the client's address tells who
+ * asks (the DNS server Docker's containers reach through {@code dockerd --dns}).
  */
-final class SandboxDnsServer implements AutoCloseable {
+final class DnsListener implements AutoCloseable {
     static final InetAddress ADDRESS = InetAddress.ofLiteral("127.0.0.11");
-    private static final Logger LOG = LoggerFactory.getLogger(SandboxDnsServer.class);
-    private final String sandboxId;
-    private final DnsResolver dns;
+    private static final Logger LOG = LoggerFactory.getLogger(DnsListener.class);
+    private final String label;
+    private final Answerer dns;
     private final DatagramChannel udp;
     private final ServerSocketChannel tcp;
 
-    private SandboxDnsServer(String sandboxId, DnsResolver dns, DatagramChannel udp, ServerSocketChannel tcp) {
-        this.sandboxId = sandboxId;
+    /** What answers one query from {@code client}; null when the query is not DNS at all. */
+    @FunctionalInterface
+    interface Answerer {
+        byte[] answer(InetAddress client, byte[] query, boolean tcp);
+    }
+
+    private DnsListener(String label, Answerer dns, DatagramChannel udp, ServerSocketChannel tcp) {
+        this.label = label;
         this.dns = dns;
         this.udp = udp;
         this.tcp = tcp;
     }
 
-    static SandboxDnsServer start(Path sandbox, String sandboxId, DnsResolver dns, int port) {
+    /** 127.0.0.11:{@code port} in the namespace at {@code sandbox}, answered by {@code dns} for {@code sandboxId}. */
+    static DnsListener inSandbox(Path sandbox, String sandboxId, DnsResolver dns, int port) {
         InetSocketAddress address = new InetSocketAddress(ADDRESS, port);
         DatagramChannel udp = HostKernel.inNamespace(sandbox, () -> DatagramChannel.open().bind(address));
         ServerSocketChannel tcp;
@@ -45,9 +57,33 @@ final class SandboxDnsServer implements AutoCloseable {
             close(udp);
             throw e;
         }
-        SandboxDnsServer server = new SandboxDnsServer(sandboxId, dns, udp, tcp);
-        Thread.ofVirtual().name("dns-udp-" + sandboxId).start(server::serveUdp);
-        Thread.ofVirtual().name("dns-tcp-" + sandboxId).start(server::serveTcp);
+        return serve("sandbox " + sandboxId, (client, query, overTcp) -> dns.answer(sandboxId, query, overTcp), udp, tcp);
+    }
+
+    /** {@code address} in weftd's own namespace, answered by {@code dns}. */
+    static DnsListener onHost(InetSocketAddress address, Answerer dns) {
+        String where = (address.getAddress() instanceof Inet6Address ? "[" + IpPrefix.format(address.getAddress()) + "]"
+                : IpPrefix.format(address.getAddress())) + ":" + address.getPort();
+        DatagramChannel udp;
+        ServerSocketChannel tcp;
+        try {
+            udp = DatagramChannel.open().bind(address);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serve DNS on udp " + where + ": " + e.getMessage(), e);
+        }
+        try {
+            tcp = ServerSocketChannel.open().bind(address);
+        } catch (IOException e) {
+            close(udp);
+            throw new IllegalStateException("cannot serve DNS on tcp " + where + ": " + e.getMessage(), e);
+        }
+        return serve(where, dns, udp, tcp);
+    }
+
+    private static DnsListener serve(String label, Answerer dns, DatagramChannel udp, ServerSocketChannel tcp) {
+        DnsListener server = new DnsListener(label, dns, udp, tcp);
+        Thread.ofVirtual().name("dns-udp-" + label).start(server::serveUdp);
+        Thread.ofVirtual().name("dns-tcp-" + label).start(server::serveTcp);
         return server;
     }
 
@@ -63,7 +99,7 @@ final class SandboxDnsServer implements AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                LOG.debug("dns udp receive in sandbox {}: {}", sandboxId, e.getMessage());
+                LOG.debug("dns udp receive in {}: {}", label, e.getMessage());
             }
         }
     }
@@ -71,16 +107,16 @@ final class SandboxDnsServer implements AutoCloseable {
     private void reply(SocketAddress client, byte[] query) {
         byte[] answer;
         try {
-            answer = dns.answer(sandboxId, query, false);
+            answer = dns.answer(((InetSocketAddress) client).getAddress(), query, false);
         } catch (RuntimeException e) {
-            LOG.warn("embedded DNS failed to answer in sandbox {}", sandboxId, e);
+            LOG.warn("embedded DNS failed to answer in {}", label, e);
             return;
         }
         if (answer != null) {
             try {
                 udp.send(ByteBuffer.wrap(answer), client);
             } catch (IOException e) {
-                LOG.debug("dns udp send in sandbox {}: {}", sandboxId, e.getMessage());
+                LOG.debug("dns udp send in {}: {}", label, e.getMessage());
             }
         }
     }
@@ -93,7 +129,7 @@ final class SandboxDnsServer implements AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                LOG.debug("dns tcp accept in sandbox {}: {}", sandboxId, e.getMessage());
+                LOG.debug("dns tcp accept in {}: {}", label, e.getMessage());
             }
         }
     }
@@ -109,9 +145,9 @@ final class SandboxDnsServer implements AutoCloseable {
                 }
                 byte[] answer;
                 try {
-                    answer = dns.answer(sandboxId, query.array(), true);
+                    answer = dns.answer(((InetSocketAddress) client.getRemoteAddress()).getAddress(), query.array(), true);
                 } catch (RuntimeException e) {
-                    LOG.warn("embedded DNS failed to answer in sandbox {}", sandboxId, e);
+                    LOG.warn("embedded DNS failed to answer in {}", label, e);
                     return;
                 }
                 if (answer == null) {
@@ -123,7 +159,7 @@ final class SandboxDnsServer implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            LOG.debug("dns tcp connection in sandbox {}: {}", sandboxId, e.getMessage());
+            LOG.debug("dns tcp connection in {}: {}", label, e.getMessage());
         }
     }
 
