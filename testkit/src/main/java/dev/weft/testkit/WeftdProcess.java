@@ -110,8 +110,10 @@ public final class WeftdProcess implements AutoCloseable {
         }
     }
 
+    /** Up to 90 s: a weftd restarted on a loaded machine may wait for its store's first answer (--kv-wait). */
     private void awaitReady() {
-        for (int i = 0; i < 600; i++) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("weftd exited with " + process.exitValue() + ": " + log());
             }
@@ -125,7 +127,7 @@ public final class WeftdProcess implements AutoCloseable {
                 throw new IllegalStateException("interrupted waiting for weftd", e);
             }
         }
-        throw new IllegalStateException("weftd did not answer on " + socket + " within 30 s: " + log());
+        throw new IllegalStateException("weftd did not answer on " + socket + " within 90 s: " + log());
     }
 
     /** Whether GET /v1/_ping answers 200 (a killed predecessor may have left the socket file). */
