@@ -36,6 +36,7 @@ public final class Engine implements AutoCloseable {
     private final SandboxOps sandboxes;
     private final GlobalSync global;
     private final GlobalSweep sweep;
+    private final ServiceVips vips;
 
     private Engine(ControllerConfig config) {
         this.state = new StateStore(config.store(), config.globalStore(), config.advertise());
@@ -52,9 +53,10 @@ public final class Engine implements AutoCloseable {
         this.files = new SandboxFiles(config.runDir(), config.hostResolvConf(), config.embeddedDns());
         this.ports = new SandboxPorts(state, namespaces, files);
         this.networks = new NetworkOps(context);
-        this.endpoints = new EndpointOps(context, ports);
+        this.vips = new ServiceVips(context, ports, this::reachable);
+        this.endpoints = new EndpointOps(context, ports, vips);
         this.sandboxes = new SandboxOps(context, namespaces, files, ports, endpoints);
-        this.global = config.globalStore() == null ? null : new GlobalSync(context, config.globalStore(), self);
+        this.global = config.globalStore() == null ? null : new GlobalSync(context, config.globalStore(), self, vips);
         this.sweep = config.globalStore() == null ? null
                 : new GlobalSweep(config.globalStore(), state, ipam, config.sweepInterval());
     }
@@ -64,6 +66,7 @@ public final class Engine implements AutoCloseable {
         Engine e = new Engine(config);
         try {
             new Reconciler(e.context, e.namespaces, e.files, e.ports, e.networks).run();
+            e.vips.reinstall();
             if (e.global != null) {
                 e.global.start();
                 e.sweep.start();
@@ -136,6 +139,14 @@ public final class Engine implements AutoCloseable {
 
     public List<String> driverNames() {
         return drivers.names();
+    }
+
+    /**
+     * Rewrites every local sandbox's service virtual IP rules from the records: idempotent, for
+     * whatever notices that they may have been removed behind weft's back.
+     */
+    public void reinstallServiceVips() {
+        vips.reinstall();
     }
 
     /** Sweeps orphaned global allocations now (see {@link GlobalSweep}); the keys freed. */

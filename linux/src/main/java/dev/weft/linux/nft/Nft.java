@@ -104,6 +104,31 @@ public final class Nft {
         return o;
     }
 
+    /** A verdict map lookup: {@code key vmap @name} (the element's verdict is the rule's). */
+    public static JsonNode vmapLookup(JsonNode key, String mapName) {
+        ObjectNode o = F.objectNode();
+        ObjectNode m = o.putObject("vmap");
+        m.set("key", key);
+        m.put("data", "@" + mapName);
+        return o;
+    }
+
+    /** {@code numgen inc mod N}: 0, 1, ... N-1, 0, ... one number per packet that reaches it. */
+    public static JsonNode numgenInc(int modulus) {
+        ObjectNode o = F.objectNode();
+        o.putObject("numgen").put("mode", "inc").put("mod", modulus).put("offset", 0);
+        return o;
+    }
+
+    /** The statement {@code meta KEY set VALUE} (such as the packet mark). */
+    public static JsonNode setMeta(String key, JsonNode value) {
+        ObjectNode o = F.objectNode();
+        ObjectNode m = o.putObject("mangle");
+        m.set("key", meta(key));
+        m.set("value", value);
+        return o;
+    }
+
     /** A map element: key : value. */
     public static JsonNode mapping(JsonNode key, JsonNode value) {
         ArrayNode a = F.arrayNode();
