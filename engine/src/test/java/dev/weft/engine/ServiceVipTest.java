@@ -56,6 +56,8 @@ class ServiceVipTest {
             assertThat(answers.keySet()).as(answers.toString()).containsExactly("b1", "b2", "b3");
             answers.values().forEach(n -> assertThat(n).as(answers.toString()).isBetween(800, 1200));
 
+            assertThat(slots(backends.get(0), vip)).as("a backend does not balance to its own service, so adding the"
+                    + " Nth backend costs the clients' tables only").isEmpty();
             Endpoint b2 = net.endpoint("b2");
             b2.leave(backends.get(1));
             Map<String, Integer> after = traffic.connect(client, address, 300);

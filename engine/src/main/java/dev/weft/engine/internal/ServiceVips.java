@@ -10,16 +10,18 @@ import dev.weft.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
  * Keeps every local sandbox's {@link VipTable} in step with the records: a sandbox reaches the
- * virtual IPs of the networks it is joined to, each balanced across that service's backends
- * that are joined, here or on a live host. Called under the engine's lock after every change
+ * virtual IPs of the networks it is joined to (but for the service it is a backend of), each
+ * balanced across that service's backends that are joined, here or on a live host. Called under the engine's lock after every change
  * that can move a virtual IP or a backend (a local endpoint operation, or a global network's
  * records changing); what each sandbox has installed is remembered, so a change costs only its
  * difference. {@link #reinstall} rewrites every table from the records (after a restart, or
@@ -39,18 +41,31 @@ final class ServiceVips {
         this.reachable = reachable;
     }
 
-    /** Brings the tables of the sandboxes on {@code networkId} (or that were on it) up to date. */
+    /**
+     * Brings the tables of the sandboxes on {@code networkId} (or that were on it) up to date. A
+     * sandbox whose endpoint there backs every virtual IP of the network has nothing of it to
+     * install (a backend does not balance to its own service) and is skipped without a look at
+     * its kernel, so adding the Nth backend touches the clients' tables, not the other backends'.
+     */
     void networkChanged(String networkId) {
         c.lock().lock();
         try {
-            boolean hasVips = c.state().endpoints(networkId).stream().anyMatch(EndpointState::vip);
-            for (SandboxState sb : c.state().sandboxes()) {
-                Map<String, VipTable.Vip> have = installed.get(sb.id());
-                boolean had = have != null && have.values().stream().anyMatch(v -> v.networkId().equals(networkId));
-                boolean on = hasVips && c.state().joinedTo(sb.id()).stream().anyMatch(e -> e.networkId().equals(networkId));
-                if (had || on) {
-                    update(sb, false);
+            List<EndpointState> endpoints = c.state().endpoints(networkId);
+            Set<String> vipNames = new HashSet<>();
+            endpoints.stream().filter(EndpointState::vip).forEach(e -> vipNames.add(e.name()));
+            Set<String> touched = new HashSet<>();
+            for (Map.Entry<String, Map<String, VipTable.Vip>> e : installed.entrySet()) {
+                if (e.getValue().values().stream().anyMatch(v -> v.networkId().equals(networkId))) {
+                    touched.add(e.getKey());
                 }
+            }
+            for (EndpointState e : endpoints) {
+                if (e.sandboxId() != null && (vipNames.size() > 1 || !vipNames.isEmpty() && !vipNames.contains(e.service()))) {
+                    touched.add(e.sandboxId());
+                }
+            }
+            for (String id : touched) {
+                c.state().sandbox(id).ifPresent(sb -> update(sb, false));
             }
             installed.keySet().removeIf(id -> c.state().sandbox(id).isEmpty());
         } finally {
@@ -135,8 +150,8 @@ final class ServiceVips {
         for (EndpointState own : c.state().joinedTo(sb.id())) {
             List<EndpointState> all = c.state().endpoints(own.networkId());
             for (EndpointState vip : all) {
-                if (!vip.vip() || vip.ipv4() == null) {
-                    continue;
+                if (!vip.vip() || vip.ipv4() == null || vip.name().equals(own.service())) {
+                    continue; // a backend does not balance to its own service
                 }
                 out.put(vip.id(), new VipTable.Vip(vip.id(), vip.networkId(), address(vip.ipv4()), backends(all, vip.name())));
             }
