@@ -13,9 +13,7 @@ import dev.weft.engine.driver.bridge.BridgeDriver;
 import dev.weft.linux.netns.Netns;
 import dev.weft.store.LocalStore;
 import dev.weft.store.Store;
-import dev.weft.testkit.RunDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,13 +32,10 @@ public final class VipBenchmark {
     private VipBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        int status;
-        try (Sandboxes sandboxes = new Sandboxes()) {
-            sandboxes.sweepStale();
-            Path runDir = sandboxes.dir().resolve("weft-run");
+        Sandboxes.runAndExit((sandboxes, runDir) -> {
             try (Netns host = sandboxes.create("vip"); Store store = LocalStore.open(sandboxes.dir().resolve("weft.db"));
                  Controller c = Controller.start(ControllerConfig.of(store, runDir, host).withDrivers(List.of(new BridgeDriver(host))))) {
                 Network net = c.newNetwork(NetworkConfig.of("vipbench", "bridge").withIpv4(IpamConfig.subnet("198.18.0.0/20")));
@@ -48,7 +43,7 @@ public final class VipBenchmark {
                 for (int i = 0; i < clients; i++) {
                     join(c, net, "client" + i, EndpointOptions.none());
                 }
-                Samples floor = new Samples("join", "no backend");
+                Samples floor = new Samples("join", "no backend, 0 backends there");
                 Samples addFirst = new Samples("join", "1st backend");
                 Samples removeFirst = new Samples("leave", "the only backend");
                 measure(c, net, EndpointOptions.none(), "n", samples, floor, null);
@@ -57,20 +52,15 @@ public final class VipBenchmark {
                 for (int i = 0; i < 99; i++) {
                     held.add(join(c, net, "held" + i, EndpointOptions.none().backendOf("web")));
                 }
+                Samples floorHundred = new Samples("join", "no backend, 99 backends there");
                 Samples addHundredth = new Samples("join", "100th backend");
+                measure(c, net, EndpointOptions.none(), "m", samples, floorHundred, null);
                 Samples removeOfHundred = new Samples("leave", "1 of 100 backends");
                 measure(c, net, EndpointOptions.none().backendOf("web"), "h", samples, addHundredth, null);
                 removeMiddle(net, held.get(49), samples, removeOfHundred);
-                print(samples, clients, floor, addFirst, addHundredth, removeFirst, removeOfHundred);
-            } finally {
-                RunDir.unmountAll(runDir);
+                print(samples, clients, List.of(floor, floorHundred, addFirst, addHundredth, removeFirst, removeOfHundred));
             }
-            status = sandboxes.finish();
-        } catch (Exception e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+        });
     }
 
     private static Sandbox join(Controller c, Network net, String name, EndpointOptions options) {
@@ -115,17 +105,19 @@ public final class VipBenchmark {
         }
     }
 
-    private static void print(int samples, int clients, Samples floor, Samples addFirst, Samples addHundredth,
-                              Samples removeFirst, Samples removeOfHundred) {
+    /** Rows: the two floors, the 1st and 100th backend's join, the only and 1 of 100 backends' leave. */
+    private static void print(int samples, int clients, List<Samples> rows) {
         System.out.println("Service virtual IP backends (" + samples + " samples each, " + clients
                 + " client sandboxes on the network):");
         System.out.println();
         System.out.println("| operation | median ms | p95 ms |");
         System.out.println("|---|--:|--:|");
-        for (Samples s : List.of(floor, addFirst, addHundredth, removeFirst, removeOfHundred)) {
+        for (Samples s : rows) {
             System.out.printf(Locale.ROOT, "| %s, %s | %.2f | %.2f |%n", s.operation(), s.tool(), s.medianMs(), s.percentileMs(95));
         }
         System.out.printf(Locale.ROOT, "%nratio join 100th/1st backend (medians): %.2fx%nratio leave 1 of 100/the only one: %.2fx%n",
-                addHundredth.medianMs() / addFirst.medianMs(), removeOfHundred.medianMs() / removeFirst.medianMs());
+                rows.get(3).medianMs() / rows.get(2).medianMs(), rows.get(5).medianMs() / rows.get(4).medianMs());
+        System.out.printf(Locale.ROOT, "ratio join no backend, 99 backends there/0 there: %.2fx%n",
+                rows.get(1).medianMs() / rows.get(0).medianMs());
     }
 }

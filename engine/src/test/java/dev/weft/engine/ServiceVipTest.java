@@ -3,20 +3,13 @@ package dev.weft.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.engine.driver.bridge.BridgeDriver;
-import dev.weft.engine.driver.overlay.OverlayDriver;
-import dev.weft.linux.netns.Netns;
 import dev.weft.net.IpPrefix;
-import dev.weft.store.LocalStore;
-import dev.weft.store.Store;
-import dev.weft.store.StoreUrl;
-import dev.weft.store.Stores;
 import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHosts;
 import dev.weft.testkit.StoreServer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,10 +81,10 @@ class ServiceVipTest {
              VipTraffic traffic = new VipTraffic()) {
             List<AutoCloseable> open = new ArrayList<>();
             try {
-                Controller a = controller(hosts.get(0).netns(), IpPrefix.format(hosts.get(0).address()),
-                        dir.path().resolve("a"), etcd, open);
-                Controller b = controller(hosts.get(1).netns(), IpPrefix.format(hosts.get(1).address()),
-                        dir.path().resolve("b"), etcd, open);
+                Controller a = OverlayHosts.start(hosts.get(0).netns(), IpPrefix.format(hosts.get(0).address()),
+                        dir.path().resolve("a"), etcd.url() + "/vip-test", open);
+                Controller b = OverlayHosts.start(hosts.get(1).netns(), IpPrefix.format(hosts.get(1).address()),
+                        dir.path().resolve("b"), etcd.url() + "/vip-test", open);
                 Network onA = a.newNetwork(NetworkConfig.of("vipov", "overlay").withIpv4(IpamConfig.subnet("203.0.113.0/24")));
                 awaitTrue(() -> b.networks().stream().anyMatch(n -> n.name().equals("vipov")));
                 Network onB = b.network("vipov");
@@ -162,18 +155,6 @@ class ServiceVipTest {
             Thread.currentThread().interrupt();
             return List.of();
         }
-    }
-
-    private static Controller controller(Netns host, String advertise, Path dir, StoreServer etcd, List<AutoCloseable> open) {
-        Store local = LocalStore.open(dir.resolve("weft.db"));
-        open.add(local);
-        Store global = Stores.open(StoreUrl.parse(etcd.url() + "/vip-test"));
-        open.add(global);
-        Controller c = Controller.start(ControllerConfig.of(local, dir.resolve("run"), host)
-                .withDrivers(List.of(new OverlayDriver(host, global, IpPrefix.parseAddress(advertise))))
-                .withGlobalStore(global, advertise));
-        open.add(c);
-        return c;
     }
 
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {

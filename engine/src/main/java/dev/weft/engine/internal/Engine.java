@@ -78,6 +78,7 @@ public final class Engine implements AutoCloseable {
                 e.global.close();
             }
             e.state.close();
+            e.vips.close();
             e.host.close();
             throw failure;
         }
@@ -166,6 +167,7 @@ public final class Engine implements AutoCloseable {
             global.close();
         }
         state.close();
+        vips.close();
         ports.closeAll();
         drivers.closeAll();
         host.close();

@@ -34,6 +34,12 @@ final class ServiceVips {
     private final Predicate<EndpointState> reachable;
     /** sandbox id -> virtual IP endpoint id -> what its table holds. */
     private final Map<String, Map<String, VipTable.Vip>> installed = new ConcurrentHashMap<>();
+    /**
+     * sandbox id -> its nftables context, kept while the sandbox has virtual IPs: closing one
+     * closes its netlink socket, which waits for an RCU grace period (10-20 ms), and a backend
+     * change updates every client's table.
+     */
+    private final Map<String, Nftables> contexts = new ConcurrentHashMap<>();
 
     ServiceVips(Context c, SandboxPorts ports, Predicate<EndpointState> reachable) {
         this.c = c;
@@ -67,7 +73,11 @@ final class ServiceVips {
             for (String id : touched) {
                 c.state().sandbox(id).ifPresent(sb -> update(sb, false));
             }
-            installed.keySet().removeIf(id -> c.state().sandbox(id).isEmpty());
+            for (String id : List.copyOf(installed.keySet())) {
+                if (c.state().sandbox(id).isEmpty()) {
+                    forget(id);
+                }
+            }
         } finally {
             c.lock().unlock();
         }
@@ -84,9 +94,18 @@ final class ServiceVips {
         }
     }
 
-    /** Forgets a sandbox whose namespace is gone. */
-    void forget(String sandboxId) {
+    /** Forgets a sandbox whose namespace is gone, or whose table is gone. */
+    private void forget(String sandboxId) {
         installed.remove(sandboxId);
+        Nftables nft = contexts.remove(sandboxId);
+        if (nft != null) {
+            nft.close();
+        }
+    }
+
+    /** Closes the contexts kept (the tables stay). */
+    void close() {
+        List.copyOf(contexts.keySet()).forEach(this::forget);
     }
 
     private void update(SandboxState sb, boolean rewrite) {
@@ -106,10 +125,11 @@ final class ServiceVips {
         if (port.netns() == null) {
             return; // on the host's network, or its namespace is gone
         }
-        try (Nftables nft = Nftables.open(port.netns(), VipTable.TABLE)) {
+        try {
+            Nftables nft = contexts.computeIfAbsent(sb.id(), id -> Nftables.open(port.netns(), VipTable.TABLE));
             if (want.isEmpty()) {
                 nft.deleteTable(VipTable.FAMILY, VipTable.TABLE);
-                installed.remove(sb.id());
+                forget(sb.id());
                 return;
             }
             if (rewrite || have == null) {
@@ -138,7 +158,7 @@ final class ServiceVips {
             }
             installed.put(sb.id(), now);
         } catch (RuntimeException e) {
-            installed.remove(sb.id()); // rewritten whole next time
+            forget(sb.id()); // rewritten whole, with a new context, next time
             LOG.log(System.Logger.Level.WARNING, "cannot program the virtual IPs of sandbox " + Ids.shortId(sb.id()) + ": "
                     + e.getMessage(), e);
         }

@@ -97,17 +97,17 @@ public final class Nft {
 
     /** A map lookup: {@code key map @name}. */
     public static JsonNode mapLookup(JsonNode key, String mapName) {
-        ObjectNode o = F.objectNode();
-        ObjectNode m = o.putObject("map");
-        m.set("key", key);
-        m.put("data", "@" + mapName);
-        return o;
+        return lookup("map", key, mapName);
     }
 
     /** A verdict map lookup: {@code key vmap @name} (the element's verdict is the rule's). */
     public static JsonNode vmapLookup(JsonNode key, String mapName) {
+        return lookup("vmap", key, mapName);
+    }
+
+    private static JsonNode lookup(String kind, JsonNode key, String mapName) {
         ObjectNode o = F.objectNode();
-        ObjectNode m = o.putObject("vmap");
+        ObjectNode m = o.putObject(kind);
         m.set("key", key);
         m.put("data", "@" + mapName);
         return o;
