@@ -62,6 +62,14 @@ class ServiceVipTest {
                     .containsExactly("b1", "b3");
             assertThat(slots(late, vip)).as("slots stay dense").hasSize(2);
 
+            nft(late, "delete", "table", "ip", "weft-vip"); // behind weft's back
+            assertThat(slots(late, vip)).isEmpty();
+            c.reinstallServiceVips();
+            assertThat(slots(late, vip)).as("reinstalled from the records").hasSize(2);
+            c.reinstallServiceVips();
+            assertThat(traffic.connect(late, address, 30).keySet()).as("reinstalling twice changes nothing")
+                    .containsExactly("b1", "b3");
+
             f.restart();
             assertThat(traffic.connect(client, address, 30).keySet()).as("after a restart").containsExactly("b1", "b3");
 
@@ -71,6 +79,14 @@ class ServiceVipTest {
                     .hasMessageContaining("is a service's virtual IP");
             again.delete();
             assertThat(slots(client, vip)).as("the virtual IP is gone with its endpoint").isEmpty();
+
+            Network dual = f.controller().newNetwork(NetworkConfig.of("vipdual", "bridge")
+                    .withIpv4(IpamConfig.subnet("203.0.113.0/24")).withIpv6(IpamConfig.subnet("2001:db8:77::/64")));
+            Endpoint dualVip = dual.createEndpoint("api", EndpointOptions.none().asVirtualIp());
+            assertThat(dualVip.ipv4()).isNotNull();
+            assertThat(dualVip.ipv6()).as("a virtual IP balances IPv4 only, so it gets no IPv6 address").isNull();
+            dualVip.delete();
+            dual.delete();
         }
     }
 
@@ -135,25 +151,34 @@ class ServiceVipTest {
 
     /** The backend addresses the sandbox's table holds for {@code vip}, by slot, read from the kernel. */
     static List<String> slots(Sandbox sb, Endpoint vip) {
-        String map = "b_" + vip.id().substring(0, 12);
+        byte[] out = nft(sb, "-j", "list", "map", "ip", "weft-vip", "b_" + vip.id().substring(0, 12));
+        if (out == null) {
+            return List.of();
+        }
+        List<String> slots = new ArrayList<>();
         try {
-            Process p = new ProcessBuilder("nsenter", "--net=" + sb.netnsPath(), "nft", "-j", "list", "map", "ip",
-                    "weft-vip", map).redirectErrorStream(true).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (p.waitFor() != 0) {
-                return List.of();
-            }
-            List<String> slots = new ArrayList<>();
             for (JsonNode item : JSON.readTree(out).get("nftables")) {
-                JsonNode elems = item.path("map").path("elem");
-                elems.forEach(e -> slots.add(e.get(0).asInt(), e.get(1).asText()));
+                item.path("map").path("elem").forEach(e -> slots.add(e.get(0).asInt(), e.get(1).asText()));
             }
-            return slots;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return slots;
+    }
+
+    /** Runs nft with {@code args} in the sandbox's namespace; its output, or null when it fails. */
+    private static byte[] nft(Sandbox sb, String... args) {
+        List<String> argv = new ArrayList<>(List.of("nsenter", "--net=" + sb.netnsPath(), "nft"));
+        argv.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            return p.waitFor() == 0 ? out : null;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return List.of();
+            return null;
         }
     }
 

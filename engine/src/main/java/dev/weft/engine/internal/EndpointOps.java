@@ -52,7 +52,11 @@ public final class EndpointOps {
             checkPorts(n, options);
             String id = Ids.newId();
             IpPrefix v4 = address(n, false, options.ipv4(), id, undo);
-            IpPrefix v6 = address(n, true, options.ipv6(), id, undo);
+            if (options.vip() && options.ipv6() != null) {
+                throw WeftException.invalid("a virtual IP is IPv4 only");
+            }
+            // a virtual IP balances IPv4 only: an IPv6 address would be answered by DNS and lead nowhere
+            IpPrefix v6 = options.vip() ? null : address(n, true, options.ipv6(), id, undo);
             MacAddress mac = options.mac() != null ? options.mac()
                     : v4 != null ? MacAddress.fromIpv4((Inet4Address) v4.address()) : MacAddress.random();
             String placed = options.joinsHere() && c.state().isGlobal(n) ? c.self() : null;
