@@ -1,7 +1,6 @@
 package dev.weft.bench;
 
 import dev.weft.daemon.kernel.HostKernel;
-import dev.weft.testkit.RunDir;
 
 import dev.weft.daemon.Weftd;
 import dev.weft.daemon.WeftdOptions;
@@ -36,12 +35,9 @@ public final class CniBenchmark {
         Path shim = Path.of(args[0]).toAbsolutePath();
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 30;
-        int status;
-        try (Sandboxes sandboxes = new Sandboxes(); ShellSpawner shell = new ShellSpawner()) {
-            sandboxes.sweepStale();
+        Sandboxes.runAndExit((sandboxes, runDir) -> {
             Path dir = sandboxes.dir();
-            Path runDir = dir.resolve("weft-run");
-            try (Netns weftHost = sandboxes.create("weft")) {
+            try (ShellSpawner shell = new ShellSpawner(); Netns weftHost = sandboxes.create("weft")) {
                 Path socket = dir.resolve("weft.sock");
                 Files.createDirectories(dir);
                 try (Weftd weftd = Weftd.start(new WeftdOptions(socket, dir.resolve("weft-data"), runDir, "warn"), HostKernel.of(weftHost))) {
@@ -55,15 +51,8 @@ public final class CniBenchmark {
                     }
                     print(rounds(tools, sandboxes, rounds, warmup), rounds, warmup);
                 }
-            } finally {
-                RunDir.unmountAll(runDir);
             }
-            status = sandboxes.finish();
-        } catch (Exception e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+        });
     }
 
     private static List<Samples> rounds(List<PeerPlugin> tools, Sandboxes sandboxes, int rounds, int warmup) {

@@ -1,6 +1,5 @@
 package dev.weft.bench;
 
-import dev.weft.testkit.RunDir;
 
 import dev.weft.engine.Controller;
 import dev.weft.engine.ControllerConfig;
@@ -17,7 +16,6 @@ import dev.weft.linux.netns.Netns;
 import dev.weft.store.LocalStore;
 import dev.weft.store.Store;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,11 +40,9 @@ public final class EngineBenchmark {
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         int concurrent = args.length > 2 ? Integer.parseInt(args[2]) : 100;
         int portSamples = args.length > 3 ? Integer.parseInt(args[3]) : 50;
-        int status = 0;
-        try (Sandboxes sandboxes = new Sandboxes(); ShellSpawner shell = new ShellSpawner()) {
-            sandboxes.sweepStale();
-            Path runDir = sandboxes.dir().resolve("weft-run");
-            try (Netns weftHost = sandboxes.create("weft"); Store store = LocalStore.open(sandboxes.dir().resolve("weft.db"));
+        Sandboxes.runAndExit((sandboxes, runDir) -> {
+            try (ShellSpawner shell = new ShellSpawner(); Netns weftHost = sandboxes.create("weft");
+                 Store store = LocalStore.open(sandboxes.dir().resolve("weft.db"));
                  Controller c = Controller.start(ControllerConfig.of(store, runDir, weftHost)
                          .withDrivers(List.of(new BridgeDriver(weftHost))))) {
                 Network net = c.newNetwork(NetworkConfig.of("bench", "bridge").withIpv4(IpamConfig.subnet("198.51.100.0/24")));
@@ -64,15 +60,8 @@ public final class EngineBenchmark {
                 concurrent(c, net, peers.get(0), sandboxes, concurrent);
                 ports(c, net, portSamples);
                 net.delete();
-            } finally {
-                RunDir.unmountAll(runDir);
             }
-            status = sandboxes.finish();
-        } catch (Exception e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+        });
     }
 
     private static List<Samples> sequential(Controller c, Network net, List<PeerPlugin> peers, IpBatchAttacher ip,

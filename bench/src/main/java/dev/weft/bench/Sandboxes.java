@@ -2,6 +2,7 @@ package dev.weft.bench;
 
 import dev.weft.linux.netns.Namespaces;
 import dev.weft.linux.netns.Netns;
+import dev.weft.testkit.RunDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +37,33 @@ final class Sandboxes implements AutoCloseable {
         dir = Files.createTempDirectory(owner);
         Runtime.getRuntime().addShutdownHook(hook);
         hooked = true;
+    }
+
+    /** What a benchmark does with its namespaces and the controller run directory among them. */
+    interface Body {
+        void run(Sandboxes sandboxes, Path runDir) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} with fresh namespaces (stale ones swept first), unmounts its run
+     * directory, checks that no namespace is left and exits: 0, or 1 after a failure or a leak.
+     */
+    static void runAndExit(Body body) {
+        int status;
+        try (Sandboxes sandboxes = new Sandboxes()) {
+            sandboxes.sweepStale();
+            Path runDir = sandboxes.dir().resolve("weft-run");
+            try {
+                body.run(sandboxes, runDir);
+            } finally {
+                RunDir.unmountAll(runDir);
+            }
+            status = sandboxes.finish();
+        } catch (Exception e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
     }
 
     /** Directory for scratch files (batch files); removed with everything else. */

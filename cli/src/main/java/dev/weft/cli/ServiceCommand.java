@@ -59,6 +59,8 @@ final class ServiceCommand implements CommandTree.Group {
         @Option(names = "--alias", description = "DNS alias; repeat for several") List<String> aliases = new ArrayList<>();
         @Option(names = "--ip", paramLabel = "IPv4", description = "the service's address (default: the next free one)")
         String ip;
+        @Option(names = "--vip", description = "a virtual IP balanced across backend containers (service attach, run --publish-service)")
+        boolean vip;
         @Parameters(paramLabel = "SVC.NET") String name;
 
         @Override
@@ -67,6 +69,9 @@ final class ServiceCommand implements CommandTree.Group {
             ObjectNode body = DaemonClient.JSON.createObjectNode().put("Name", parts[0]).put("Network", parts[1]);
             if (ip != null) {
                 body.put("IPv4Address", ip);
+            }
+            if (vip) {
+                body.put("VirtualIP", true);
             }
             aliases.forEach(body.putArray("Aliases")::add);
             try (DaemonClient c = service.client()) {
@@ -109,14 +114,16 @@ final class ServiceCommand implements CommandTree.Group {
         }
     }
 
-    @Command(name = "attach", description = "Attach a service to a container.", mixinStandardHelpOptions = true)
+    @Command(name = "attach", description = "Attach a service to a container (a virtual IP: add it as a backend).",
+            mixinStandardHelpOptions = true)
     static final class Attach extends ContainerAction {
         Attach() {
             super("attach");
         }
     }
 
-    @Command(name = "detach", description = "Detach a service from a container.", mixinStandardHelpOptions = true)
+    @Command(name = "detach", description = "Detach a service from a container (a virtual IP: remove its backend).",
+            mixinStandardHelpOptions = true)
     static final class Detach extends ContainerAction {
         Detach() {
             super("detach");
@@ -140,7 +147,8 @@ final class ServiceCommand implements CommandTree.Group {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%-14s %-20s %-14s %-14s %s%n", "SERVICE ID", "NAME", "NETWORK", "CONTAINER", "ADDRESS");
             for (JsonNode s : list) {
-                String container = s.path("Container").isNull() ? "" : s.path("Container").asText();
+                String container = s.path("VirtualIP").asBoolean() ? "vip:" + s.path("Backends").size() + " backends"
+                        : s.path("Container").isNull() ? "" : s.path("Container").asText();
                 out.printf("%-14s %-20s %-14s %-14s %s%n", s.path("Id").asText().substring(0, 12), s.path("Name").asText(),
                         s.path("Network").asText(), container, s.path("IPv4Address").asText(""));
             }

@@ -73,6 +73,14 @@ public final class Controller implements AutoCloseable {
         return engine.generation();
     }
 
+    /**
+     * Rewrites the service virtual IP rules of every sandbox on this host from the records. It is
+     * idempotent: a hook for whatever notices that rules may have been removed behind weft's back.
+     */
+    public void reinstallServiceVips() {
+        engine.reinstallServiceVips();
+    }
+
     /** This host's address in the global store, or null on a single host. */
     public String advertise() {
         return engine.advertise();

@@ -20,7 +20,9 @@ import java.util.function.UnaryOperator;
 /**
  * Services as in libnetwork's quick start: SVC.NET is an endpoint called SVC on network NET,
  * published on its own and attached to (at most) one container later; the embedded DNS answers
- * SVC and SVC.NET for the containers of NET.
+ * SVC and SVC.NET for the containers of NET. A service published as a virtual IP is an endpoint
+ * that is never joined: containers attach to it as its backends (see {@link VipBackends}), any
+ * number of them, and new connections to its address are balanced across them.
  */
 public final class Services {
     private final Controller controller;
@@ -62,7 +64,8 @@ public final class Services {
             throw new ApiException(400, "IPv4Address: " + e.getMessage());
         }
         try {
-            Endpoint ep = network.createEndpoint(body.name(), new EndpointOptions(ipv4, null, null, body.aliases()));
+            EndpointOptions options = new EndpointOptions(ipv4, null, null, body.aliases());
+            Endpoint ep = network.createEndpoint(body.name(), body.vip() ? options.asVirtualIp() : options);
             return resource(ep);
         } catch (WeftException e) {
             if (e.kind() == WeftException.Kind.CONFLICT && e.getMessage().startsWith("endpoint ")) {
@@ -91,7 +94,7 @@ public final class Services {
     public void unpublish(String service, boolean force) {
         Endpoint ep = endpoint(service);
         String sandbox = ep.state().sandboxId();
-        if (sandbox != null) {
+        if (sandbox != null) { // a virtual IP never is: its backends stay on the network as they are
             if (!force) {
                 throw new ApiException(409, "service " + service + " is attached to container "
                         + ep.state().container() + "; detach it first or use force");
@@ -107,6 +110,10 @@ public final class Services {
     public void attach(String service, Connect body) {
         Endpoint ep = endpoint(service);
         Sandbox sb = container(body);
+        if (ep.state().vip()) {
+            VipBackends.add(ep, sb);
+            return;
+        }
         String current = ep.state().sandboxId();
         if (current != null) {
             throw new ApiException(409, "service " + service + " is already attached to container "
@@ -118,6 +125,13 @@ public final class Services {
     public void detach(String service, Connect body) {
         Endpoint ep = endpoint(service);
         Sandbox sb = container(body);
+        if (ep.state().vip()) {
+            Endpoint backend = VipBackends.of(ep, sb).orElseThrow(() -> new ApiException(409, "container "
+                    + body.container() + " is no backend of service " + service));
+            backend.leave(sb);
+            backend.delete();
+            return;
+        }
         if (!sb.id().equals(ep.state().sandboxId())) {
             throw new ApiException(409, "service " + service + " is not attached to container " + body.container());
         }
@@ -145,6 +159,6 @@ public final class Services {
         EndpointState ep = e.state();
         String container = ep.container();
         return new ServiceResource(ep.name(), e.network().name(), ep.id(), container, ep.ipv4(), ep.ipv6(), ep.mac(),
-                ep.aliases());
+                ep.aliases(), ep.vip(), ep.vip() ? VipBackends.names(e) : List.of());
     }
 }

@@ -2,6 +2,7 @@ package dev.weft.daemon.containers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.daemon.api.ApiException;
+import dev.weft.daemon.api.VipBackends;
 import dev.weft.daemon.api.Hostnames;
 import dev.weft.daemon.journal.Intent;
 import dev.weft.daemon.journal.Journal;
@@ -167,6 +168,14 @@ public final class Containers {
     private void publishService(String[] service, Sandbox sb, Undo undo, Journal.Entry entry) {
         Network net = controller.network(service[1]);
         Endpoint ep = net.endpoints().stream().filter(e -> e.name().equals(service[0])).findFirst().orElse(null);
+        if (ep != null && ep.state().vip()) {
+            Endpoint backend = VipBackends.add(ep, sb); // one backend more behind the service's virtual IP
+            undo.push("remove backend " + backend.name(), () -> {
+                backend.leave(sb);
+                backend.delete();
+            });
+            return;
+        }
         if (ep == null) {
             entry.note("service-creating", service[0] + "." + net.name());
             ep = net.createEndpoint(service[0]);

@@ -19,7 +19,10 @@ import java.util.Map;
  * The names one sandbox can resolve, read from the controller at query time so that joins and
  * leaves show at once: for every network the sandbox is on, each joined endpoint by its name, its
  * container's hostname and its aliases, each also qualified by the network ("db.prod"). On
- * global networks that includes the endpoints on the other live hosts.
+ * global networks that includes the endpoints on the other live hosts. A service's virtual IP
+ * answers for the service's name and aliases (qualified too), and {@code tasks.SVC} (and
+ * {@code tasks.SVC.NET}) for the addresses of every backend that is joined and reachable, as
+ * Swarm names them; with no backend, {@code tasks.SVC} is a name without addresses.
  */
 final class DnsNames {
     private final Map<String, List<InetAddress>> names = new LinkedHashMap<>();
@@ -40,11 +43,23 @@ final class DnsNames {
             String net = network.name();
             for (Endpoint e : network.endpoints()) {
                 EndpointState ep = e.state();
+                if (ep.vip()) {
+                    for (String label : labels(ep)) {
+                        out.add(label, ep);
+                        out.add(label + "." + net, ep);
+                    }
+                    out.names.putIfAbsent("tasks." + ep.name().toLowerCase(Locale.ROOT), new ArrayList<>());
+                    out.names.putIfAbsent("tasks." + (ep.name() + "." + net).toLowerCase(Locale.ROOT), new ArrayList<>());
+                    continue;
+                }
                 if (ep.sandboxId() == null || !controller.reachable(ep)) {
                     continue; // not attached, or on a host that is gone
                 }
-                List<String> labels = new ArrayList<>(ep.aliases());
-                labels.add(ep.name());
+                if (ep.service() != null) { // a backend of a virtual IP: tasks.SVC answers every backend (Swarm's name)
+                    out.add("tasks." + ep.service(), ep);
+                    out.add("tasks." + ep.service() + "." + net, ep);
+                }
+                List<String> labels = labels(ep);
                 String hostname = hostnames.getOrDefault(ep.sandboxId(), "");
                 if (!hostname.isBlank()) {
                     labels.add(hostname);
@@ -63,6 +78,12 @@ final class DnsNames {
         DnsNames out = new DnsNames();
         given.forEach((name, addresses) -> out.names.put(name.toLowerCase(Locale.ROOT), List.copyOf(addresses)));
         return out;
+    }
+
+    private static List<String> labels(EndpointState ep) {
+        List<String> labels = new ArrayList<>(ep.aliases());
+        labels.add(ep.name());
+        return labels;
     }
 
     private void add(String name, EndpointState ep) {

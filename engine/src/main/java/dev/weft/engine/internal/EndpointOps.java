@@ -32,10 +32,12 @@ public final class EndpointOps {
     static final String HANDOFF_PREFIX = "handoff:";
     private final Context c;
     private final SandboxPorts ports;
+    private final ServiceVips vips;
 
-    EndpointOps(Context c, SandboxPorts ports) {
+    EndpointOps(Context c, SandboxPorts ports, ServiceVips vips) {
         this.c = c;
         this.ports = ports;
+        this.vips = vips;
     }
 
     /** Creates an endpoint and hands out its addresses; its id. */
@@ -50,15 +52,22 @@ public final class EndpointOps {
             checkPorts(n, options);
             String id = Ids.newId();
             IpPrefix v4 = address(n, false, options.ipv4(), id, undo);
-            IpPrefix v6 = address(n, true, options.ipv6(), id, undo);
+            if (options.vip() && options.ipv6() != null) {
+                throw WeftException.invalid("a virtual IP is IPv4 only");
+            }
+            // a virtual IP balances IPv4 only: an IPv6 address would be answered by DNS and lead nowhere
+            IpPrefix v6 = options.vip() ? null : address(n, true, options.ipv6(), id, undo);
             MacAddress mac = options.mac() != null ? options.mac()
                     : v4 != null ? MacAddress.fromIpv4((Inet4Address) v4.address()) : MacAddress.random();
             String placed = options.joinsHere() && c.state().isGlobal(n) ? c.self() : null;
             EndpointState ep = new EndpointState(id, name, networkId, mac.toString(), str(v4), str(v6),
                     options.aliases(), options.ports().stream().map(PortBinding::toString).toList(), null, null, null, 0,
-                    placed, null);
+                    placed, null, options.service(), options.vip());
             c.state().put(ep);
             undo.commit();
+            if (ep.vip()) {
+                vips.networkChanged(networkId);
+            }
             return id;
         } finally {
             c.lock().unlock();
@@ -164,6 +173,9 @@ public final class EndpointOps {
             }
             c.state().deleteEndpoint(ep); // first forget it: a restart releases addresses nobody holds
             releaseAddresses(c.network(networkId), ep);
+            if (ep.vip()) {
+                vips.networkChanged(networkId);
+            }
         } finally {
             c.lock().unlock();
         }
@@ -198,6 +210,9 @@ public final class EndpointOps {
             if (ep.joined()) {
                 throw WeftException.conflict("endpoint " + ep.name() + " is already joined to sandbox " + Ids.shortId(ep.sandboxId()));
             }
+            if (ep.vip()) {
+                throw WeftException.conflict("endpoint " + ep.name() + " is a service's virtual IP; containers join as its backends");
+            }
             List<EndpointState> joined = c.state().joinedTo(sandboxId);
             if (joined.stream().anyMatch(e -> e.networkId().equals(networkId))) {
                 throw WeftException.conflict("sandbox " + Ids.shortId(sandboxId) + " is already on network " + n.name());
@@ -220,6 +235,7 @@ public final class EndpointOps {
                 throw Errors.of(e);
             }
             undo.commit();
+            vips.networkChanged(networkId);
         } finally {
             c.lock().unlock();
         }
@@ -272,6 +288,7 @@ public final class EndpointOps {
             String hostSide = driver.join(n, ep, port, ifname);
             c.state().put(ep.joinedTo(sandboxId, container, ifname, hostSide, 0, c.self()));
             undo.commit();
+            vips.networkChanged(networkId);
         } catch (KernelException e) {
             throw Errors.of(e);
         } finally {
@@ -290,6 +307,7 @@ public final class EndpointOps {
                 leave(networkId, id, ep.sandboxId());
             } else {
                 c.state().put(ep.left()); // joined on another host: its weftd tidies its kernel objects
+                vips.networkChanged(networkId);
             }
         } finally {
             c.lock().unlock();
@@ -307,6 +325,7 @@ public final class EndpointOps {
             if (handedOff(ep)) {
                 c.drivers().get(n.driver()).leave(n, ep, SandboxPort.handOff(sandboxId));
                 c.state().put(ep.left());
+                vips.networkChanged(networkId);
                 return;
             }
             SandboxState sb = c.sandbox(sandboxId);
@@ -315,6 +334,7 @@ public final class EndpointOps {
                 c.drivers().get(n.driver()).leave(n, ep, port);
                 c.state().put(ep.left());
                 ports.refresh(sb, port);
+                vips.networkChanged(networkId); // a backend leaving gets no new connection from now on
             } catch (KernelException e) {
                 throw Errors.of(e);
             }

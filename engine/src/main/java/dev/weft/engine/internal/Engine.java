@@ -39,6 +39,7 @@ public final class Engine implements AutoCloseable {
     private final GlobalSync global;
     private final GlobalSweep sweep;
     private final EngineObserver observer;
+    private final ServiceVips vips;
 
     private Engine(ControllerConfig config) {
         this.observer = config.observer();
@@ -56,9 +57,10 @@ public final class Engine implements AutoCloseable {
         this.files = new SandboxFiles(config.runDir(), config.hostResolvConf(), config.embeddedDns());
         this.ports = new SandboxPorts(state, namespaces, files);
         this.networks = new NetworkOps(context);
-        this.endpoints = new EndpointOps(context, ports);
+        this.vips = new ServiceVips(context, ports, this::reachable);
+        this.endpoints = new EndpointOps(context, ports, vips);
         this.sandboxes = new SandboxOps(context, namespaces, files, ports, endpoints);
-        this.global = config.globalStore() == null ? null : new GlobalSync(context, config.globalStore(), self);
+        this.global = config.globalStore() == null ? null : new GlobalSync(context, config.globalStore(), self, vips);
         this.sweep = config.globalStore() == null ? null
                 : new GlobalSweep(config.globalStore(), state, ipam, config.sweepInterval(), observer);
     }
@@ -68,6 +70,7 @@ public final class Engine implements AutoCloseable {
         Engine e = new Engine(config);
         try {
             new Reconciler(e.context, e.namespaces, e.files, e.ports, e.networks).run(e.observer);
+            e.vips.reinstall();
             if (e.global != null) {
                 e.global.start();
                 e.sweep.start();
@@ -79,6 +82,7 @@ public final class Engine implements AutoCloseable {
                 e.global.close();
             }
             e.state.close();
+            e.vips.close();
             e.host.close();
             throw failure;
         }
@@ -165,6 +169,14 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Rewrites every local sandbox's service virtual IP rules from the records: idempotent, for
+     * whatever notices that they may have been removed behind weft's back.
+     */
+    public void reinstallServiceVips() {
+        vips.reinstall();
+    }
+
     /** Sweeps orphaned global allocations now (see {@link GlobalSweep}); the keys freed. */
     public List<String> sweepNow() {
         return sweep == null ? List.of() : sweep.sweepNow();
@@ -182,6 +194,7 @@ public final class Engine implements AutoCloseable {
             global.close();
         }
         state.close();
+        vips.close();
         ports.closeAll();
         drivers.closeAll();
         host.close();

@@ -37,10 +37,12 @@ final class GlobalSync implements AutoCloseable {
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().daemon().name("weft-global-sync").unstarted(r));
+    private final ServiceVips vips;
     private Watch hostsWatch;
 
-    GlobalSync(Context c, Store global, String self) {
+    GlobalSync(Context c, Store global, String self, ServiceVips vips) {
         this.c = c;
+        this.vips = vips;
         this.global = global;
         this.self = self;
     }
@@ -124,6 +126,7 @@ final class GlobalSync implements AutoCloseable {
                     .toList();
             driver = c.drivers().get(n.driver());
             driver.remoteEndpoints(n, remote);
+            vips.networkChanged(networkId); // backends come and go with their hosts too
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot update the peers of network " + networkId + ": " + e.getMessage(), e);
             return;

@@ -10,13 +10,26 @@ import java.util.List;
  * on (that host's advertise address: where other hosts send its traffic, its VTEP for the
  * overlay), so that every host can name and reach it. An endpoint created to be joined on its
  * host ({@code EndpointOptions.joinsHere}) has that host from its creation.
+ * <p>
+ * Service virtual IPs: an endpoint with {@code vip} is a service's virtual IP (an address held
+ * in IPAM, never joined); an endpoint with {@code service} is a backend of the virtual IP
+ * endpoint of that name on the same network.
  */
 public record EndpointState(String id, String name, String networkId, String mac, String ipv4, String ipv6,
                             List<String> aliases, List<String> ports, String sandboxId, String ifname,
-                            String hostIfname, int gatewayPriority, String host, String container) {
+                            String hostIfname, int gatewayPriority, String host, String container,
+                            String service, boolean vip) {
     public EndpointState {
         aliases = aliases == null ? List.of() : List.copyOf(aliases);
         ports = ports == null ? List.of() : List.copyOf(ports);
+    }
+
+    /** An endpoint that is neither a virtual IP nor one of its backends. */
+    public EndpointState(String id, String name, String networkId, String mac, String ipv4, String ipv6,
+                         List<String> aliases, List<String> ports, String sandboxId, String ifname,
+                         String hostIfname, int gatewayPriority, String host, String container) {
+        this(id, name, networkId, mac, ipv4, ipv6, aliases, ports, sandboxId, ifname, hostIfname, gatewayPriority, host,
+                container, null, false);
     }
 
     public boolean joined() {
@@ -26,10 +39,10 @@ public record EndpointState(String id, String name, String networkId, String mac
     public EndpointState joinedTo(String sandbox, String containerId, String inside, String hostSide, int priority,
                                   String onHost) {
         return new EndpointState(id, name, networkId, mac, ipv4, ipv6, aliases, ports, sandbox, inside, hostSide, priority,
-                onHost, containerId);
+                onHost, containerId, service, vip);
     }
 
     public EndpointState left() {
-        return new EndpointState(id, name, networkId, mac, ipv4, ipv6, aliases, ports, null, null, null, 0, null, null);
+        return new EndpointState(id, name, networkId, mac, ipv4, ipv6, aliases, ports, null, null, null, 0, null, null, service, vip);
     }
 }

@@ -97,10 +97,35 @@ public final class Nft {
 
     /** A map lookup: {@code key map @name}. */
     public static JsonNode mapLookup(JsonNode key, String mapName) {
+        return lookup("map", key, mapName);
+    }
+
+    /** A verdict map lookup: {@code key vmap @name} (the element's verdict is the rule's). */
+    public static JsonNode vmapLookup(JsonNode key, String mapName) {
+        return lookup("vmap", key, mapName);
+    }
+
+    private static JsonNode lookup(String kind, JsonNode key, String mapName) {
         ObjectNode o = F.objectNode();
-        ObjectNode m = o.putObject("map");
+        ObjectNode m = o.putObject(kind);
         m.set("key", key);
         m.put("data", "@" + mapName);
+        return o;
+    }
+
+    /** {@code numgen inc mod N}: 0, 1, ... N-1, 0, ... one number per packet that reaches it. */
+    public static JsonNode numgenInc(int modulus) {
+        ObjectNode o = F.objectNode();
+        o.putObject("numgen").put("mode", "inc").put("mod", modulus).put("offset", 0);
+        return o;
+    }
+
+    /** The statement {@code meta KEY set VALUE} (such as the packet mark). */
+    public static JsonNode setMeta(String key, JsonNode value) {
+        ObjectNode o = F.objectNode();
+        ObjectNode m = o.putObject("mangle");
+        m.set("key", meta(key));
+        m.set("value", value);
         return o;
     }
 

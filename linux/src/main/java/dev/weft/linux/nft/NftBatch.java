@@ -86,6 +86,20 @@ public final class NftBatch {
         return this;
     }
 
+    /** Deletes an empty regular chain (flush it first in the same batch). */
+    public NftBatch deleteChain(String family, String table, String chain) {
+        command("delete", "chain", family, table).put("name", chain);
+        summary.add("delete chain " + chain);
+        return this;
+    }
+
+    /** Deletes a set or map that no rule refers to any more. */
+    public NftBatch deleteMap(String family, String table, String name) {
+        command("delete", "map", family, table).put("name", name);
+        summary.add("delete map " + name);
+        return this;
+    }
+
     /** Removes every rule of a chain. */
     public NftBatch flushChain(String family, String table, String chain) {
         command("flush", "chain", family, table).put("name", chain);

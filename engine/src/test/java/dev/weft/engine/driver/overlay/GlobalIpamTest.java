@@ -1,25 +1,19 @@
 package dev.weft.engine.driver.overlay;
 
 import dev.weft.engine.Controller;
-import dev.weft.engine.ControllerConfig;
 import dev.weft.engine.Endpoint;
 import dev.weft.engine.IpamConfig;
 import dev.weft.engine.Network;
 import dev.weft.engine.NetworkConfig;
+import dev.weft.engine.OverlayHosts;
 import dev.weft.engine.Sandbox;
 import dev.weft.engine.SandboxOptions;
-import dev.weft.linux.netns.Netns;
 import dev.weft.net.IpPrefix;
-import dev.weft.store.LocalStore;
-import dev.weft.store.Store;
-import dev.weft.store.StoreUrl;
-import dev.weft.store.Stores;
 import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHosts;
 import dev.weft.testkit.StoreServer;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -46,8 +40,8 @@ class GlobalIpamTest {
             try {
                 List<Controller> controllers = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
-                    controllers.add(controller(hosts.get(i).netns(), IpPrefix.format(hosts.get(i).address()),
-                            dir.path().resolve("h" + i), etcd, open));
+                    controllers.add(OverlayHosts.start(hosts.get(i).netns(), IpPrefix.format(hosts.get(i).address()),
+                            dir.path().resolve("h" + i), etcd.url() + "/ipam-test", open));
                 }
                 run(controllers);
             } finally {
@@ -56,18 +50,6 @@ class GlobalIpamTest {
                 }
             }
         }
-    }
-
-    private static Controller controller(Netns host, String advertise, Path dir, StoreServer etcd, List<AutoCloseable> open) {
-        Store local = LocalStore.open(dir.resolve("weft.db"));
-        open.add(local);
-        Store global = Stores.open(StoreUrl.parse(etcd.url() + "/ipam-test"));
-        open.add(global);
-        Controller c = Controller.start(ControllerConfig.of(local, dir.resolve("run"), host)
-                .withDrivers(List.of(new OverlayDriver(host, global, IpPrefix.parseAddress(advertise))))
-                .withGlobalStore(global, advertise));
-        open.add(c);
-        return c;
     }
 
     private static void run(List<Controller> controllers) throws Exception {
