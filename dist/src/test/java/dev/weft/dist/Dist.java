@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,6 +43,12 @@ final class Dist {
     /** The OCI image archive of weftd. */
     static Path image() throws Exception {
         return one("weftd_*.oci.tar");
+    }
+
+    /** The image's tag: the package's version as Docker spells tags (0.1.0-snapshot for 0.1.0~snapshot). */
+    static String version() throws Exception {
+        String name = image().getFileName().toString();
+        return name.substring("weftd_".length(), name.length() - ".oci.tar".length()).replace('~', '-').toLowerCase(Locale.ROOT);
     }
 
     private static Path one(String glob) throws Exception {
