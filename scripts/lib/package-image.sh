@@ -21,7 +21,7 @@ image_copy() { # ROOTFS FILE: copies FILE (following symlinks) to the same path 
 image_rootfs() { # ROOTFS APP: a root filesystem for weftd from the staged /usr/lib/weft tree APP
   local rootfs=$1 app=$2 f lib
   rm -rf "$rootfs"
-  mkdir -p "$rootfs"/usr/{bin,sbin,lib,lib64} "$rootfs"/{etc,tmp,run/weft,run/docker/plugins,var/lib/weft}
+  mkdir -p "$rootfs"/usr/{bin,sbin,lib,lib64} "$rootfs"/{etc,tmp,proc,sys,dev,run/weft,run/docker/plugins,var/lib/weft}
   chmod 1777 "$rootfs/tmp"
   for d in bin sbin lib lib64; do ln -s usr/$d "$rootfs/$d"; done
   cp -a "$app" "$rootfs/usr/lib/weft"

@@ -30,8 +30,9 @@ final class DebianRoot {
         }
         Path parent = Files.createDirectories(DIR.toAbsolutePath().getParent());
         Path partial = parent.resolve(DIR.getFileName() + ".partial");
-        Dist.run(parent, 60, "rm", "-rf", partial.toString());
-        Dist.Result r = Dist.run(parent, 900, "debootstrap", "--variant=minbase", "--include=systemd,man-db",
+        Dist.run(parent, 60, "rm", "-rf", "--one-file-system", partial.toString());
+        // in a private mount namespace: the /proc and /sys that debootstrap mounts in the root go with it, also on failure
+        Dist.Result r = Dist.run(parent, 900, "unshare", "--mount", "--propagation", "private", "--", "debootstrap", "--variant=minbase", "--include=systemd,man-db",
                 "bookworm", partial.toString(), MIRROR);
         if (r.exit() != 0) {
             throw new AssertionError("debootstrap could not make a Debian 12 root from " + MIRROR
@@ -43,7 +44,7 @@ final class DebianRoot {
             throw new AssertionError("apt-get update in the new Debian 12 root failed (mirror " + MIRROR + "): " + tail(r.output()));
         }
         Files.writeString(partial.resolve(COMPLETE), MIRROR + "\n");
-        Dist.run(parent, 60, "rm", "-rf", DIR.toString());
+        Dist.run(parent, 60, "rm", "-rf", "--one-file-system", DIR.toString());
         Files.move(partial, DIR);
         return DIR;
     }

@@ -8,8 +8,10 @@ import dev.weft.testkit.SimulatedHost;
 import dev.weft.testkit.SimulatedHosts;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,8 +48,11 @@ class ImageDockerdTest {
             assertThat(listed.output()).contains("docker.io/" + reference);
             Dist.run(dir, 60, "ctr", "--address", containerd.toString(), "--namespace", "wtpkg", "image", "rm", "docker.io/" + reference);
 
-            docker.ok("run", "-d", "--name", WEFTD, "--privileged", "--net=host", "-v", "/run/docker/plugins:/run/docker/plugins",
-                    "-v", docker.socket() + ":/var/run/docker.sock", "-v", dir.resolve("weftdata") + ":/var/lib/weft", reference);
+            List<String> run = new ArrayList<>(List.of("run", "-d", "--name", WEFTD));
+            run.addAll(privileges());
+            run.addAll(List.of("--net=host", "-v", "/run/docker/plugins:/run/docker/plugins",
+                    "-v", docker.socket() + ":/var/run/docker.sock", "-v", dir.resolve("weftdata") + ":/var/lib/weft", reference));
+            docker.ok(run.toArray(String[]::new));
             Path pluginSocket = dir.resolve("plugins/weft.sock");
             for (int i = 0; i < 300 && !Files.exists(pluginSocket); i++) {
                 Thread.sleep(100);
@@ -75,6 +80,33 @@ class ImageDockerdTest {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    /** Linux's capabilities by number (linux/capability.h), as Docker names them. */
+    private static final List<String> CAPABILITIES = List.of("CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL",
+            "SETGID", "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK",
+            "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
+            "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE",
+            "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE");
+
+    /**
+     * {@code --privileged}, as the README runs the image, where this process may hold every capability.
+     * Where its bounding set lacks some (a sandboxed CI machine: runc then refuses --privileged with
+     * "unable to apply caps"), the same less those: every other capability, no seccomp or AppArmor
+     * profile, /proc and /sys unmasked and writable.
+     */
+    private static List<String> privileges() throws IOException {
+        long bounding = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapBnd:"))
+                .map(l -> Long.parseUnsignedLong(l.substring("CapBnd:".length()).trim(), 16)).findFirst().orElseThrow();
+        int last = Math.min(Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/cap_last_cap")).trim()), CAPABILITIES.size() - 1);
+        List<String> flags = new ArrayList<>(List.of("--cap-add", "ALL", "--security-opt", "seccomp=unconfined",
+                "--security-opt", "apparmor=unconfined", "--security-opt", "systempaths=unconfined"));
+        for (int cap = 0; cap <= last; cap++) {
+            if ((bounding & (1L << cap)) == 0) {
+                flags.addAll(List.of("--cap-drop", CAPABILITIES.get(cap)));
+            }
+        }
+        return flags.size() == 8 ? List.of("--privileged") : flags;
     }
 
     /** The links weft made in {@code host}: bridges and veths. */

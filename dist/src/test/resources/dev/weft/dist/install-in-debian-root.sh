@@ -14,6 +14,9 @@ mount -t tmpfs -o mode=0755 tmpfs "$r/run"
 mount --bind "$aptcache" "$r/var/cache/apt/archives"
 cp /etc/resolv.conf "$r/etc/resolv.conf"
 cp "$deb" "$r/tmp/weft.deb"
+# debootstrap's minbase has no /etc/hosts, which every installed system has (the installer writes
+# it) and `weft run` bind-mounts a container's own onto
+[ -e "$r/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$r/etc/hosts"
 cat > "$r/tmp/in-netns.sh" <<'EOF'
 step() { printf '\n== %s\n' "$*"; }
 ip link set lo up
