@@ -98,7 +98,9 @@ class ImageDockerdTest {
     private static List<String> privileges() throws IOException {
         long bounding = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapBnd:"))
                 .map(l -> Long.parseUnsignedLong(l.substring("CapBnd:".length()).trim(), 16)).findFirst().orElseThrow();
-        int last = Math.min(Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/cap_last_cap")).trim()), CAPABILITIES.size() - 1);
+        // read by lines: Files.readString on this proc file returned only its first byte here
+        int last = Math.min(Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/cap_last_cap")).getFirst().trim()),
+                CAPABILITIES.size() - 1);
         List<String> flags = new ArrayList<>(List.of("--cap-add", "ALL", "--security-opt", "seccomp=unconfined",
                 "--security-opt", "apparmor=unconfined", "--security-opt", "systempaths=unconfined"));
         for (int cap = 0; cap <= last; cap++) {
