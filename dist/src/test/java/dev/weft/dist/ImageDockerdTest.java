@@ -54,10 +54,13 @@ class ImageDockerdTest {
                     "-v", docker.socket() + ":/var/run/docker.sock", "-v", dir.resolve("weftdata") + ":/var/lib/weft", reference));
             docker.ok(run.toArray(String[]::new));
             Path pluginSocket = dir.resolve("plugins/weft.sock");
-            for (int i = 0; i < 300 && !Files.exists(pluginSocket); i++) {
+            long started = System.nanoTime();
+            for (int i = 0; i < 1200 && !Files.exists(pluginSocket); i++) {
                 Thread.sleep(100);
             }
-            assertThat(pluginSocket).as("weftd's plugin socket; its log: " + docker.run("logs", WEFTD).output()).exists();
+            assertThat(pluginSocket).as("weftd's plugin socket after " + (System.nanoTime() - started) / 1_000_000 + " ms; its mounts: "
+                    + docker.run("inspect", "-f", "{{json .Mounts}}", WEFTD).output() + "; its log: " + docker.run("logs", WEFTD).output()
+                    + "\n" + docker.log()).exists();
 
             String busybox = DockerHost.IMAGE;
             docker.ok("network", "create", "-d", "weft", "--ipam-driver", "weft", "--subnet", "198.51.100.0/24", "wtpkgnet");
