@@ -1,5 +1,6 @@
 # Sourced by weft's scripts: sets JAVA_HOME and JAVA to a JDK >= 25, or exits with one clear message.
-# Order: $JAVA_HOME, then the newest JDK 25+ under /usr/lib/jvm (WEFT_JVM_ROOT overrides that directory).
+# Order: the runtime the .deb ships beside these scripts ($root/runtime, made by scripts/package with
+# jlink), then $JAVA_HOME, then the newest JDK 25+ under /usr/lib/jvm (WEFT_JVM_ROOT overrides that directory).
 weft_java_major() { # prints the feature version of the java binary $1, or nothing
   # the JDK's release file answers without starting a JVM (which would cost every weft command
   # ~0.1 s), read with shell builtins only: every weft command runs this
@@ -13,6 +14,7 @@ weft_java_major() { # prints the feature version of the java binary $1, or nothi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1
 }
 weft_find_java() {
+  if [ -n "${root:-}" ] && [ -x "$root/runtime/bin/java" ]; then JAVA_HOME=$root/runtime; JAVA="$JAVA_HOME/bin/java"; export JAVA_HOME; return 0; fi
   local candidate major best="" best_major=0 root=${WEFT_JVM_ROOT:-/usr/lib/jvm}
   if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
     major=$(weft_java_major "$JAVA_HOME/bin/java")

@@ -146,7 +146,10 @@ final class ContainerCommands {
             if (!ct.path("Status").asText().equals("running")) {
                 throw new CliException("container " + container + " is not running");
             }
-            List<String> argv = new ArrayList<>(List.of("nsenter", "-t", Long.toString(ct.path("Pid").asLong()), "-n", "-m", "-u", "--"));
+            // --root and --wd: the container's own root and working directory, which entering its mount
+            // namespace alone would reset to that namespace's root (a weftd running in a chroot)
+            List<String> argv = new ArrayList<>(List.of("nsenter", "-t", Long.toString(ct.path("Pid").asLong()), "-n", "-m", "-u",
+                    "--root", "--wd", "--"));
             argv.addAll(command);
             return new ProcessBuilder(argv).inheritIO().start().waitFor();
         }

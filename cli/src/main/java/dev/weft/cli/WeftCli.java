@@ -41,6 +41,11 @@ public final class WeftCli implements CommandTree.Group {
         return Path.of(h);
     }
 
+    /** Every command of weft in one tree, as help and completion see it (scripts/package makes the man pages from it). */
+    public static CommandLine wholeTree() {
+        return CommandTree.build(new WeftCli(), new String[0]);
+    }
+
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);

@@ -20,12 +20,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * on /run/docker/plugins, so that each dockerd finds its own host's weftd as plugin "weft" and
  * no other dockerd is disturbed. The mount point /run/docker/plugins must exist ({@link #pluginDirs}).
  */
-final class DockerHost implements AutoCloseable {
+public final class DockerHost implements AutoCloseable {
     static final Path DOCKERD = Path.of("/usr/sbin/dockerd");
     static final Path DOCKER = Path.of("/usr/bin/docker");
     static final Path BUSYBOX = Path.of("/bin/busybox");
     static final Path PLUGINS = Path.of("/run/docker/plugins");
-    static final String IMAGE = "wtbusy:1";
+    public static final String IMAGE = "wtbusy:1";
     private final SimulatedHost host;
     private final Path dir;
     private final WeftdProcess weftd;
@@ -33,7 +33,7 @@ final class DockerHost implements AutoCloseable {
     private List<String> dockerdArgs = List.of();
 
     /** What a docker command printed (stdout and stderr) and its exit code. */
-    record Result(int exit, String output) {
+    public record Result(int exit, String output) {
     }
 
     private DockerHost(SimulatedHost host, Path dir, WeftdProcess weftd) {
@@ -43,12 +43,12 @@ final class DockerHost implements AutoCloseable {
     }
 
     /** Whether this machine has what a Docker host needs. */
-    static boolean available() {
+    public static boolean available() {
         return Files.isExecutable(DOCKERD) && Files.isExecutable(DOCKER) && Files.isExecutable(BUSYBOX);
     }
 
     /** Creates the mount point /run/docker/plugins (and /run/docker) where missing; returns what it made, deepest first. */
-    static List<Path> pluginDirs() throws IOException {
+    public static List<Path> pluginDirs() throws IOException {
         List<Path> made = new ArrayList<>();
         for (Path p : List.of(PLUGINS.getParent(), PLUGINS)) {
             if (!Files.exists(p)) {
@@ -92,6 +92,23 @@ final class DockerHost implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts dockerd alone in {@code host}, its files under {@code dir}, and imports the busybox image;
+     * its /run/docker/plugins is {@code dir/plugins}, for a plugin the caller runs (such as weftd's image).
+     */
+    public static DockerHost startWithoutWeftd(SimulatedHost host, Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("plugins"));
+        DockerHost d = new DockerHost(host, dir, null);
+        try {
+            d.startDockerd(List.of());
+            d.importImage();
+            return d;
+        } catch (Exception | AssertionError e) {
+            d.close();
+            throw e;
+        }
+    }
+
     private void startDockerd(List<String> extra) throws Exception {
         dockerdArgs = List.copyOf(extra);
         Path config = dir.resolve("daemon.json"); // its identity key here, not in /etc/docker/key.json
@@ -115,7 +132,7 @@ final class DockerHost implements AutoCloseable {
         }
     }
 
-    Path socket() {
+    public Path socket() {
         return dir.resolve("docker.sock");
     }
 
@@ -123,7 +140,7 @@ final class DockerHost implements AutoCloseable {
         return weftd;
     }
 
-    SimulatedHost host() {
+    public SimulatedHost host() {
         return host;
     }
 
@@ -139,36 +156,36 @@ final class DockerHost implements AutoCloseable {
     }
 
     /** Runs {@code docker ARGS}; fails the test, with both daemons' logs, unless it exits 0. Returns its output. */
-    String ok(String... args) throws Exception {
+    public String ok(String... args) throws Exception {
         Result r = docker(90, args);
         assertThat(r.exit()).as("docker " + String.join(" ", args) + ": " + r.output() + "\n" + log()).isZero();
         return r.output().trim();
     }
 
     /** Runs {@code docker ARGS}, whatever its exit code. */
-    Result run(String... args) throws Exception {
+    public Result run(String... args) throws Exception {
         return docker(90, args);
     }
 
     /** Whether {@code docker ARGS} exits 0. */
-    boolean succeeds(String... args) throws Exception {
+    public boolean succeeds(String... args) throws Exception {
         return run(args).exit() == 0;
     }
 
     /** The address of {@code container} on {@code network}. */
-    String address(String container, String network) throws Exception {
+    public String address(String container, String network) throws Exception {
         return ok("inspect", "-f", "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}", container);
     }
 
     /** The tails of dockerd's and weftd's logs. */
-    String log() {
+    public String log() {
         String docker;
         try {
             docker = Files.readString(dir.resolve("dockerd.log"));
         } catch (IOException e) {
             docker = "(no dockerd log: " + e.getMessage() + ")";
         }
-        String weft = weftd.log();
+        String weft = weftd == null ? "(not started by DockerHost)" : weftd.log();
         return "dockerd: " + docker.substring(Math.max(0, docker.length() - 3000))
                 + "\nweftd: " + weft.substring(Math.max(0, weft.length() - 3000));
     }
@@ -201,7 +218,9 @@ final class DockerHost implements AutoCloseable {
                 stopDockerd();
             }
         } finally {
-            weftd.close();
+            if (weftd != null) {
+                weftd.close();
+            }
         }
     }
 }
