@@ -46,7 +46,7 @@ final class ContainerCommands {
 
         @Override
         public Integer call() throws InterruptedException {
-            ObjectNode body = DaemonClient.JSON.createObjectNode().put("Name", name).put("Hostname", hostname)
+            ObjectNode body = Json.object().put("Name", name).put("Hostname", hostname)
                     .put("PublishService", service);
             command.forEach(body.putArray("Cmd")::add);
             networks.forEach(body.putArray("Networks")::add);

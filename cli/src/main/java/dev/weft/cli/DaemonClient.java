@@ -1,7 +1,6 @@
 package dev.weft.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.http.HttpConnectException;
 import dev.weft.http.HttpReply;
 import dev.weft.http.HttpRequest;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
  * weftd's message.
  */
 final class DaemonClient implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
     private final Path socket;
 
     DaemonClient(Path socket) {
@@ -28,7 +26,7 @@ final class DaemonClient implements AutoCloseable {
         return call("GET", path, null);
     }
 
-    JsonNode post(String path, Object body) {
+    JsonNode post(String path, JsonNode body) {
         return call("POST", path, body);
     }
 
@@ -36,17 +34,12 @@ final class DaemonClient implements AutoCloseable {
         call("DELETE", path, null);
     }
 
-    private JsonNode call(String method, String path, Object body) {
-        byte[] payload;
-        try {
-            payload = body == null ? new byte[0] : JSON.writeValueAsBytes(body);
-        } catch (IOException e) {
-            throw new CliException("cannot encode the request: " + e.getMessage());
-        }
+    private JsonNode call(String method, String path, JsonNode body) {
+        byte[] payload = body == null ? null : Json.bytes(body);
         HttpReply r;
         try {
             r = UnixHttp.exchange(socket, HttpRequest.encode(method, path, "weft", "application/json",
-                    body == null ? null : payload), null);
+                    payload), null);
         } catch (HttpConnectException e) {
             throw new CliException("cannot connect to weftd at unix://" + socket + " (is weftd running? set -H or WEFT_HOST)");
         } catch (IOException e) {
@@ -54,7 +47,7 @@ final class DaemonClient implements AutoCloseable {
         }
         JsonNode json;
         try {
-            json = r.body().length == 0 ? JSON.nullNode() : JSON.readTree(r.body());
+            json = Json.read(r.body());
         } catch (IOException e) {
             throw new CliException("unreadable answer from weftd (status " + r.status() + ")");
         }

@@ -24,9 +24,9 @@ final class InspectFormat {
 
     static void print(List<JsonNode> objects, String format, PrintWriter out) {
         if (format == null || format.isEmpty()) {
-            var all = DaemonClient.JSON.createArrayNode();
+            var all = Json.array();
             objects.forEach(all::add);
-            out.println(all.toPrettyString());
+            out.println(Json.pretty(all));
             return;
         }
         String template = format.equals("json") ? "{{json .}}" : format;
@@ -58,7 +58,7 @@ final class InspectFormat {
                     v = v.path(key);
                 }
             }
-            String text = v.isMissingNode() ? "<no value>" : f.group(1) != null || v.isContainerNode() ? v.toString() : v.asText();
+            String text = v.isMissingNode() ? "<no value>" : f.group(1) != null || v.isContainerNode() ? Json.text(v) : v.asText();
             m.appendReplacement(out, Matcher.quoteReplacement(text));
         }
         m.appendTail(out);

@@ -17,7 +17,7 @@ final class IpamFlags {
     }
 
     static ArrayNode configs(List<String> subnets, List<String> ranges, List<String> gateways, Map<String, String> aux) {
-        ArrayNode out = DaemonClient.JSON.createArrayNode();
+        ArrayNode out = Json.array();
         if (subnets.isEmpty()) {
             if (!ranges.isEmpty() || !gateways.isEmpty() || !aux.isEmpty()) {
                 throw new CliException("--ip-range, --gateway and --aux-address need a --subnet");

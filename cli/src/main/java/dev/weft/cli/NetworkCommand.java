@@ -55,10 +55,10 @@ final class NetworkCommand implements CommandTree.Group {
 
         @Override
         public void run() {
-            ObjectNode body = DaemonClient.JSON.createObjectNode().put("Name", name).put("Driver", driver)
+            ObjectNode body = Json.object().put("Name", name).put("Driver", driver)
                     .put("EnableIPv6", ipv6).put("Internal", internal);
-            body.putPOJO("Options", options);
-            body.putPOJO("Labels", labels);
+            body.set("Options", Json.object(options));
+            body.set("Labels", Json.object(labels));
             ObjectNode ipam = body.putObject("IPAM").put("Driver", ipamDriver);
             ipam.set("Config", IpamFlags.configs(subnets, ranges, gateways, aux));
             try (DaemonClient c = network.client()) {
@@ -92,20 +92,14 @@ final class NetworkCommand implements CommandTree.Group {
                 }
                 f.computeIfAbsent(filter.substring(0, eq), k -> new ArrayList<>()).add(filter.substring(eq + 1));
             }
-            String query = "";
-            try {
-                query = f.isEmpty() ? "" : "?filters=" + URLEncoder.encode(DaemonClient.JSON.writeValueAsString(f),
-                        StandardCharsets.UTF_8);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new CliException(e.getMessage());
-            }
+            String query = f.isEmpty() ? "" : "?filters=" + URLEncoder.encode(Json.text(Json.objectOfLists(f)), StandardCharsets.UTF_8);
             JsonNode list;
             try (DaemonClient c = network.client()) {
                 list = c.get("/v1/networks" + query);
             }
             PrintWriter out = spec.commandLine().getOut();
             if (format.equals("json")) {
-                out.println(list.toPrettyString());
+                out.println(Json.pretty(list));
                 return;
             }
             if (!quiet) {
@@ -192,7 +186,7 @@ final class NetworkCommand implements CommandTree.Group {
 
         @Override
         public void run() {
-            ObjectNode body = DaemonClient.JSON.createObjectNode().put("Container", container);
+            ObjectNode body = Json.object().put("Container", container);
             ObjectNode cfg = body.putObject("EndpointConfig");
             cfg.putObject("IPAMConfig").put("IPv4Address", ip).put("IPv6Address", ip6);
             aliases.forEach(cfg.putArray("Aliases")::add);
@@ -210,7 +204,7 @@ final class NetworkCommand implements CommandTree.Group {
 
         @Override
         public void run() {
-            ObjectNode body = DaemonClient.JSON.createObjectNode().put("Container", container).put("Force", force);
+            ObjectNode body = Json.object().put("Container", container).put("Force", force);
             network.act(name, "disconnect", body);
         }
     }
@@ -228,7 +222,7 @@ final class NetworkCommand implements CommandTree.Group {
         public void run() {
             JsonNode r;
             try (DaemonClient c = network.client()) {
-                r = c.post("/v1/networks/prune", DaemonClient.JSON.createObjectNode());
+                r = c.post("/v1/networks/prune", Json.object());
             }
             PrintWriter out = spec.commandLine().getOut();
             JsonNode deleted = r.path("NetworksDeleted");

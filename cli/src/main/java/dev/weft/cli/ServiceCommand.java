@@ -33,7 +33,7 @@ final class ServiceCommand implements CommandTree.Group {
     /** POST /v1/services/SVC.NET/ACTION with the container, for attach and detach. */
     void act(String service, String action, String container) {
         try (DaemonClient c = client()) {
-            c.post(path(service) + "/" + action, DaemonClient.JSON.createObjectNode().put("Container", container));
+            c.post(path(service) + "/" + action, Json.object().put("Container", container));
         }
     }
 
@@ -66,7 +66,7 @@ final class ServiceCommand implements CommandTree.Group {
         @Override
         public void run() {
             String[] parts = split(name);
-            ObjectNode body = DaemonClient.JSON.createObjectNode().put("Name", parts[0]).put("Network", parts[1]);
+            ObjectNode body = Json.object().put("Name", parts[0]).put("Network", parts[1]);
             if (ip != null) {
                 body.put("IPv4Address", ip);
             }
@@ -167,7 +167,7 @@ final class ServiceCommand implements CommandTree.Group {
         public void run() {
             split(name);
             try (DaemonClient c = service.client()) {
-                spec.commandLine().getOut().println(c.get(path(name)).toPrettyString());
+                spec.commandLine().getOut().println(Json.pretty(c.get(path(name))));
             }
         }
     }

@@ -27,6 +27,7 @@ import java.nio.file.Path;
  */
 final class DnsListener implements AutoCloseable {
     static final InetAddress ADDRESS = InetAddress.ofLiteral("127.0.0.11");
+    private static final int QUERY_BUFFER = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(DnsListener.class);
     private final String label;
     private final Answerer dns;
@@ -88,7 +89,10 @@ final class DnsListener implements AutoCloseable {
     }
 
     private void serveUdp() {
-        ByteBuffer in = ByteBuffer.allocate(65535);
+        // one per sandbox, held while it waits (64 KiB each was 64 MB of heap at 1000 sandboxes). A
+        // query (a question and perhaps an OPT record) is far under 4 KiB; a longer datagram would
+        // be cut short here, fail to parse and get no answer
+        ByteBuffer in = ByteBuffer.allocate(QUERY_BUFFER);
         while (udp.isOpen()) {
             try {
                 in.clear();

@@ -22,15 +22,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * times rather than returned torn. One request at a time per socket; safe to share between threads.
  */
 public final class NetlinkSocket implements AutoCloseable {
-    private static final int RX_SIZE = 256 * 1024;
+    private static final int RX_SIZE = NetlinkBuffers.SIZE;
     private static final int DUMP_ATTEMPTS = 10;
 
     private final int fd;
     private final int portId;
     private final String namespace;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment rx;
-    private MemorySegment tx;
     private final ReentrantLock lock = new ReentrantLock();
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
     private volatile boolean closed;
@@ -39,8 +36,6 @@ public final class NetlinkSocket implements AutoCloseable {
         this.fd = fd;
         this.portId = portId;
         this.namespace = namespace;
-        this.rx = arena.allocate(RX_SIZE, 8);
-        this.tx = arena.allocate(16 * 1024, 8);
     }
 
     /**
@@ -106,9 +101,10 @@ public final class NetlinkSocket implements AutoCloseable {
         NlRequest dump = new NlRequest(request.type(), request.flags() | Nl.F_DUMP, request.header(), request.attrs());
         for (int attempt = 1; ; attempt++) {
             lock.lock();
+            MemorySegment buffer = NetlinkBuffers.take();
             try {
-                int s = send(dump, operation, object);
-                Reply reply = receive(s, operation, object);
+                int s = send(buffer, dump, operation, object);
+                Reply reply = receive(buffer, s, operation, object);
                 if (!reply.interrupted) {
                     return reply.messages;
                 }
@@ -117,6 +113,7 @@ public final class NetlinkSocket implements AutoCloseable {
                             "dump interrupted " + DUMP_ATTEMPTS + " times in a row (the kernel's data kept changing)");
                 }
             } finally {
+                NetlinkBuffers.give(buffer);
                 lock.unlock();
             }
         }
@@ -124,24 +121,28 @@ public final class NetlinkSocket implements AutoCloseable {
 
     private List<NlMessage> transact(NlRequest request, String operation, String object) {
         lock.lock();
+        MemorySegment buffer = NetlinkBuffers.take();
         try {
-            int s = send(request, operation, object);
-            return receive(s, operation, object).messages;
+            int s = send(buffer, request, operation, object);
+            return receive(buffer, s, operation, object).messages;
         } finally {
+            NetlinkBuffers.give(buffer);
             lock.unlock();
         }
     }
 
-    private int send(NlRequest request, String operation, String object) {
+    /** Sends the request from {@code buffer} (the one its reply will be received into). */
+    private int send(MemorySegment buffer, NlRequest request, String operation, String object) {
         checkOpen();
         int s = ++seq;
         ByteBuffer msg = request.encode(s, portId);
-        if (tx.byteSize() < msg.remaining()) {
-            tx = arena.allocate(msg.remaining(), 8);
+        if (msg.remaining() > buffer.byteSize()) {
+            throw KernelException.of(Errno.ENOBUFS, operation, object, namespace,
+                    "netlink request of " + msg.remaining() + " bytes exceeds the send buffer");
         }
-        MemorySegment.copy(MemorySegment.ofBuffer(msg), 0, tx, 0, msg.remaining());
+        MemorySegment.copy(MemorySegment.ofBuffer(msg), 0, buffer, 0, msg.remaining());
         try {
-            Libc.send(fd, tx, msg.remaining());
+            Libc.send(fd, buffer, msg.remaining());
         } catch (SysException e) {
             throw KernelException.of(e.errno(), operation, object, namespace, "sending the request failed", e);
         }
@@ -151,11 +152,11 @@ public final class NetlinkSocket implements AutoCloseable {
     private record Reply(List<NlMessage> messages, boolean interrupted) {
     }
 
-    private Reply receive(int s, String operation, String object) {
+    private Reply receive(MemorySegment rx, int s, String operation, String object) {
         List<NlMessage> messages = new ArrayList<>();
         boolean interrupted = false;
         while (true) {
-            ByteBuffer data = recvDatagram(operation, object);
+            ByteBuffer data = recvDatagram(rx, operation, object);
             if (data == null) {
                 continue;
             }
@@ -212,7 +213,7 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     /** Reads one datagram; null if the receive was interrupted. */
-    private ByteBuffer recvDatagram(String operation, String object) {
+    private ByteBuffer recvDatagram(MemorySegment rx, String operation, String object) {
         checkOpen();
         long n;
         try {
@@ -237,6 +238,7 @@ public final class NetlinkSocket implements AutoCloseable {
      */
     public List<NlMessage> receiveEvents(int timeoutMillis) {
         lock.lock();
+        MemorySegment rx = NetlinkBuffers.take();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment tv = a.allocate(16, 8);
             tv.set(ValueLayout.JAVA_LONG, 0, timeoutMillis / 1000);
@@ -266,6 +268,7 @@ public final class NetlinkSocket implements AutoCloseable {
             }
             return out;
         } finally {
+            NetlinkBuffers.give(rx);
             lock.unlock();
         }
     }
@@ -289,7 +292,6 @@ public final class NetlinkSocket implements AutoCloseable {
             if (!closed) {
                 closed = true;
                 Libc.close(fd);
-                arena.close();
             }
         } finally {
             lock.unlock();
