@@ -64,9 +64,10 @@ final class Probes implements AutoCloseable {
         return ns.call(() -> {
             try (SocketChannel c = SocketChannel.open()) {
                 c.socket().connect(new InetSocketAddress(ip, port), 1500);
-                ByteBuffer b = ByteBuffer.allocate(64);
-                c.read(b);
-                return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
+                c.socket().setSoTimeout(3000); // a reserving socket that accepts but never answers is not a server
+                byte[] b = new byte[64];
+                int n = c.socket().getInputStream().read(b);
+                return n < 0 ? "" : new String(b, 0, n, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 return null;
             }
