@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import static dev.weft.engine.driver.bridge.Probes.connect;
+import static dev.weft.engine.driver.bridge.Probes.eventually;
 import static dev.weft.engine.driver.bridge.Probes.ping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -179,16 +179,5 @@ class Ipv6NetworkTest {
         try (Rtnetlink h = Rtnetlink.open(host)) {
             assertThat(h.links().list()).extracting(Link::name).containsExactlyInAnyOrder("lo", "eth0");
         }
-    }
-
-    /** The first non-null answer within 5 s (IPv6 neighbour discovery may take a moment at first). */
-    private static String eventually(Supplier<String> attempt) throws InterruptedException {
-        long end = System.nanoTime() + 5_000_000_000L;
-        String answer = attempt.get();
-        while (answer == null && System.nanoTime() < end) {
-            Thread.sleep(200);
-            answer = attempt.get();
-        }
-        return answer;
     }
 }

@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Real packets for the bridge tests: pings, and TCP servers that answer each connection with
@@ -72,6 +73,17 @@ final class Probes implements AutoCloseable {
                 return null;
             }
         });
+    }
+
+    /** The first non-null answer of {@code attempt} within 5 s (IPv6 neighbour discovery may take a moment at first). */
+    static String eventually(Supplier<String> attempt) throws InterruptedException {
+        long end = System.nanoTime() + 5_000_000_000L;
+        String answer = attempt.get();
+        while (answer == null && System.nanoTime() < end) {
+            Thread.sleep(200);
+            answer = attempt.get();
+        }
+        return answer;
     }
 
     static String connect(Sandbox from, String ip, int port) {
