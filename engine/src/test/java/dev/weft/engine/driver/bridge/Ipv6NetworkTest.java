@@ -130,6 +130,13 @@ class Ipv6NetworkTest {
         assertThat(connect(peer, HOST4, 8080)).as("published on IPv4").isEqualTo(PEER4);
         assertThat(normal(eventually(() -> connect(peer, HOST6, 8080)))).as("published on IPv6").isEqualTo(PEER6);
 
+        Sandbox api = controller.newSandbox("api", SandboxOptions.named("api"));
+        net.createEndpoint("api", EndpointOptions.publishing(PortBinding.parse("[" + HOST6 + "]:8081:80"))).join(api);
+        probes.servers(api, 80);
+        assertThat(normal(eventually(() -> connect(peer, HOST6, 8081)))).as("published on one IPv6 host address")
+                .isEqualTo(PEER6);
+        assertThat(connect(peer, HOST4, 8081)).as("not on IPv4").isNull();
+
         net.endpoint("web").leave(web);
         assertThat(connect(peer, HOST6, 8080)).as("unpublished on leave").isNull();
     }
