@@ -47,7 +47,10 @@ final class NetworkCommand implements CommandTree.Group {
         @Option(names = "--gateway", description = "gateway of a subnet") List<String> gateways = new ArrayList<>();
         @Option(names = "--aux-address", paramLabel = "NAME=IP", description = "an address the IPAM must not hand out")
         Map<String, String> aux = new LinkedHashMap<>();
-        @Option(names = "--ipv6", description = "enable IPv6") boolean ipv6;
+        @Option(names = "--ipv4", arity = "0..1", defaultValue = "true", fallbackValue = "true",
+                description = "IPv4 on the network (--ipv4=false with --ipv6: IPv6-only)") boolean ipv4;
+        @Option(names = "--ipv6", description = "enable IPv6 (a subnet from the default IPv6 pools unless --subnet gives one)")
+        boolean ipv6;
         @Option(names = "--internal", description = "no access to the outside") boolean internal;
         @Option(names = {"-o", "--opt"}, paramLabel = "KEY=VALUE", description = "driver option") Map<String, String> options = new LinkedHashMap<>();
         @Option(names = "--label", paramLabel = "KEY=VALUE", description = "label") Map<String, String> labels = new LinkedHashMap<>();
@@ -57,6 +60,9 @@ final class NetworkCommand implements CommandTree.Group {
         public void run() {
             ObjectNode body = Json.object().put("Name", name).put("Driver", driver)
                     .put("EnableIPv6", ipv6).put("Internal", internal);
+            if (!ipv4) {
+                body.put("EnableIPv4", false);
+            }
             body.set("Options", Json.object(options));
             body.set("Labels", Json.object(labels));
             ObjectNode ipam = body.putObject("IPAM").put("Driver", ipamDriver);

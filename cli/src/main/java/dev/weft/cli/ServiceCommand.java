@@ -150,8 +150,19 @@ final class ServiceCommand implements CommandTree.Group {
                 String container = s.path("VirtualIP").asBoolean() ? "vip:" + s.path("Backends").size() + " backends"
                         : s.path("Container").isNull() ? "" : s.path("Container").asText();
                 out.printf("%-14s %-20s %-14s %-14s %s%n", s.path("Id").asText().substring(0, 12), s.path("Name").asText(),
-                        s.path("Network").asText(), container, s.path("IPv4Address").asText(""));
+                        s.path("Network").asText(), container, addresses(s));
             }
+        }
+
+        /** The service's IPv4 and IPv6 addresses, comma-separated (an IPv6-only network's has only the latter). */
+        private static String addresses(JsonNode s) {
+            List<String> out = new ArrayList<>();
+            for (String f : List.of("IPv4Address", "IPv6Address")) {
+                if (!s.path(f).asText("").isEmpty()) {
+                    out.add(s.path(f).asText());
+                }
+            }
+            return String.join(",", out);
         }
     }
 

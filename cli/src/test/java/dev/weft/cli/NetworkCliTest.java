@@ -85,6 +85,27 @@ class NetworkCliTest {
     }
 
     @Test
+    void ipv6OnlyNetworks() {
+        CliFixture.Run created = weft("network", "create", "--ipv4=false", "--ipv6", "--subnet", "2001:db8:7::/64", "six");
+        assertThat(created.exit()).as(created.err()).isZero();
+        String inspect = weft("network", "inspect", "six").out();
+        assertThat(inspect).contains("\"EnableIPv4\" : false", "\"Subnet\" : \"2001:db8:7::/64\"").doesNotContain("\"Subnet\" : \"1");
+        assertThat(weft("network", "create", "--ipv4=false", "--ipv6", "auto").exit()).as("a subnet from the default IPv6 pool")
+                .isZero();
+        assertThat(weft("network", "inspect", "auto").out()).contains("\"Subnet\" : \"fd");
+
+        CliFixture.Run noFamily = weft("network", "create", "--ipv4=false", "x");
+        assertThat(noFamily.exit()).isEqualTo(1);
+        assertThat(noFamily.err()).isEqualTo("weft: network x would have no address family: IPv4 disabled (--ipv4=false)"
+                + " needs IPv6 enabled (--ipv6)\n");
+        CliFixture.Run v4Subnet = weft("network", "create", "--ipv4=false", "--ipv6", "--subnet", "192.0.2.0/24", "x");
+        assertThat(v4Subnet.exit()).isEqualTo(1);
+        assertThat(v4Subnet.err()).isEqualTo("weft: IPv4 subnet 192.0.2.0/24 given but IPv4 is disabled for network x"
+                + " (--ipv4=false)\n");
+        assertThat(weft("network", "ls", "-q").out().lines()).hasSize(2);
+    }
+
+    @Test
     void connectDisconnectAndPrune() {
         weft("network", "create", "--subnet", "192.0.2.0/24", "dev");
         weft("network", "create", "spare");

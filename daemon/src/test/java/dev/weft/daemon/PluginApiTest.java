@@ -218,6 +218,25 @@ class PluginApiTest {
 
     /** Go's HTTP client, dialing a Unix socket as dockerd does, sends an empty Host header. */
     @Test
+    void anIpv6OnlyNetworkAsDocker28CreatesIt() throws Exception {
+        String space = ok("IpamDriver.GetDefaultAddressSpaces", null).path("LocalDefaultAddressSpace").asText();
+        JsonNode pool = ok("IpamDriver.RequestPool", """
+                {"AddressSpace": "%s", "Pool": "2001:db8:9::/64", "SubPool": "", "Options": {}, "V6": true}""".formatted(space));
+        ok("IpamDriver.RequestAddress", """
+                {"PoolID": "%s", "Address": "", "Options": {"RequestAddressType": "com.docker.network.gateway"}}"""
+                .formatted(pool.path("PoolID").asText()));
+        ok("NetworkDriver.CreateNetwork", """
+                {"NetworkID": "%s", "Options": {"com.docker.network.enable_ipv6": true,
+                  "com.docker.network.generic": {"com.docker.network.enable_ipv4": "false"}},
+                 "IPv4Data": [],
+                 "IPv6Data": [{"AddressSpace": "%s", "Pool": "2001:db8:9::/64", "Gateway": "2001:db8:9::1/64", "AuxAddresses": {}}]}"""
+                .formatted(NID, space));
+        var n = weftd.controller().network(NID).state();
+        assertThat(n.options()).containsEntry("com.docker.network.enable_ipv4", "false");
+        assertThat(n.subnets()).singleElement().satisfies(s -> assertThat(s.subnet()).isEqualTo("2001:db8:9::/64"));
+    }
+
+    @Test
     void acceptsDockerdsEmptyHostHeader() throws Exception {
         String request = "POST /Plugin.Activate HTTP/1.1\r\nHost: \r\nUser-Agent: Go-http-client/1.1\r\n"
                 + "Accept: application/vnd.docker.plugins.v1.2+json\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnull";

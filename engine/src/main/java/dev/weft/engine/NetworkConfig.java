@@ -13,6 +13,8 @@ public record NetworkConfig(String name, String driver, List<IpamConfig> ipv4, L
                             String ipamDriver) {
     public static final String ENABLE_IPV6 = "com.docker.network.enable_ipv6";
     public static final String INTERNAL = "com.docker.network.internal";
+    /** Docker's option (and API field EnableIPv4): "false" makes a network without IPv4 (IPv6-only). */
+    public static final String ENABLE_IPV4 = "com.docker.network.enable_ipv4";
 
     public NetworkConfig {
         ipv4 = ipv4 == null ? List.of() : List.copyOf(ipv4);
@@ -26,6 +28,23 @@ public record NetworkConfig(String name, String driver, List<IpamConfig> ipv4, L
     public NetworkConfig(String name, String driver, List<IpamConfig> ipv4, List<IpamConfig> ipv6, boolean enableIpv6,
                          boolean internal, Map<String, String> options, Map<String, String> labels) {
         this(name, driver, ipv4, ipv6, enableIpv6, internal, options, labels, null);
+    }
+
+    /** False when option {@link #ENABLE_IPV4} is "false": the network has no IPv4 subnet at all. */
+    public boolean enableIpv4() {
+        return enableIpv4(options);
+    }
+
+    /** Whether {@code options} leave IPv4 on (anything but enable_ipv4=false). */
+    public static boolean enableIpv4(Map<String, String> options) {
+        String v = options.get(ENABLE_IPV4);
+        if (v == null || v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw WeftException.invalid("option " + ENABLE_IPV4 + " must be true or false, not \"" + v + "\"");
     }
 
     /** The network's addresses come from IPAM plugin {@code plugin} (null or "default": weft's own). */

@@ -15,6 +15,7 @@ import java.util.Map;
 public record NetworkCreate(@JsonProperty("Name") String name,
                             @JsonProperty("Driver") String driver,
                             @JsonProperty("Internal") Boolean internal,
+                            @JsonProperty("EnableIPv4") Boolean enableIpv4,
                             @JsonProperty("EnableIPv6") Boolean enableIpv6,
                             @JsonProperty("IPAM") Ipam ipam,
                             @JsonProperty("Options") Map<String, String> options,

@@ -42,9 +42,25 @@ public final class Networks {
         }
         boolean ipv6 = Boolean.TRUE.equals(body.enableIpv6()) || !v6.isEmpty();
         NetworkConfig config = new NetworkConfig(body.name(), body.driver() == null || body.driver().isBlank() ? "bridge"
-                : body.driver(), v4, v6, ipv6, Boolean.TRUE.equals(body.internal()), body.options(), body.labels())
+                : body.driver(), v4, v6, ipv6, Boolean.TRUE.equals(body.internal()), options(body), body.labels())
                 .withIpamDriver(ipamDriver);
         return controller.newNetwork(config).id();
+    }
+
+    /**
+     * The driver options, with EnableIPv4 as Docker's option com.docker.network.enable_ipv4 (the
+     * record keeps it there); the field and the option may not disagree.
+     */
+    private static Map<String, String> options(NetworkCreate body) {
+        Map<String, String> options = body.options() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(body.options());
+        if (body.enableIpv4() != null) {
+            String given = options.put(NetworkConfig.ENABLE_IPV4, body.enableIpv4().toString());
+            if (given != null && !given.equalsIgnoreCase(body.enableIpv4().toString())) {
+                throw new ApiException(400, "EnableIPv4 is " + body.enableIpv4() + " but option " + NetworkConfig.ENABLE_IPV4
+                        + " is " + given);
+            }
+        }
+        return options;
     }
 
     private static IpamConfig ipamConfig(NetworkCreate.IpamConfig c) {
@@ -120,7 +136,8 @@ public final class Networks {
             containers.put(key, new NetworkResource.Attachment(ep.name(), ep.id(), ep.mac(), ep.ipv4() == null ? "" : ep.ipv4(),
                     ep.ipv6() == null ? "" : ep.ipv6(), orphaned(controller, ep)));
         }
-        return new NetworkResource(n.name(), n.id(), n.created(), n.scope(), n.driver(), n.enableIpv6(),
+        return new NetworkResource(n.name(), n.id(), n.created(), n.scope(), n.driver(), NetworkConfig.enableIpv4(n.options()),
+                n.enableIpv6(),
                 new NetworkResource.Ipam(n.ipamDriver() == null ? "default" : n.ipamDriver(), Map.of(), configs), n.internal(), containers, n.options(), n.labels());
     }
 

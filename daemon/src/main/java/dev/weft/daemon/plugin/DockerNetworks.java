@@ -79,11 +79,14 @@ final class DockerNetworks {
         String id = RequestFields.required(req, "NetworkID");
         List<IpamConfig> v4 = subnets(req, "IPv4Data", false);
         List<IpamConfig> v6 = subnets(req, "IPv6Data", true);
-        if (v4.isEmpty()) {
-            throw PluginException.badRequest("CreateNetwork needs IPv4Data with a Pool: weft's networks need an IPv4 subnet");
+        if (v4.isEmpty() && v6.isEmpty()) {
+            throw PluginException.badRequest("CreateNetwork needs IPv4Data or IPv6Data with a Pool");
         }
         JsonNode options = req.path("Options");
         Map<String, String> generic = strings(options.path(GENERIC));
+        if (v4.isEmpty()) {
+            generic.put(NetworkConfig.ENABLE_IPV4, "false"); // Docker 28's IPv6-only network (--ipv4=false)
+        }
         boolean internal = options.path(NetworkConfig.INTERNAL).asBoolean(false)
                 || "true".equals(generic.get(NetworkConfig.INTERNAL));
         if (find(id) != null) {

@@ -12,7 +12,8 @@ public final class DriverOptions {
     public static final String MTU = "com.docker.network.driver.mtu";
     /** Options the controller reads for every driver, and {@link HostSubnets#ALLOW}; every driver accepts them. */
     public static final Set<String> GENERIC = Set.of("com.docker.network.container_iface_prefix",
-            "com.docker.network.enable_ipv6", "com.docker.network.internal", HostSubnets.ALLOW);
+            "com.docker.network.enable_ipv6", "com.docker.network.enable_ipv4",
+            "com.docker.network.internal", HostSubnets.ALLOW);
 
     private DriverOptions() {
     }

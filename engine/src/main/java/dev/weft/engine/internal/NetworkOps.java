@@ -84,19 +84,28 @@ public final class NetworkOps {
             }
             return List.of();
         }
-        if (config.enableIpv6() && config.ipv6().isEmpty()) {
-            throw WeftException.invalid("an IPv6 network needs an explicit IPv6 subnet (--ipv6 --subnet 2001:db8:1::/64)");
-        }
         if (!config.enableIpv6() && !config.ipv6().isEmpty()) {
             throw WeftException.invalid("IPv6 subnets given but IPv6 is not enabled for network " + config.name());
         }
+        boolean ipv4 = config.enableIpv4();
+        if (!ipv4 && !config.enableIpv6()) {
+            throw WeftException.invalid("network " + config.name() + " would have no address family: IPv4 disabled"
+                    + " (--ipv4=false) needs IPv6 enabled (--ipv6)");
+        }
+        if (!ipv4 && !config.ipv4().isEmpty()) {
+            IpamConfig first = config.ipv4().getFirst();
+            throw WeftException.invalid("IPv4 " + (first.subnet() != null ? "subnet " + first.subnet() : "settings")
+                    + " given but IPv4 is disabled"
+                    + " for network " + config.name() + " (--ipv4=false)");
+        }
         String space = driver.scope() == Scope.GLOBAL ? Ipam.GLOBAL_SPACE : Ipam.LOCAL_SPACE;
         List<SubnetState> out = new ArrayList<>();
-        List<IpamConfig> v4 = config.ipv4().isEmpty() ? List.of(IpamConfig.automatic()) : config.ipv4();
+        List<IpamConfig> v4 = !ipv4 ? List.of() : config.ipv4().isEmpty() ? List.of(IpamConfig.automatic()) : config.ipv4();
         for (IpamConfig cfg : v4) {
             out.add(allocate(ipam, space, cfg, false, undo));
         }
-        for (IpamConfig cfg : config.ipv6()) {
+        List<IpamConfig> v6 = config.enableIpv6() && config.ipv6().isEmpty() ? List.of(IpamConfig.automatic()) : config.ipv6();
+        for (IpamConfig cfg : v6) {
             out.add(allocate(ipam, space, cfg, true, undo));
         }
         return out;

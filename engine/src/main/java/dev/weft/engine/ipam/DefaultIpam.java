@@ -22,6 +22,7 @@ import java.util.function.Supplier;
  * <pre>
  *   ipam/SPACE/pools/SUBNET            -> "SUBNET RANGE"
  *   ipam/SPACE/addresses/SUBNET/ADDR   -> owner
+ *   ipam/SPACE/ula                     -> the space's random ULA /48 (automatic IPv6 subnets)
  * </pre>
  * (a '/' inside SUBNET is written as '_').
  */
@@ -33,7 +34,8 @@ public final class DefaultIpam implements Ipam {
     private final Map<String, AddressPool> pools = new ConcurrentHashMap<>();
 
     /**
-     * @param predefined the automatic pools per address space (IPv4 only, as in Docker)
+     * @param predefined the automatic IPv4 pools per address space; automatic IPv6 pools are /64s
+     *                   of a ULA /48 of each space ({@link UlaPrefix})
      * @param hostRoutes the host's routes, which automatic pools must not overlap
      */
     public DefaultIpam(Store store, Map<String, PredefinedPools> predefined, Supplier<List<IpPrefix>> hostRoutes) {
@@ -76,17 +78,13 @@ public final class DefaultIpam implements Ipam {
             }
             return create(addressSpace, subnet, range, true);
         }
-        if (ipv6) {
-            throw new IpamException(IpamException.Reason.INVALID, "IPv6 networks need an explicit subnet");
-        }
         if (range != null) {
             throw new IpamException(IpamException.Reason.INVALID, "an ip-range needs an explicit subnet");
         }
-        return createAutomatic(addressSpace);
+        return createAutomatic(addressSpace, ipv6 ? UlaPrefix.pools(store(addressSpace), addressSpace) : predefined.get(addressSpace));
     }
 
-    private Pool createAutomatic(String space) {
-        PredefinedPools candidates = predefined.get(space);
+    private Pool createAutomatic(String space, PredefinedPools candidates) {
         List<IpPrefix> taken = new ArrayList<>(hostRoutes.get().stream().filter(r -> r.length() > 0).toList());
         pools(space).forEach(p -> taken.add(p.subnet()));
         for (PredefinedPools.Base base : candidates.bases()) {

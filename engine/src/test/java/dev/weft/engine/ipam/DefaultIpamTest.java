@@ -85,10 +85,29 @@ class DefaultIpamTest {
                 IpPrefix.parse("203.0.113.0/28"), false)).extracting(DefaultIpamTest::reason)
                 .isEqualTo(IpamException.Reason.OUT_OF_RANGE);
         assertThatThrownBy(() -> ipam.requestPool("Nowhere", null, null, false)).hasMessageContaining("unknown address space");
-        assertThatThrownBy(() -> ipam.requestPool(LOCAL_SPACE, null, null, true)).hasMessageContaining("explicit subnet");
+        assertThatThrownBy(() -> ipam.requestPool(LOCAL_SPACE, null, IpPrefix.parse("2001:db8::/80"), true))
+                .hasMessageContaining("explicit subnet");
         assertThatThrownBy(() -> ipam.requestPool(LOCAL_SPACE, IpPrefix.parse("2001:db8::/64"), null, false))
                 .hasMessageContaining("not an IPv4 subnet");
         assertThat(ipam.pools(LOCAL_SPACE)).hasSize(1);
+    }
+
+    @Test
+    void automaticIpv6PoolsAre64sOfOneStoredUlaPrefix() {
+        Ipam.Pool first = ipam.requestPool(LOCAL_SPACE, null, null, true);
+        Ipam.Pool second = ipam.requestPool(LOCAL_SPACE, null, null, true);
+        assertThat(first.subnet().length()).isEqualTo(64);
+        assertThat(IpPrefix.format(first.subnet().address())).startsWith("fd");
+        assertThat(second.subnet()).isNotEqualTo(first.subnet());
+        IpPrefix ula = IpPrefix.parse(store.get("ipam/" + LOCAL_SPACE + "/ula").orElseThrow().valueAsString());
+        assertThat(ula.length()).isEqualTo(48);
+        assertThat(Subnets.contains(ula, first.subnet().address())).isTrue();
+        assertThat(Subnets.contains(ula, second.subnet().address())).isTrue();
+        DefaultIpam again = new DefaultIpam(store, () -> routes); // a restart: the same prefix, the next free /64
+        Ipam.Pool third = again.requestPool(LOCAL_SPACE, null, null, true);
+        assertThat(Subnets.contains(ula, third.subnet().address())).isTrue();
+        assertThat(third.subnet()).isNotIn(first.subnet(), second.subnet());
+        assertThat(UlaPrefix.random()).as("another host draws another prefix").isNotEqualTo(ula);
     }
 
     @Test

@@ -22,6 +22,7 @@ import dev.weft.linux.rtnl.Rtnetlink;
 import dev.weft.linux.sysctl.Sysctl;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,10 +78,14 @@ public final class BridgeDriver implements NetworkDriver {
         return true;
     }
 
-    /** Not in IPv4 routed mode: there a published port is opened on the container's address only. */
+    /**
+     * Unless every family of the network is in routed mode: there a published port is opened on
+     * the container's address only.
+     */
     @Override
     public boolean usesHostPorts(NetworkState network) {
-        return BridgeOptions.parse(network.options()).gatewayMode4() != GatewayMode.ROUTED;
+        BridgeOptions o = BridgeOptions.parse(network.options());
+        return network.subnets().stream().anyMatch(s -> o.gatewayMode(IpPrefix.parse(s.subnet()).address()) != GatewayMode.ROUTED);
     }
 
     @Override
@@ -199,12 +204,22 @@ public final class BridgeDriver implements NetworkDriver {
             }
             host.links().setUp(bridge);
             if (!n.internal()) {
-                sysctl.ipForward(true);
+                forwarding(n);
             }
             networks.put(n.id(), net(n, o));
             syncFirewall();
         } catch (KernelException e) {
             throw new WeftException(WeftException.Kind.UNAVAILABLE, "create network " + n.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Turns on forwarding in the host namespace for each family the network has (Docker does the same). */
+    private void forwarding(NetworkState n) {
+        if (n.subnets().stream().anyMatch(s -> IpPrefix.parse(s.subnet()).isIpv4())) {
+            sysctl.ipForward(true);
+        }
+        if (n.subnets().stream().anyMatch(s -> !IpPrefix.parse(s.subnet()).isIpv4())) {
+            sysctl.ipv6Forwarding(true);
         }
     }
 
@@ -300,10 +315,10 @@ public final class BridgeDriver implements NetworkDriver {
     }
 
     /**
-     * The endpoint's published ports; a port without a host address gets the network's
-     * host_binding_ipv4. The host port leads to the IPv4 address unless IPv4 is routed; the
-     * container port is open to direct routing on the IPv4 address, and on the IPv6 address for
-     * bindings without an IPv4 host address.
+     * The endpoint's published ports, per family of the endpoint's addresses; a port without a
+     * host address gets the network's host_binding_ipv4 (then IPv4 only). The host port leads to the
+     * container's address of its family (both, for a binding without a host address) unless that
+     * family is routed; the container port is open to direct routing on each address it leads to.
      */
     private static List<BridgeFirewall.Published> ports(EndpointState ep, BridgeOptions o) {
         if (ep.ports().isEmpty()) {
@@ -315,11 +330,11 @@ public final class BridgeDriver implements NetworkDriver {
             if (b.hostIp() == null && o.hostBinding() != null && !o.hostBinding().isAnyLocalAddress()) {
                 b = new PortBinding(b.protocol(), o.hostBinding(), b.hostPort(), b.containerPort());
             }
-            if (ep.ipv4() != null) {
+            if (ep.ipv4() != null && !(b.hostIp() instanceof Inet6Address)) {
                 out.add(new BridgeFirewall.Published(b, IpPrefix.parse(ep.ipv4()).address(), o.gatewayMode4() != GatewayMode.ROUTED));
             }
             if (ep.ipv6() != null && !(b.hostIp() instanceof Inet4Address)) {
-                out.add(new BridgeFirewall.Published(b, IpPrefix.parse(ep.ipv6()).address(), false));
+                out.add(new BridgeFirewall.Published(b, IpPrefix.parse(ep.ipv6()).address(), o.gatewayMode6() != GatewayMode.ROUTED));
             }
         }
         return out;

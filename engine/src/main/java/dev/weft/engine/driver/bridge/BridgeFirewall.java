@@ -38,8 +38,10 @@ import static dev.weft.linux.nft.Nft.value;
  * in maps, so publishing the 1000th port is one element insert, like the first:
  * <pre>
  *   prerouting/output (nat): fib daddr type local jump publish
- *   publish:     dnat to the map entry for (daddr . proto . port), else for (proto . port)
- *   postrouting: masquerade a subnet of a nat mode leaving its bridge; masquerade hairpinned (DNATed) traffic
+ *   publish:     per family, dnat to the map entry for (daddr . proto . port), else for (proto . port)
+ *                (maps pub_* for IPv4, pub6_* for IPv6 container addresses)
+ *   postrouting: masquerade a subnet (either family) of a nat mode leaving its bridge; masquerade
+ *                hairpinned (DNATed) traffic
  *   forward:     established accept; within a bridge accept; internal bridges drop the rest;
  *                direct routing filter (nat, routed): from outside to a subnet only published
  *                container ports (sets direct_v4/v6), routed also ICMP, unless from a trusted interface;
@@ -118,6 +120,10 @@ public final class BridgeFirewall implements AutoCloseable {
                 .addMap(FAMILY, table, "pub_port", List.of("ipv4_addr", "inet_proto", "inet_service"), "inet_service", List.of())
                 .addMap(FAMILY, table, "pub_any_addr", List.of("inet_proto", "inet_service"), "ipv4_addr", List.of())
                 .addMap(FAMILY, table, "pub_any_port", List.of("inet_proto", "inet_service"), "inet_service", List.of())
+                .addMap(FAMILY, table, "pub6_addr", List.of("ipv6_addr", "inet_proto", "inet_service"), "ipv6_addr", List.of())
+                .addMap(FAMILY, table, "pub6_port", List.of("ipv6_addr", "inet_proto", "inet_service"), "inet_service", List.of())
+                .addMap(FAMILY, table, "pub6_any_addr", List.of("inet_proto", "inet_service"), "ipv6_addr", List.of())
+                .addMap(FAMILY, table, "pub6_any_port", List.of("inet_proto", "inet_service"), "inet_service", List.of())
                 .addChain(FAMILY, table, "publish")
                 .addChain(FAMILY, table, "prerouting", NftBatch.Hook.nat("prerouting", -100))
                 .addChain(FAMILY, table, "output", NftBatch.Hook.nat("output", -100))
@@ -125,12 +131,16 @@ public final class BridgeFirewall implements AutoCloseable {
                 .addChain(FAMILY, table, "forward", NftBatch.Hook.filter("forward", 0, "accept"));
         List<JsonNode> local = List.of(match(fib(new String[] {"daddr"}, "type"), "==", value("local")), jump("publish"));
         b.addRule(FAMILY, table, "prerouting", local, null).addRule(FAMILY, table, "output", local, null);
-        JsonNode specific = concat(payload("ip", "daddr"), meta("l4proto"), payload("th", "dport"));
         JsonNode any = concat(meta("l4proto"), payload("th", "dport"));
-        b.addRule(FAMILY, table, "publish", List.of(dnat("ip", mapLookup(specific, "pub_addr"), mapLookup(specific, "pub_port"))),
-                "ports published on one host address");
-        b.addRule(FAMILY, table, "publish", List.of(dnat("ip", mapLookup(any, "pub_any_addr"), mapLookup(any, "pub_any_port"))),
-                "ports published on every host address");
+        for (String family : List.of("ip", "ip6")) {
+            String maps = family.equals("ip") ? "pub_" : "pub6_";
+            JsonNode specific = concat(payload(family, "daddr"), meta("l4proto"), payload("th", "dport"));
+            JsonNode isFamily = match(meta("nfproto"), "==", value(family.equals("ip") ? "ipv4" : "ipv6"));
+            b.addRule(FAMILY, table, "publish", List.of(isFamily, dnat(family, mapLookup(specific, maps + "addr"),
+                    mapLookup(specific, maps + "port"))), "ports published on one host address (" + family + ")");
+            b.addRule(FAMILY, table, "publish", List.of(isFamily, dnat(family, mapLookup(any, maps + "any_addr"),
+                    mapLookup(any, maps + "any_port"))), "ports published on every host address (" + family + ")");
+        }
         b.addRule(FAMILY, table, "forward", List.of(match(ct("state"), "in", set("established", "related")), accept()), null);
         List<JsonNode> bridges = new ArrayList<>();
         for (Net n : networks) {
@@ -144,10 +154,7 @@ public final class BridgeFirewall implements AutoCloseable {
                 if (!n.internal() && n.mode(s).filtersDirectRouting()) {
                     directRoutingFilter(b, n, s);
                 }
-                if (!(s.address() instanceof Inet4Address)) {
-                    continue;
-                }
-                JsonNode from = match(payload("ip", "saddr"), "==", subnet(s));
+                JsonNode from = match(payload(s.address() instanceof Inet4Address ? "ip" : "ip6", "saddr"), "==", subnet(s));
                 if (n.masquerade() && !n.internal() && n.mode(s).masquerades()) {
                     b.addRule(FAMILY, table, "postrouting", List.of(from, outIf(n, "!="), masquerade()), "masquerade " + s);
                 }
@@ -236,10 +243,10 @@ public final class BridgeFirewall implements AutoCloseable {
     }
 
     private void elements(NftBatch b, Collection<Published> ports, boolean add) {
-        List<JsonNode> addrs = new ArrayList<>();
-        List<JsonNode> targetPorts = new ArrayList<>();
-        List<JsonNode> anyAddrs = new ArrayList<>();
-        List<JsonNode> anyPorts = new ArrayList<>();
+        List<List<JsonNode>> addrs = perFamily(); // [IPv4 elements, IPv6 elements]
+        List<List<JsonNode>> targetPorts = perFamily();
+        List<List<JsonNode>> anyAddrs = perFamily();
+        List<List<JsonNode>> anyPorts = perFamily();
         Set<JsonNode> direct4 = new LinkedHashSet<>(); // two host ports may lead to one container port
         Set<JsonNode> direct6 = new LinkedHashSet<>();
         for (Published p : ports) {
@@ -253,15 +260,23 @@ public final class BridgeFirewall implements AutoCloseable {
                     : concat(value(IpPrefix.format(pb.hostIp())), value(pb.protocol()), value(pb.hostPort()));
             JsonNode addr = add ? mapping(key, value(IpPrefix.format(p.container()))) : key;
             JsonNode port = add ? mapping(key, value(pb.containerPort())) : key;
-            (pb.hostIp() == null ? anyAddrs : addrs).add(addr);
-            (pb.hostIp() == null ? anyPorts : targetPorts).add(port);
+            int family = p.container() instanceof Inet4Address ? 0 : 1;
+            (pb.hostIp() == null ? anyAddrs : addrs).get(family).add(addr);
+            (pb.hostIp() == null ? anyPorts : targetPorts).get(family).add(port);
         }
-        apply(b, add, "pub_addr", addrs);
-        apply(b, add, "pub_port", targetPorts);
-        apply(b, add, "pub_any_addr", anyAddrs);
-        apply(b, add, "pub_any_port", anyPorts);
+        for (int family = 0; family < 2; family++) {
+            String maps = family == 0 ? "pub_" : "pub6_";
+            apply(b, add, maps + "addr", addrs.get(family));
+            apply(b, add, maps + "port", targetPorts.get(family));
+            apply(b, add, maps + "any_addr", anyAddrs.get(family));
+            apply(b, add, maps + "any_port", anyPorts.get(family));
+        }
         apply(b, add, DIRECT_V4, List.copyOf(direct4));
         apply(b, add, DIRECT_V6, List.copyOf(direct6));
+    }
+
+    private static List<List<JsonNode>> perFamily() {
+        return List.of(new ArrayList<>(), new ArrayList<>());
     }
 
     private void apply(NftBatch b, boolean add, String map, List<JsonNode> elements) {

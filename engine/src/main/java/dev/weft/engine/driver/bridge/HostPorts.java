@@ -36,8 +36,8 @@ final class HostPorts implements AutoCloseable {
         release(endpointId); // a join repaired after a restart: its reservations are taken anew
         List<PortReservation> mine = new ArrayList<>();
         try {
-            for (BridgeFirewall.Published p : ports) {
-                mine.add(reserve(p.binding()));
+            for (PortBinding b : bindings(ports)) {
+                mine.add(reserve(b));
             }
         } catch (KernelException | UncheckedIOException e) {
             mine.forEach(PortReservation::close);
@@ -54,9 +54,9 @@ final class HostPorts implements AutoCloseable {
     void reacquire(String endpointId, List<BridgeFirewall.Published> ports) {
         release(endpointId);
         List<PortReservation> mine = new ArrayList<>();
-        for (BridgeFirewall.Published p : mapped(ports)) {
+        for (PortBinding b : bindings(mapped(ports))) {
             try {
-                mine.add(reserve(p.binding()));
+                mine.add(reserve(b));
             } catch (KernelException | UncheckedIOException e) {
                 LOG.log(System.Logger.Level.WARNING, "published port not reserved again: " + e.getMessage());
             }
@@ -69,6 +69,14 @@ final class HostPorts implements AutoCloseable {
     /** Only ports whose host port is used (not those of a routed network, opened on the container only). */
     private static List<BridgeFirewall.Published> mapped(List<BridgeFirewall.Published> ports) {
         return ports.stream().filter(BridgeFirewall.Published::mapped).toList();
+    }
+
+    /**
+     * Each host binding once: a binding without a host address leads to both of a dual-stack
+     * container's addresses, and one socket (IPv6 with IPv4 mapped) holds its port on both families.
+     */
+    private static List<PortBinding> bindings(List<BridgeFirewall.Published> ports) {
+        return ports.stream().map(BridgeFirewall.Published::binding).distinct().toList();
     }
 
     private PortReservation reserve(PortBinding b) {

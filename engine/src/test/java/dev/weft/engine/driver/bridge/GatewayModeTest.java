@@ -15,7 +15,6 @@ import dev.weft.linux.netns.Netns;
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.Route;
 import dev.weft.linux.rtnl.Rtnetlink;
-import dev.weft.linux.sysctl.Sysctl;
 import dev.weft.net.IpPrefix;
 import dev.weft.testkit.SimulatedHosts;
 import org.junit.jupiter.api.AfterEach;
@@ -29,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 
 import static dev.weft.engine.driver.bridge.Probes.connect;
+import static dev.weft.engine.driver.bridge.Probes.eventually;
 import static dev.weft.engine.driver.bridge.Probes.ping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -175,24 +175,12 @@ class GatewayModeTest {
         Shell.run("ip", "-n", host.name(), "addr", "add", "2001:db8:ff::1/64", "dev", "eth0", "nodad");
         Shell.run("ip", "-n", peer.name(), "addr", "add", "2001:db8:ff::2/64", "dev", "eth0", "nodad");
         Shell.run("ip", "-n", peer.name(), "route", "add", "2001:db8:1::/64", "via", "2001:db8:ff::1");
-        Sysctl.of(host).ipv6Forwarding(true);
         Network net = controller.newNetwork(NetworkConfig.of("dual", "bridge").withIpv4(IpamConfig.subnet(SUBNET))
                 .withIpv6(IpamConfig.subnet("2001:db8:1::/64")).withOptions(options));
         Sandbox sb = controller.newSandbox("web", SandboxOptions.named("web"));
         net.createEndpoint("web", EndpointOptions.publishing(PortBinding.parse("8080:80"))).join(sb);
         probes.servers(sb, 80, 81);
         return IpPrefix.format(net.endpoint("web").ipv6().address());
-    }
-
-    /** The first non-null answer within 5 s (IPv6 neighbour discovery may take a moment at first). */
-    private static String eventually(java.util.function.Supplier<String> attempt) throws InterruptedException {
-        long end = System.nanoTime() + 5_000_000_000L;
-        String answer = attempt.get();
-        while (answer == null && System.nanoTime() < end) {
-            Thread.sleep(200);
-            answer = attempt.get();
-        }
-        return answer;
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Real packets for the bridge tests: pings, and TCP servers that answer each connection with
@@ -64,13 +65,25 @@ final class Probes implements AutoCloseable {
         return ns.call(() -> {
             try (SocketChannel c = SocketChannel.open()) {
                 c.socket().connect(new InetSocketAddress(ip, port), 1500);
-                ByteBuffer b = ByteBuffer.allocate(64);
-                c.read(b);
-                return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
+                c.socket().setSoTimeout(3000); // a reserving socket that accepts but never answers is not a server
+                byte[] b = new byte[64];
+                int n = c.socket().getInputStream().read(b);
+                return n < 0 ? "" : new String(b, 0, n, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 return null;
             }
         });
+    }
+
+    /** The first non-null answer of {@code attempt} within 5 s (IPv6 neighbour discovery may take a moment at first). */
+    static String eventually(Supplier<String> attempt) throws InterruptedException {
+        long end = System.nanoTime() + 5_000_000_000L;
+        String answer = attempt.get();
+        while (answer == null && System.nanoTime() < end) {
+            Thread.sleep(200);
+            answer = attempt.get();
+        }
+        return answer;
     }
 
     static String connect(Sandbox from, String ip, int port) {
