@@ -51,6 +51,8 @@ public final class EndpointOps {
             }
             checkPorts(n, options);
             String id = Ids.newId();
+            String note = GlobalAddressNotes.note(c, n, id); // until the record is written
+            undo.push("forget the note on endpoint " + id, () -> GlobalAddressNotes.done(c, note));
             IpPrefix v4 = address(n, false, options.ipv4(), id, undo);
             if (options.vip() && options.ipv6() != null) {
                 throw WeftException.invalid("a virtual IP is IPv4 only");
@@ -65,6 +67,7 @@ public final class EndpointOps {
                     placed, null, options.service(), options.vip());
             c.state().put(ep);
             undo.commit();
+            GlobalAddressNotes.done(c, note);
             if (ep.vip()) {
                 vips.networkChanged(networkId);
             }
@@ -171,8 +174,13 @@ public final class EndpointOps {
                 throw WeftException.conflict("endpoint " + ep.name() + " is joined to sandbox "
                         + Ids.shortId(ep.sandboxId()) + "; leave it first");
             }
-            c.state().deleteEndpoint(ep); // first forget it: a restart releases addresses nobody holds
-            releaseAddresses(c.network(networkId), ep);
+            NetworkState n = c.network(networkId);
+            // first forget it: a restart releases local addresses nobody holds; a global address,
+            // which another host may be about to record, is noted here until released
+            String note = GlobalAddressNotes.note(c, n, ep.id());
+            c.state().deleteEndpoint(ep);
+            releaseAddresses(n, ep);
+            GlobalAddressNotes.done(c, note);
             if (ep.vip()) {
                 vips.networkChanged(networkId);
             }

@@ -79,6 +79,9 @@ final class Reconciler {
         }
         Set<String> sandboxes = sandboxes();
         endpoints(sandboxes);
+        for (int i = GlobalAddressNotes.finish(c); i > 0; i--) {
+            fixed("address_released");
+        }
         ipam();
         drivers();
         repairJoins();

@@ -190,6 +190,29 @@ public final class DefaultIpam implements Ipam {
         }
     }
 
+    /**
+     * Releases {@code address} only while {@code owner} holds it (a compare-and-delete): safe to
+     * repeat after a crash, when the address may since have gone to someone else. Whether it did.
+     */
+    public boolean releaseAddressOf(String poolId, InetAddress address, String owner) {
+        Id id = Id.parse(poolId);
+        String key = addressKey(id, address);
+        var held = store(id.space).get(key);
+        if (held.isEmpty() || !held.get().valueAsString().equals(owner)) {
+            return false;
+        }
+        try {
+            store(id.space).deleteIfVersion(key, held.get().version());
+        } catch (VersionConflictException e) {
+            return false;
+        }
+        AddressPool pool = pool(poolId, id);
+        if (pool.isAllocated(address)) {
+            pool.release(address);
+        }
+        return true;
+    }
+
     /** Who holds each address of the pool, from the store (for reconciliation and inspect). */
     public Map<InetAddress, String> holders(String poolId) {
         Id id = Id.parse(poolId);

@@ -49,6 +49,20 @@ class DefaultIpamTest {
     }
 
     @Test
+    void releasingByOwnerFreesAnAddressOnlyWhileThatOwnerHoldsIt() {
+        Ipam.Pool pool = ipam.requestPool(LOCAL_SPACE, IpPrefix.parse("192.0.2.0/24"), null, false);
+        ipam.requestAddress(pool.id(), ip("192.0.2.9"), "ep1");
+        assertThat(ipam.releaseAddressOf(pool.id(), ip("192.0.2.9"), "ep2")).as("another owner's").isFalse();
+        assertThat(ipam.holders(pool.id())).containsEntry(ip("192.0.2.9"), "ep1");
+        assertThat(ipam.releaseAddressOf(pool.id(), ip("192.0.2.9"), "ep1")).isTrue();
+        assertThat(ipam.holders(pool.id())).doesNotContainKey(ip("192.0.2.9"));
+        ipam.requestAddress(pool.id(), ip("192.0.2.9"), "ep3"); // handed out again meanwhile
+        assertThat(ipam.releaseAddressOf(pool.id(), ip("192.0.2.9"), "ep1")).as("repeated after a crash").isFalse();
+        assertThat(ipam.holders(pool.id())).containsEntry(ip("192.0.2.9"), "ep3");
+        assertThat(ipam.requestAddress(pool.id(), ip("192.0.2.10"), "ep4").address()).isEqualTo(ip("192.0.2.10"));
+    }
+
+    @Test
     void afterThe172PoolsCome192168Slash20s() {
         for (int i = 17; i <= 31; i++) {
             ipam.requestPool(LOCAL_SPACE, null, null, false);
