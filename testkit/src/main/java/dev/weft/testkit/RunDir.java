@@ -15,8 +15,10 @@ import java.util.stream.Stream;
 
 /**
  * A throwaway run directory under /run (named "wt..."), for controllers and daemons under test.
- * Closing it unmounts everything mounted below it (sandbox namespaces, the shared bind mount of
- * a namespace directory), deepest first, and deletes it, so a test that failed leaves nothing.
+ * Closing it kills the processes whose output goes to a file below it (containers weftd started:
+ * they outlive weftd by design, so a test that failed half-way would leave them), unmounts
+ * everything mounted below it (sandbox namespaces, the shared bind mount of a namespace
+ * directory), deepest first, and deletes it, so a test that failed leaves nothing.
  */
 public final class RunDir implements AutoCloseable {
     private final Path path;
@@ -36,6 +38,7 @@ public final class RunDir implements AutoCloseable {
 
     @Override
     public void close() {
+        killProcessesWritingUnder(path);
         unmountAll(path);
         try (Stream<Path> files = Files.walk(path)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -44,6 +47,18 @@ public final class RunDir implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + path, e);
         }
+    }
+
+    /** Kills (SIGKILL) every process whose standard output is a file at or below {@code dir}, even a deleted one. */
+    public static void killProcessesWritingUnder(Path dir) {
+        ProcessHandle.allProcesses().filter(h -> {
+            try {
+                String out = Files.readSymbolicLink(Path.of("/proc", Long.toString(h.pid()), "fd", "1")).toString();
+                return out.startsWith(dir + "/");
+            } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                return false; // gone meanwhile, or not ours to read
+            }
+        }).forEach(ProcessHandle::destroyForcibly);
     }
 
     /** Unmounts everything mounted at or below {@code dir} (a controller's run directory), deepest first. */
