@@ -1,39 +1,17 @@
 package dev.weft.daemon;
 
 import dev.weft.testkit.OpenVswitch;
-import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHost;
 import dev.weft.testkit.SimulatedHosts;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 import static dev.weft.daemon.LorisProcess.loris;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** loris connects a Docker container by name through a real dockerd's Engine API (--docker-host). Skipped without docker.io. */
-class LorisDockerTest {
-    private final RunDir runDir = new RunDir();
-    private List<Path> madeDirs = List.of();
-
-    @BeforeEach
-    void start() throws Exception {
-        assumeTrue(DockerHost.available(), "needs docker.io and busybox-static");
-        madeDirs = DockerHost.pluginDirs();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (Path p : madeDirs) {
-            Files.deleteIfExists(p);
-        }
-        runDir.close();
-    }
+class LorisDockerTest extends DockerdTestCase {
 
     @Test
     void aDockerContainerByName() throws Exception {

@@ -2,22 +2,16 @@ package dev.weft.daemon;
 
 import dev.weft.linux.rtnl.Link;
 import dev.weft.linux.rtnl.Rtnetlink;
-import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHost;
 import dev.weft.testkit.SimulatedHosts;
 import dev.weft.testkit.StoreServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Real dockerd processes (Debian's docker.io) using weftd as their network and IPAM plugin, each
@@ -28,23 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * through weft and etcd (Docker's own cluster store on the same etcd). Skipped where dockerd or
  * busybox-static is missing.
  */
-class PluginDockerdTest {
-    private final RunDir runDir = new RunDir();
-    private List<Path> madeDirs = List.of();
-
-    @BeforeEach
-    void start() throws Exception {
-        assumeTrue(DockerHost.available(), "needs docker.io and busybox-static");
-        madeDirs = DockerHost.pluginDirs();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (Path p : madeDirs) {
-            Files.deleteIfExists(p);
-        }
-        runDir.close();
-    }
+class PluginDockerdTest extends DockerdTestCase {
 
     /** The links weft made in {@code host}: bridges, overlay devices and veths. */
     static List<String> weftLinks(SimulatedHost host) {

@@ -1,12 +1,9 @@
 package dev.weft.daemon;
 
 import dev.weft.net.IpPrefix;
-import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHost;
 import dev.weft.testkit.SimulatedHosts;
 import dev.weft.testkit.StoreServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -18,7 +15,6 @@ import static dev.weft.daemon.PluginDockerdTest.eventually;
 import static dev.weft.daemon.PluginDockerdTest.ping;
 import static dev.weft.daemon.PluginDockerdTest.weftLinks;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Three real dockerd hosts started without {@code --cluster-store} (as Docker 23 and later must
@@ -30,24 +26,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code network rm} leaves the others alone, and the last one removes the overlay. Skipped where
  * dockerd or busybox-static is missing.
  */
-class PluginLocalScopeTest {
+class PluginLocalScopeTest extends DockerdTestCase {
     private static final String SUBNET = "198.51.100.0/24";
-    private final RunDir runDir = new RunDir();
-    private List<Path> madeDirs = List.of();
-
-    @BeforeEach
-    void start() throws Exception {
-        assumeTrue(DockerHost.available(), "needs docker.io and busybox-static");
-        madeDirs = DockerHost.pluginDirs();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (Path p : madeDirs) {
-            Files.deleteIfExists(p);
-        }
-        runDir.close();
-    }
 
     private static String[] create(String overlay, String subnet, String network) {
         return new String[] {"network", "create", "-d", "weft", "--ipam-driver", "weft", "-o", "weft.overlay=" + overlay,
