@@ -200,9 +200,15 @@ public final class StoreServer implements AutoCloseable {
         throw new IllegalStateException(scheme + " did not listen on " + at + " within 30 s: " + log());
     }
 
-    /** etcd serves once it accepts; ZooKeeper accepts before it serves, so it must answer "srvr". */
+    /**
+     * etcd serves once it accepts; ZooKeeper accepts before it serves, so it must answer "srvr"
+     * on its plain port, and its secure port (Netty, opened after the plain one) must accept too.
+     */
     private boolean ready(InetSocketAddress at) {
-        return scheme.startsWith("zk") ? zookeeperServes(at) : connects(at);
+        if (!scheme.startsWith("zk")) {
+            return connects(at);
+        }
+        return zookeeperServes(at) && (clientPort == port || connects(new InetSocketAddress(address, clientPort)));
     }
 
     private static boolean zookeeperServes(InetSocketAddress at) {

@@ -30,6 +30,12 @@ import java.util.concurrent.TimeUnit;
 final class ZkClient implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     static final Duration RETRY_FOR = Duration.ofSeconds(3);
+    /**
+     * How long the first connection may take: longer than an operation's wait, since a client's
+     * first TLS session (key and trust stores read, Netty started) can take seconds on a loaded
+     * machine; weftd's --kv-wait retries beyond it.
+     */
+    static final Duration OPEN_TIMEOUT = Duration.ofSeconds(5);
     private static final int READ_BATCH = 200;
 
     /** A node's content and stat. */
@@ -53,7 +59,7 @@ final class ZkClient implements AutoCloseable {
 
     /**
      * Connects, secured as {@code s} says (a refused TLS handshake is named at once by
-     * {@link TlsProbe}), or fails within {@link #CONNECT_TIMEOUT} with a StoreException naming
+     * {@link TlsProbe}), or fails within {@link #OPEN_TIMEOUT} with a StoreException naming
      * the address.
      */
     static ZkClient connect(String connectString, Duration sessionTtl, StoreSecurity s) {
@@ -72,7 +78,7 @@ final class ZkClient implements AutoCloseable {
         curator.start();
         boolean connected;
         try {
-            connected = curator.blockUntilConnected((int) CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            connected = curator.blockUntilConnected((int) OPEN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             connected = false;
@@ -81,7 +87,7 @@ final class ZkClient implements AutoCloseable {
             curator.close();
             security.close();
             throw new StoreUnavailableException("cannot reach ZooKeeper at " + connectString + " within "
-                    + CONNECT_TIMEOUT.toSeconds() + " s (is it running and listening on that address"
+                    + OPEN_TIMEOUT.toSeconds() + " s (is it running and listening on that address"
                     + (s.tls() ? ", its secure client port?)" : "?)"), null);
         }
         return new ZkClient(curator, connectString, security);

@@ -88,7 +88,7 @@ class ZkStoreTest extends StoreContract {
         long start = System.nanoTime();
         assertThatThrownBy(() -> ZkStore.open(StoreUrl.parse("zk://127.0.0.1:" + port + "/x")))
                 .isInstanceOf(StoreException.class).hasMessageContaining("127.0.0.1:" + port);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(ZkClient.OPEN_TIMEOUT.plusSeconds(3));
     }
 
     @Test
