@@ -73,13 +73,26 @@ public final class StoreServer implements AutoCloseable {
     }
 
     private static StoreServer etcd(SimulatedHost host, Path dir, int clientPort, int peerPort, Certificates certs) {
+        String peer = "http://" + IpPrefix.format(host == null ? InetAddress.getLoopbackAddress() : host.address()) + ":" + peerPort;
+        StoreServer s = etcdMember(host, dir, clientPort, peerPort, certs, "weft-test", "weft-test=" + peer);
+        s.start();
+        return s;
+    }
+
+    /**
+     * One member of an etcd cluster named by {@code initialCluster} (NAME=PEER_URL,...), not yet
+     * started: members of a new cluster serve only once a majority runs, so they are launched
+     * together ({@link #launch}) and then awaited.
+     */
+    static StoreServer etcdMember(SimulatedHost host, Path dir, int clientPort, int peerPort, Certificates certs,
+                                  String name, String initialCluster) {
         require(ETCD, "etcd-server");
         String a = IpPrefix.format(host == null ? InetAddress.getLoopbackAddress() : host.address());
         String client = (certs == null ? "http://" : "https://") + a + ":" + clientPort;
         String peer = "http://" + a + ":" + peerPort;
-        List<String> argv = new ArrayList<>(List.of(ETCD.toString(), "--name", "weft-test",
+        List<String> argv = new ArrayList<>(List.of(ETCD.toString(), "--name", name,
                 "--data-dir", dir.resolve("etcd").toString(), "--listen-client-urls", client, "--advertise-client-urls", client,
-                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "weft-test=" + peer,
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", initialCluster,
                 "--initial-cluster-state", "new", "--logger", "zap", "--log-outputs", "stderr"));
         if (certs == null) {
             argv.add("--enable-v2=true"); // v2 for Docker's cluster store (libkv), beside weft's v3
@@ -87,9 +100,7 @@ public final class StoreServer implements AutoCloseable {
             argv.addAll(List.of("--client-cert-auth", "--trusted-ca-file", certs.ca().toString(),
                     "--cert-file", certs.serverCert().toString(), "--key-file", certs.serverKey().toString()));
         }
-        StoreServer s = new StoreServer(host, dir, clientPort, argv, certs == null ? "etcd" : "etcds");
-        s.start();
-        return s;
+        return new StoreServer(host, dir, clientPort, argv, certs == null ? "etcd" : "etcds");
     }
 
     /** ZooKeeper on {@code host}'s address, port 2181. */
@@ -116,11 +127,26 @@ public final class StoreServer implements AutoCloseable {
     }
 
     private static StoreServer zookeeper(SimulatedHost host, Path dir, int port, int securePort, Certificates certs) {
+        StoreServer s = zookeeperMember(host, dir, port, securePort, certs, List.of());
+        s.start();
+        return s;
+    }
+
+    /**
+     * A ZooKeeper server, not yet started; {@code ensemble} holds the ensemble's
+     * {@code server.N=...} lines and, first, this server's id (none: a standalone server).
+     */
+    static StoreServer zookeeperMember(SimulatedHost host, Path dir, int port, int securePort, Certificates certs,
+                                       List<String> ensemble) {
         require(ZOOKEEPER_JAR, "zookeeper");
         InetAddress at = host == null ? InetAddress.getLoopbackAddress() : host.address();
         List<String> cfg = new ArrayList<>(List.of("tickTime=500", "dataDir=" + dir.resolve("zk"),
                 "clientPort=" + port, "clientPortAddress=" + IpPrefix.format(at), "admin.enableServer=false",
                 "forceSync=no", "maxClientCnxns=0"));
+        if (!ensemble.isEmpty()) {
+            cfg.addAll(List.of("initLimit=10", "syncLimit=5"));
+            cfg.addAll(ensemble.subList(1, ensemble.size()));
+        }
         if (certs != null) {
             cfg.addAll(List.of("secureClientPort=" + securePort, "secureClientPortAddress=" + IpPrefix.format(at),
                     "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
@@ -130,8 +156,11 @@ public final class StoreServer implements AutoCloseable {
         }
         cfg.add("");
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(dir.resolve("zk"));
             Files.writeString(dir.resolve("zoo.cfg"), String.join("\n", cfg));
+            if (!ensemble.isEmpty()) {
+                Files.writeString(dir.resolve("zk").resolve("myid"), ensemble.getFirst() + "\n");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -140,10 +169,10 @@ public final class StoreServer implements AutoCloseable {
         // the manifest leaves out the Netty codec and handler that the secure port needs (Debian's libnetty-java has them)
         String classPath = certs == null ? ZOOKEEPER_JAR.toString()
                 : ZOOKEEPER_JAR + ":/usr/share/java/netty-codec.jar:/usr/share/java/netty-handler.jar:/usr/share/java/slf4j-simple.jar";
-        StoreServer s = new StoreServer(host, dir, port, securePort, List.of(java, "-Xmx256m", "-cp", classPath,
-                "org.apache.zookeeper.server.ZooKeeperServerMain", dir.resolve("zoo.cfg").toString()), certs == null ? "zk" : "zks");
-        s.start();
-        return s;
+        String main = ensemble.isEmpty() ? "org.apache.zookeeper.server.ZooKeeperServerMain"
+                : "org.apache.zookeeper.server.quorum.QuorumPeerMain";
+        return new StoreServer(host, dir, port, securePort, List.of(java, "-Xmx256m", "-cp", classPath,
+                main, dir.resolve("zoo.cfg").toString()), certs == null ? "zk" : "zks");
     }
 
     /** A TCP port on loopback that nothing listens on now. */
@@ -178,6 +207,12 @@ public final class StoreServer implements AutoCloseable {
 
     /** Starts the server (again) on the same data and waits until it accepts connections. */
     public void start() {
+        launch();
+        awaitReady();
+    }
+
+    /** Starts the server's process (again) on the same data, without waiting for it to serve. */
+    void launch() {
         try {
             Files.createDirectories(dir);
             List<String> argv = host == null ? command : host.command(command.toArray(String[]::new));
@@ -186,6 +221,10 @@ public final class StoreServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + scheme, e);
         }
+    }
+
+    /** Waits up to 30 s until the launched server serves, failing with its log if it exits. */
+    void awaitReady() {
         InetSocketAddress at = new InetSocketAddress(address, port);
         for (int i = 0; i < 300; i++) {
             if (!process.isAlive()) {
@@ -212,14 +251,24 @@ public final class StoreServer implements AutoCloseable {
     }
 
     private static boolean zookeeperServes(InetSocketAddress at) {
+        return srvr(at).contains("Mode:");
+    }
+
+    /** ZooKeeper's answer to "srvr" on its plain port ("" if it does not answer). */
+    public String srvr() {
+        InetSocketAddress at = new InetSocketAddress(address, port);
+        return host == null ? srvr(at) : host.netns().call(() -> srvr(at));
+    }
+
+    private static String srvr(InetSocketAddress at) {
         try (Socket s = new Socket()) {
             s.connect(at, 500);
             s.setSoTimeout(1000);
             s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).contains("Mode:");
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            return false;
+            return "";
         }
     }
 
@@ -246,6 +295,28 @@ public final class StoreServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
+    }
+
+    /** Kills the server at once (SIGKILL), keeping its data, as a crash would. */
+    public void kill() {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether the server's process runs. */
+    public boolean running() {
+        return process != null && process.isAlive();
+    }
+
+    /** The host it runs on (null: this process's namespace). */
+    public SimulatedHost host() {
+        return host;
     }
 
     public String log() {
