@@ -1,7 +1,12 @@
 package dev.weft.dist;
 
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A clean Debian 12 root (debootstrap's minbase, plus systemd and man-db for {@code systemd-analyze
@@ -47,6 +52,41 @@ final class DebianRoot {
         Dist.run(parent, 60, "rm", "-rf", "--one-file-system", DIR.toString());
         Files.move(partial, DIR);
         return DIR;
+    }
+
+    /**
+     * Runs the test script {@code name} (a resource beside this class, with debian-root.sh, which it
+     * sources) as {@code unshare --mount --propagation private -- bash SCRIPT LOWER WORK DEB APTCACHE}
+     * on the cached root and the .deb, and returns what it printed; fails with its output if it fails.
+     * WORK, the throwaway overlay's upper layer, is deleted afterwards.
+     */
+    static String runScript(String name) throws Exception {
+        Path lower = get();
+        Path deb = Dist.deb();
+        Path work = Files.createTempDirectory(Path.of("/var/tmp"), "wtpkg");
+        Path aptCache = DIR.resolveSibling("apt-archives"); // downloaded Depends, kept between runs
+        try {
+            for (String resource : List.of("debian-root.sh", name)) {
+                try (InputStream in = Objects.requireNonNull(DebianRoot.class.getResourceAsStream(resource), resource)) {
+                    Files.copy(in, work.resolve(resource));
+                }
+            }
+            Dist.Result r = Dist.run(work, 600, "unshare", "--mount", "--propagation", "private", "--", "bash",
+                    work.resolve(name).toString(), lower.toString(), work.resolve("overlay").toString(), deb.toString(),
+                    aptCache.toString());
+            assertThat(r.exit()).as(name + " failed:\n" + tail(r.output())).isZero();
+            return r.output();
+        } finally {
+            Dist.run(work, 120, "rm", "-rf", "--one-file-system", work.toString());
+        }
+    }
+
+    /** What a script printed under "== NAME", up to the next section. */
+    static String section(String out, String name) {
+        int start = out.indexOf("\n== " + name + "\n");
+        assertThat(start).as("section " + name + " in:\n" + tail(out)).isNotNegative();
+        int end = out.indexOf("\n== ", start + 4);
+        return out.substring(start, end < 0 ? out.length() : end);
     }
 
     static String tail(String s) {

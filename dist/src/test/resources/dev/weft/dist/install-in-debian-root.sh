@@ -4,19 +4,9 @@
 # mount namespace and goes away with it; WORK (the overlay's upper layer) is deleted by the test.
 set -euo pipefail
 lower=$1 work=$2 deb=$3 aptcache=$4
-mkdir -p "$work/upper" "$work/work" "$work/root" "$aptcache/partial"
-r=$work/root
-mount -t overlay overlay -o "lowerdir=$lower,upperdir=$work/upper,workdir=$work/work" "$r"
-mount --bind /proc "$r/proc"
-mount --rbind /sys "$r/sys"
-mount --bind /dev "$r/dev"
-mount -t tmpfs -o mode=0755 tmpfs "$r/run"
-mount --bind "$aptcache" "$r/var/cache/apt/archives"
-cp /etc/resolv.conf "$r/etc/resolv.conf"
+. "$(dirname "$0")/debian-root.sh"
+mount_root "$lower" "$work" "$aptcache"
 cp "$deb" "$r/tmp/weft.deb"
-# debootstrap's minbase has no /etc/hosts, which every installed system has (the installer writes
-# it) and `weft run` bind-mounts a container's own onto
-[ -e "$r/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$r/etc/hosts"
 cat > "$r/tmp/in-netns.sh" <<'EOF'
 step() { printf '\n== %s\n' "$*"; }
 ip link set lo up
@@ -73,4 +63,4 @@ test ! -e /usr/bin/weft && test ! -e /usr/lib/weft && test -f /etc/default/weftd
 dpkg -P weft >/dev/null
 test ! -e /etc/default/weftd && test ! -e /etc/systemd/system/multi-user.target.wants/weftd.service && echo "purged"
 EOF
-chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive /bin/bash -euo pipefail /tmp/steps.sh </dev/null
+in_root /bin/bash -euo pipefail /tmp/steps.sh </dev/null
