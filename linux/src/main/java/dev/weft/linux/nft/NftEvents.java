@@ -2,11 +2,10 @@ package dev.weft.linux.nft;
 
 import dev.weft.linux.KernelException;
 import dev.weft.linux.netlink.Attrs;
-import dev.weft.linux.netlink.NetlinkSocket;
+import dev.weft.linux.netlink.NetlinkSubscription;
 import dev.weft.linux.netlink.Nl;
 import dev.weft.linux.netlink.NlMessage;
 import dev.weft.linux.netns.Netns;
-import dev.weft.linux.sys.Errno;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,7 +22,7 @@ import java.util.function.Consumer;
  * the thread that committed it; transactions committed by a thread of this process (weft's own
  * rewrites, which delete and re-add its tables) are left out. Deletions are delivered once per
  * transaction, on a platform thread of the subscription's own. When the kernel drops
- * notifications (the reader fell behind, as a flush of a big ruleset can make it), the listener
+ * notifications (the reader fell behind, as a flush of a big ruleset can make it) or receiving fails, the listener
  * gets {@link NftEvent.Overflow} and must assume anything may be gone.
  */
 public final class NftEvents implements AutoCloseable {
@@ -42,11 +41,8 @@ public final class NftEvents implements AutoCloseable {
     static final int NFTA_GEN_PROC_PID = 2;
     static final int NFTA_GEN_PROC_NAME = 3;
     private static final int NFGENMSG_LEN = 4;
-    private static final int POLL_MILLIS = 200;
 
-    private final NetlinkSocket socket;
-    private final Thread reader;
-    private volatile boolean closed;
+    private final NetlinkSubscription subscription;
 
     /** What another process did to the ruleset. */
     public sealed interface NftEvent {
@@ -67,70 +63,53 @@ public final class NftEvents implements AutoCloseable {
     public record Deletion(String kind, String family, String table) {
     }
 
-    private NftEvents(NetlinkSocket socket, Consumer<NftEvent> listener, String label) {
-        this.socket = socket;
-        this.reader = Thread.ofPlatform().name("nft-events-" + label).daemon().unstarted(() -> read(listener));
+    private NftEvents(NetlinkSubscription subscription) {
+        this.subscription = subscription;
     }
 
     /** Subscribes in {@code ns}, or in this process's own namespace when {@code ns} is null. */
     public static NftEvents subscribe(Netns ns, Consumer<NftEvent> listener) {
-        NetlinkSocket socket = ns == null ? NetlinkSocket.open(Nl.NETLINK_NETFILTER, 0, null)
-                : NetlinkSocket.open(Nl.NETLINK_NETFILTER, ns);
-        try {
-            socket.joinGroup(NFNLGRP_NFTABLES);
-        } catch (RuntimeException e) {
-            socket.close();
-            throw e;
-        }
-        NftEvents events = new NftEvents(socket, listener, ns == null ? "host" : ns.name());
-        events.reader.start();
-        return events;
+        return new NftEvents(NetlinkSubscription.open(Nl.NETLINK_NETFILTER, NFNLGRP_NFTABLES, ns, "nft-events",
+                new Transactions(listener)));
     }
 
-    private void read(Consumer<NftEvent> listener) {
-        List<Deletion> pending = new ArrayList<>();
-        while (!closed) {
-            try {
-                for (NlMessage m : socket.receiveEvents(POLL_MILLIS)) {
-                    if (m.type() >> 8 != NFNL_SUBSYS_NFTABLES) {
-                        continue;
-                    }
-                    int msg = m.type() & 0xff;
-                    if (msg == NFT_MSG_NEWGEN) {
-                        Attrs a = m.attrs(NFGENMSG_LEN);
-                        byte[] raw = a.bytes(NFTA_GEN_PROC_PID);
-                        long pid = raw == null || raw.length < 4 ? 0 : Integer.toUnsignedLong(ByteBuffer.wrap(raw).getInt());
-                        if (!pending.isEmpty() && !ownThread(pid)) {
-                            listener.accept(new NftEvent.Deleted(List.copyOf(pending), pid, a.string(NFTA_GEN_PROC_NAME)));
-                        }
-                        pending.clear();
-                        continue;
-                    }
-                    String kind = kind(msg);
-                    if (kind != null) {
-                        pending.add(new Deletion(kind, family(m.payload()), m.attrs(NFGENMSG_LEN).string(NFTA_TABLE)));
-                    }
+    /** Collects a transaction's deletions until its NFT_MSG_NEWGEN, then reports them if another process committed it. */
+    private static final class Transactions implements NetlinkSubscription.Reader {
+        private final Consumer<NftEvent> listener;
+        private final List<Deletion> pending = new ArrayList<>();
+
+        Transactions(Consumer<NftEvent> listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void messages(List<NlMessage> batch) {
+            for (NlMessage m : batch) {
+                if (m.type() >> 8 != NFNL_SUBSYS_NFTABLES) {
+                    continue;
                 }
-            } catch (KernelException e) {
-                if (closed) {
-                    return;
+                int msg = m.type() & 0xff;
+                if (msg == NFT_MSG_NEWGEN) {
+                    Attrs a = m.attrs(NFGENMSG_LEN);
+                    byte[] raw = a.bytes(NFTA_GEN_PROC_PID);
+                    long pid = raw == null || raw.length < 4 ? 0 : Integer.toUnsignedLong(ByteBuffer.wrap(raw).getInt());
+                    if (!pending.isEmpty() && !ownThread(pid)) {
+                        listener.accept(new NftEvent.Deleted(List.copyOf(pending), pid, a.string(NFTA_GEN_PROC_NAME)));
+                    }
+                    pending.clear();
+                    continue;
                 }
-                pending.clear();
-                listener.accept(new NftEvent.Overflow()); // events lost (ENOBUFS), or a failed receive: anything may be gone
-                if (e.errno() != Errno.ENOBUFS) {
-                    pause(); // a receive that keeps failing must not spin
+                String kind = kind(msg);
+                if (kind != null) {
+                    pending.add(new Deletion(kind, family(m.payload()), m.attrs(NFGENMSG_LEN).string(NFTA_TABLE)));
                 }
-            } catch (IllegalStateException e) {
-                return; // closed underneath us
             }
         }
-    }
 
-    private static void pause() {
-        try {
-            Thread.sleep(POLL_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        @Override
+        public void lost(KernelException cause) {
+            pending.clear();
+            listener.accept(new NftEvent.Overflow()); // events lost (ENOBUFS), or a failed receive: anything may be gone
         }
     }
 
@@ -167,12 +146,6 @@ public final class NftEvents implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            reader.join(POLL_MILLIS * 5L);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        socket.close();
+        subscription.close();
     }
 }
