@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * SIGKILLed on 2 hosts during a wave of runs and removals.
  */
 class ClusterFaultTest {
-    private static final int OUTAGE_SECONDS = Integer.getInteger("weft.faults.outage", 15);
+    private static final int OUTAGE_SECONDS = Integer.getInteger("weft.faults.outage", 30);
     /** The scenarios to run (all by default; -Dweft.faults.only=partition,crashes to try some). */
     private static final String ONLY = System.getProperty("weft.faults.only", "leader,majority,partition,crashes");
     private final long seed = Long.getLong("weft.faults.seed", System.nanoTime());
@@ -48,7 +48,7 @@ class ClusterFaultTest {
                 faults.partition(4);
             }
             if (ONLY.contains("crashes")) {
-                faults.crashes(1, 10, 2);
+                faults.crashes(Integer.getInteger("weft.faults.waves", 1), 16, 2);
             }
         } catch (RuntimeException | AssertionError e) {
             if (cluster != null) {

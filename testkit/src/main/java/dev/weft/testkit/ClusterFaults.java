@@ -247,7 +247,7 @@ public final class ClusterFaults {
      */
     public Result crashes(int waves, int perWave, int kills) {
         long slowestConvergence = 0;
-        int lostRequests = 0;
+        AtomicInteger cutShort = new AtomicInteger();
         for (int w = 0; w < waves; w++) {
             List<Integer> victims = new ArrayList<>();
             while (victims.size() < kills) {
@@ -257,36 +257,27 @@ public final class ClusterFaults {
                 }
             }
             Set<String> uncertain = ConcurrentHashMap.newKeySet();
-            int killAt = random.nextInt(Math.max(1, perWave));
+            long killAfter = 100 + random.nextInt(1500);
+            List<Long> seeds = new ArrayList<>();
             for (int i = 0; i < perWave; i++) {
-                if (i == killAt) {
-                    victims.forEach(v -> {
-                        c.weftd(v).kill();
-                        unreachable.add(v);
+                seeds.add(random.nextLong());
+            }
+            try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                for (long s : seeds) {
+                    pool.execute(() -> {
+                        try {
+                            runOrRemove(new Random(s), uncertain);
+                        } catch (RuntimeException e) {
+                            cutShort.incrementAndGet(); // the weftd asked died: nothing was acknowledged
+                        }
                     });
-                    log.printf("faults: wave %d: SIGKILLed weftd on hosts %s%n", w, victims);
                 }
-                int h = random.nextInt(c.size());
-                List<String> mine = expected.keySet().stream().filter(n -> ClusterView.hostOf(n) == h).sorted().toList();
-                try {
-                    if (mine.size() > 1 && random.nextBoolean()) {
-                        String victim = mine.get(random.nextInt(mine.size()));
-                        uncertain.add(victim);
-                        WeftdApi.Answer a = call(h, "DELETE", "/v1/containers/" + victim + "?force=true", null);
-                        if (a.status() / 100 == 2) {
-                            expected.remove(victim);
-                            uncertain.remove(victim);
-                        }
-                    } else {
-                        String name = "c" + h + "-" + next.getAndIncrement();
-                        uncertain.add(name);
-                        if (runAnswer(h, name, List.of(random.nextBoolean() ? "fa" : "fb")).status() / 100 == 2) {
-                            uncertain.remove(name);
-                        }
-                    }
-                } catch (RuntimeException e) {
-                    lostRequests++; // the weftd that was asked is dead: nothing acknowledged
-                }
+                sleep(killAfter);
+                victims.forEach(v -> {
+                    unreachable.add(v);
+                    c.weftd(v).kill();
+                });
+                log.printf("faults: wave %d: SIGKILLed weftd on hosts %s %d ms into the wave%n", w, victims, killAfter);
             }
             for (int v : victims) {
                 c.weftd(v).restart();
@@ -296,10 +287,11 @@ public final class ClusterFaults {
             for (String name : uncertain) {
                 int h = ClusterView.hostOf(name);
                 WeftdApi.Answer a = call(h, "GET", "/v1/containers/" + name, null);
+                log.printf("faults: after the restart, %s on host %d: %d%n", name, h, a.status());
                 if (a.status() == 404) {
                     expected.remove(name);
                 } else if (!expected.containsKey(name)) {
-                    call(h, "DELETE", "/v1/containers/" + name + "?force=true", null); // finished after all: tidy up
+                    ok(call(h, "DELETE", "/v1/containers/" + name + "?force=true", null)); // finished after all: tidy up
                 }
             }
             slowestConvergence = Math.max(slowestConvergence, awaitConsistent("after wave " + w + " (killed " + victims + ")", 20));
@@ -308,10 +300,37 @@ public final class ClusterFaults {
         f.put("waves", (long) waves);
         f.put("operations per wave", (long) perWave);
         f.put("weftd killed per wave", (long) kills);
-        f.put("requests cut short by a kill", (long) lostRequests);
+        f.put("requests cut short by a kill", (long) cutShort.get());
+        f.put("containers at the end", (long) expected.size());
         f.put("slowest convergence after restart ms", slowestConvergence);
         log.printf("faults: crashes: %s%n", f);
         return new Result("weftd SIGKILLed", f);
+    }
+
+    /** Runs a container on a random host, or removes one of its containers; the names touched stay uncertain until answered. */
+    private void runOrRemove(Random r, Set<String> uncertain) {
+        int h = r.nextInt(c.size());
+        List<String> mine = expected.keySet().stream().filter(n -> ClusterView.hostOf(n) == h).sorted().toList();
+        if (mine.size() > 1 && r.nextBoolean()) {
+            String victim = mine.get(r.nextInt(mine.size()));
+            uncertain.add(victim);
+            WeftdApi.Answer a = call(h, "DELETE", "/v1/containers/" + victim + "?force=true", null);
+            if (a.status() / 100 == 2) {
+                expected.remove(victim);
+                uncertain.remove(victim);
+            } else {
+                log.printf("faults: rm %s on host %d answered %s%n", victim, h, a);
+            }
+        } else {
+            String name = "c" + h + "-" + next.getAndIncrement();
+            uncertain.add(name);
+            WeftdApi.Answer a = runAnswer(h, name, List.of(r.nextBoolean() ? "fa" : "fb"));
+            if (a.status() / 100 == 2) {
+                uncertain.remove(name);
+            } else {
+                log.printf("faults: run %s on host %d answered %s%n", name, h, a);
+            }
+        }
     }
 
     // ---- helpers ----

@@ -22,6 +22,7 @@ public final class FaultCluster implements AutoCloseable {
     private final RunDir dir = new RunDir();
     private final List<WeftdProcess> daemons;
     private final List<WeftdApi> apis = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private StoreCluster store;
 
     private FaultCluster(int weftHosts) {
@@ -129,8 +130,12 @@ public final class FaultCluster implements AutoCloseable {
         }
     }
 
+    /** Stops everything; a second call (a shutdown hook after a normal end) does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         for (int i = 0; i < daemons.size(); i++) {
             WeftdProcess w = daemons.get(i);
             if (w != null) {
