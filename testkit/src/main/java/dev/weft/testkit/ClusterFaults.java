@@ -133,7 +133,7 @@ public final class ClusterFaults {
     /**
      * Kills two of the three etcd members for {@code outageSeconds}. During the outage a container
      * pings one on another host (every ping must answer), and global operations (network create,
-     * run on an overlay) must fail within 2 s with 503 and a message; after the members are back,
+     * run on an overlay) must fail with 503 and a message (how many took over 2 s is counted); after the members are back,
      * a new operation must succeed and the cluster be consistent within 5 s.
      */
     public Result majorityLoss(int outageSeconds) {
@@ -148,6 +148,7 @@ public final class ClusterFaults {
         log.printf("faults: killed etcd members %s%n", killed);
         long slowest503 = 0;
         int refused = 0;
+        int late = 0;
         int pings = 0;
         int lost = 0;
         int k = 0;
@@ -166,9 +167,9 @@ public final class ClusterFaults {
             if (a.status() != 503 || !a.json().path("message").isTextual() || a.json().path("message").asText().isBlank()) {
                 throw new IllegalStateException("during the etcd outage a global operation answered " + a + " after " + took + " ms");
             }
-            if (took > 2000) {
-                throw new IllegalStateException("during the etcd outage a global operation took " + took + " ms to answer 503 "
-                        + a.body());
+            if (took > 2000) { // counted, not thrown: the suite test asserts the limit, the benchmark reports it
+                late++;
+                log.printf("faults: during the outage a global operation took %d ms to answer 503 %s%n", took, a.body());
             }
             slowest503 = Math.max(slowest503, took);
             refused++;
@@ -198,6 +199,7 @@ public final class ClusterFaults {
         f.put("outage s", (long) outageSeconds);
         f.put("operations refused with 503", (long) refused);
         f.put("slowest 503 ms", slowest503);
+        f.put("503s slower than 2 s", (long) late);
         f.put("pings across hosts during the outage", (long) pings);
         f.put("pings lost", (long) lost);
         f.put("members serving again after ms", membersReady);
