@@ -2,6 +2,7 @@ package dev.weft.bench;
 
 import dev.weft.linux.netns.Netns;
 import dev.weft.testkit.RunDir;
+import dev.weft.testkit.WeftdApi;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

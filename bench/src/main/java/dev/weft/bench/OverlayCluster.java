@@ -7,6 +7,7 @@ import dev.weft.testkit.SimulatedHost;
 import dev.weft.testkit.SimulatedHosts;
 import dev.weft.testkit.StoreServer;
 import dev.weft.testkit.WeftdProcess;
+import dev.weft.testkit.WeftdApi;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.weft.bench;
 
+import dev.weft.testkit.WeftdApi;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;

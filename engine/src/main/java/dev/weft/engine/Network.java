@@ -1,6 +1,7 @@
 package dev.weft.engine;
 
 import dev.weft.engine.internal.Engine;
+import dev.weft.engine.state.EndpointState;
 import dev.weft.engine.state.NetworkState;
 
 import java.util.List;
@@ -46,6 +47,14 @@ public final class Network {
 
     public List<Endpoint> endpoints() {
         return engine.endpoints().list(id).stream().map(e -> new Endpoint(engine, id, e.id())).toList();
+    }
+
+    /**
+     * Every endpoint's state, read at once: on a global network another host may remove an endpoint
+     * between {@link #endpoints()} and that endpoint's {@link Endpoint#state()}, which then fails.
+     */
+    public List<EndpointState> endpointStates() {
+        return engine.endpoints().list(id);
     }
 
     /** The endpoint called {@code nameOrId} (or with that id or unique id prefix). */

@@ -1,7 +1,6 @@
 package dev.weft.daemon.api;
 
 import dev.weft.engine.Controller;
-import dev.weft.engine.Endpoint;
 import dev.weft.engine.IpamConfig;
 import dev.weft.engine.Network;
 import dev.weft.engine.NetworkConfig;
@@ -130,8 +129,7 @@ public final class Networks {
                     s.gateway() == null ? null : IpPrefix.format(IpPrefix.parse(s.gateway()).address()), s.aux()));
         }
         Map<String, NetworkResource.Attachment> containers = new LinkedHashMap<>();
-        for (Endpoint e : network.endpoints()) {
-            EndpointState ep = e.state();
+        for (EndpointState ep : network.endpointStates()) {
             String key = ep.container() != null ? ep.container() : ep.id();
             containers.put(key, new NetworkResource.Attachment(ep.name(), ep.id(), ep.mac(), ep.ipv4() == null ? "" : ep.ipv4(),
                     ep.ipv6() == null ? "" : ep.ipv6(), orphaned(controller, ep)));

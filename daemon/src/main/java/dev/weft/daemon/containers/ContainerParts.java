@@ -79,13 +79,18 @@ final class ContainerParts {
     void remove(String name, String id) {
         Sandbox sb = sandbox(name);
         for (Network n : controller.networks()) {
-            for (Endpoint e : n.endpoints()) {
-                EndpointState s = e.state();
+            // states read at once: another host's endpoint on a global network may go meanwhile
+            for (EndpointState s : n.endpointStates()) {
                 boolean ours = sb != null && sb.id().equals(s.sandboxId());
+                boolean named = s.name().equals(name) && (ours || !s.joined());
+                if (!ours && !named) {
+                    continue;
+                }
+                Endpoint e = n.endpoint(s.id());
                 if (ours) {
                     e.leave(sb);
                 }
-                if (e.name().equals(name) && (ours || !s.joined())) {
+                if (named) {
                     e.delete();
                 }
             }

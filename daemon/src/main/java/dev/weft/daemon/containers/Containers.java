@@ -46,6 +46,8 @@ public final class Containers {
     private final Path dir;
     private final Runnable sandboxesChanged;
     private final Map<String, Process> children = new ConcurrentHashMap<>();
+    /** Ids of the containers being removed now. */
+    private final Map<String, Boolean> removing = new ConcurrentHashMap<>();
     private final Journal journal;
     private final ContainerParts parts;
     private final EngineObserver observer;
@@ -289,8 +291,23 @@ public final class Containers {
         observer.timedRun("container_rm", () -> removeNow(key, force));
     }
 
+    /**
+     * One removal per container at a time, as Docker has it: a second one while the first runs
+     * answers 409 (before, it ran alongside and failed in the middle of the first one's steps).
+     */
     private void removeNow(String key, boolean force) {
-        ContainerRecord r = find(key);
+        ContainerRecord found = find(key);
+        if (removing.putIfAbsent(found.id(), Boolean.TRUE) != null) {
+            throw new ApiException(409, "removal of container " + found.name() + " is already in progress");
+        }
+        try {
+            removeOnce(find(key), force);
+        } finally {
+            removing.remove(found.id());
+        }
+    }
+
+    private void removeOnce(ContainerRecord r, boolean force) {
         Optional<ProcessHandle> process = running(r);
         if (process.isPresent()) {
             if (!force) {

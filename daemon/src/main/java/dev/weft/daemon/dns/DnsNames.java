@@ -41,8 +41,7 @@ final class DnsNames {
         for (Endpoint own : sandbox.endpoints()) {
             Network network = own.network();
             String net = network.name();
-            for (Endpoint e : network.endpoints()) {
-                EndpointState ep = e.state();
+            for (EndpointState ep : network.endpointStates()) {
                 if (ep.vip()) {
                     for (String label : labels(ep)) {
                         out.add(label, ep);

@@ -73,17 +73,33 @@ final class GlobalSync implements AutoCloseable {
         global.putEphemeral(HOSTS + self, ("{\"Address\": \"" + self + "\"}").getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Announces this host again after its session ended, trying every second until the store takes
+     * it: the session ends when this host was cut off for longer than its TTL, and the first calls
+     * after the cut heals may still find the connections to the store recovering.
+     */
+    private void announceAgain(int attempt) {
+        try {
+            announce();
+            LOG.log(System.Logger.Level.INFO, "announced this host again (attempt " + attempt + ")");
+        } catch (RuntimeException e) {
+            LOG.log(attempt == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                    "cannot announce this host again yet (trying every second): " + e.getMessage());
+            java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS).execute(() -> {
+                try {
+                    worker.execute(() -> announceAgain(attempt + 1));
+                } catch (java.util.concurrent.RejectedExecutionException closed) {
+                    // closed meanwhile: nothing to announce
+                }
+            });
+        }
+    }
+
     private void hostChanged(StoreEvent event) {
         String host = event.key().substring(HOSTS.length());
         if (host.equals(self) && event instanceof StoreEvent.Deleted && !worker.isShutdown()) {
             LOG.log(System.Logger.Level.WARNING, "this host's session in the global store ended; announcing it again");
-            worker.execute(() -> {
-                try {
-                    announce();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "cannot announce this host again: " + e.getMessage(), e);
-                }
-            });
+            worker.execute(() -> announceAgain(1));
         }
         boolean changed = event instanceof StoreEvent.Put ? liveHosts.add(host) : liveHosts.remove(host);
         if (changed) {

@@ -29,7 +29,9 @@ final class EtcdConnect {
         TlsProbe.check("etcd", url.endpoints().getFirst(), s);
         String scheme = s.tls() ? "https://" : "http://";
         ClientBuilder b = Client.builder().endpoints(url.endpoints().stream().map(e -> scheme + e).toArray(String[]::new))
-                .connectTimeout(connectTimeout).retryMaxDuration(connectTimeout);
+                .connectTimeout(connectTimeout).retryMaxDuration(connectTimeout)
+                // etcd's "require leader": a member without a leader refuses at once instead of holding the call
+                .header("hasleader", "true");
         if (s.tls()) {
             try {
                 b.sslContext(ssl -> {

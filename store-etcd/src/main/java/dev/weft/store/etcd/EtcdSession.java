@@ -21,7 +21,9 @@ final class EtcdSession implements AutoCloseable {
     private final Lease leases;
     private final long ttlSeconds;
     private final EtcdStore store;
+    private static final java.time.Duration RESTART_PAUSE = java.time.Duration.ofSeconds(1);
     private long leaseId;
+    private volatile boolean failing;
     private CloseableClient keepAlive;
     private boolean closed;
 
@@ -37,24 +39,62 @@ final class EtcdSession implements AutoCloseable {
             throw new StoreException("store client for etcd at " + store.address() + " is closed");
         }
         if (leaseId == 0) {
-            leaseId = store.await(leases.grant(ttlSeconds), "grant a session lease").getID();
-            keepAlive = leases.keepAlive(leaseId, new StreamObserver<>() {
-                @Override
-                public void onNext(LeaseKeepAliveResponse response) {
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    LOG.log(System.Logger.Level.WARNING, "keep-alive of the session lease at etcd "
-                            + store.address() + " failed; ephemeral entries expire unless it recovers", t);
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            });
+            leaseId = store.await(() -> leases.grant(ttlSeconds), "grant a session lease").getID();
+            keepAlive = leases.keepAlive(leaseId, observer(leaseId));
         }
         return leaseId;
+    }
+
+    private StreamObserver<LeaseKeepAliveResponse> observer(long id) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(LeaseKeepAliveResponse response) {
+                failing = false;
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                // not on jetcd's thread, which may hold the lease client's lock that restarting takes
+                Thread.ofVirtual().start(() -> keepAliveFailed(id, t));
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
+    }
+
+    /**
+     * jetcd gives a lease's keep-alive up once a TTL passed without an answer (etcd lost its
+     * majority, or this host was cut off); etcd may still hold the lease (a new leader extends every
+     * lease by its TTL), so the keep-alive is started again every second until etcd answers, or
+     * says the lease is gone: then the next ephemeral write grants a new one.
+     */
+    private void keepAliveFailed(long id, Throwable t) {
+        if (String.valueOf(t.getMessage()).contains("lease not found")) {
+            expired(id);
+            return;
+        }
+        if (!failing) {
+            failing = true;
+            LOG.log(System.Logger.Level.WARNING, "keep-alive of the session lease at etcd " + store.address()
+                    + " failed (" + t.getMessage() + "); trying again every second, ephemeral entries expire unless"
+                    + " it recovers");
+        }
+        try {
+            Thread.sleep(RESTART_PAUSE);
+        } catch (InterruptedException e) {
+            return;
+        }
+        restartKeepAlive(id);
+    }
+
+    private synchronized void restartKeepAlive(long id) {
+        if (closed || leaseId != id) {
+            return;
+        }
+        keepAlive.close();
+        keepAlive = leases.keepAlive(id, observer(id));
     }
 
     /**
@@ -84,7 +124,7 @@ final class EtcdSession implements AutoCloseable {
         }
         keepAlive.close();
         try {
-            store.await(leases.revoke(leaseId), "revoke the session lease " + Long.toHexString(leaseId));
+            store.await(() -> leases.revoke(leaseId), "revoke the session lease " + Long.toHexString(leaseId));
         } catch (StoreException e) {
             LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; this client's ephemeral entries expire in "
                     + ttlSeconds + " s instead");

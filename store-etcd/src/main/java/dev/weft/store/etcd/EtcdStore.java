@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The etcd backend. Every key lives under {@code /<prefix>/} (the prefix of the {@link StoreUrl}),
@@ -41,11 +42,21 @@ import java.util.function.Consumer;
  * mod revision (0 for a key that does not exist). Ephemeral entries hang on one lease per client,
  * granted on first use with the URL's session TTL, kept alive by jetcd and revoked at
  * {@link #close()}. Every call waits at most {@link #CALL_TIMEOUT}, then fails with a
- * {@link StoreException} naming the etcd address.
+ * {@link StoreException} naming the etcd address; the client asks etcd to refuse calls while
+ * the member it reached has no leader, rather than let them wait.
  */
 public final class EtcdStore implements Store {
-    /** How long one call to etcd may take before it fails. */
-    static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long one call to etcd may take before it fails: short, so that an API request fails with
+     * 503 within 2 s when etcd lost its majority (a member cannot say so until its election
+     * timeout, 1 s by default, has passed), and long enough for a leader election to pass.
+     */
+    static final Duration CALL_TIMEOUT = Duration.ofMillis(1500);
+    /** How long the first call may take (a daemon started beside a busy etcd; --kv-wait tries again). */
+    static final Duration OPEN_TIMEOUT = Duration.ofSeconds(5);
+    /** The gRPC status description of a member refusing a call for lack of a leader. */
+    static final String NO_LEADER = "etcdserver: no leader";
+    private static final Duration NO_LEADER_PAUSE = Duration.ofMillis(100);
 
     private final Client client;
     private final KV kv;
@@ -65,13 +76,13 @@ public final class EtcdStore implements Store {
     /**
      * Connects to the etcd cluster at {@code url} (over TLS and with a user if its security says
      * so) and checks that it answers; fails with a {@link StoreException} naming the address, and
-     * the certificate or credential it refused, if it does not within {@link #CALL_TIMEOUT}.
+     * the certificate or credential it refused, if it does not within {@link #OPEN_TIMEOUT}.
      */
     public static EtcdStore open(StoreUrl url) {
-        Client client = EtcdConnect.client(url, CALL_TIMEOUT);
+        Client client = EtcdConnect.client(url, OPEN_TIMEOUT);
         EtcdStore store = new EtcdStore(client, url);
         try {
-            store.revision();
+            store.revision(OPEN_TIMEOUT);
         } catch (StoreException e) {
             client.close();
             throw EtcdConnect.explain(e, url);
@@ -81,7 +92,7 @@ public final class EtcdStore implements Store {
 
     @Override
     public Optional<KvEntry> get(String key) {
-        GetResponse r = await(kv.get(bytes(key)), "get " + key);
+        GetResponse r = await(() -> kv.get(bytes(key)), "get " + key);
         return r.getKvs().stream().findFirst().map(this::entry);
     }
 
@@ -89,7 +100,7 @@ public final class EtcdStore implements Store {
     public List<KvEntry> list(String prefix) {
         GetOption byPrefix = GetOption.builder().isPrefix(true)
                 .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build();
-        GetResponse r = await(kv.get(bytes(prefix), byPrefix), "list " + prefix);
+        GetResponse r = await(() -> kv.get(bytes(prefix), byPrefix), "list " + prefix);
         return r.getKvs().stream().map(this::entry).toList();
     }
 
@@ -114,7 +125,7 @@ public final class EtcdStore implements Store {
 
     private KvEntry write(String key, byte[] value, PutOption option) {
         validate(key);
-        long rev = await(kv.put(bytes(key), ByteSequence.from(value), option), "put " + key).getHeader().getRevision();
+        long rev = await(() -> kv.put(bytes(key), ByteSequence.from(value), option), "put " + key).getHeader().getRevision();
         return new KvEntry(key, value, rev);
     }
 
@@ -127,7 +138,7 @@ public final class EtcdStore implements Store {
 
     @Override
     public boolean delete(String key) {
-        return await(kv.delete(bytes(key)), "delete " + key).getDeleted() > 0;
+        return await(() -> kv.delete(bytes(key)), "delete " + key).getDeleted() > 0;
     }
 
     @Override
@@ -141,7 +152,7 @@ public final class EtcdStore implements Store {
      */
     private TxnResponse compareAndDo(String key, long expected, Op op) {
         ByteSequence k = bytes(key);
-        TxnResponse r = await(kv.txn()
+        TxnResponse r = await(() -> kv.txn()
                 .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(expected)))
                 .Then(op)
                 .Else(Op.get(k, GetOption.DEFAULT))
@@ -156,8 +167,12 @@ public final class EtcdStore implements Store {
 
     @Override
     public long revision() {
+        return revision(CALL_TIMEOUT);
+    }
+
+    private long revision(Duration timeout) {
         GetOption countOnly = GetOption.builder().withCountOnly(true).build();
-        return await(kv.get(ByteSequence.from(base, StandardCharsets.UTF_8), countOnly), "read revision")
+        return await(() -> kv.get(ByteSequence.from(base, StandardCharsets.UTF_8), countOnly), "read revision", timeout)
                 .getHeader().getRevision();
     }
 
@@ -182,7 +197,7 @@ public final class EtcdStore implements Store {
     private boolean readable(long rev) {
         GetOption at = GetOption.builder().withRevision(rev).withCountOnly(true).build();
         try {
-            await(kv.get(ByteSequence.from(base, StandardCharsets.UTF_8), at), "read at revision " + rev);
+            await(() -> kv.get(ByteSequence.from(base, StandardCharsets.UTF_8), at), "read at revision " + rev);
             return true;
         } catch (StoreException e) {
             String reason = e.getCause() == null ? null : e.getCause().getMessage();
@@ -221,26 +236,56 @@ public final class EtcdStore implements Store {
         }
     }
 
+    /** {@link #await(Supplier, String, Duration)} within {@link #CALL_TIMEOUT}. */
+    <T> T await(Supplier<CompletableFuture<T>> call, String what) {
+        return await(call, what, CALL_TIMEOUT);
+    }
+
     /**
-     * Waits for {@code call}, at most {@link #CALL_TIMEOUT}; turns every failure into a
-     * StoreException that says what was being done and at which address.
+     * Sends {@code call} and waits for its answer, at most {@code timeout} in all. A member that
+     * knows it has no leader refuses a call at once, before proposing anything (the client asks
+     * for a leader), so such a refusal is sent again every {@link #NO_LEADER_PAUSE} while time
+     * remains: an election after the leader's death passes unnoticed if it ends in time. Every
+     * failure becomes a StoreException that says what was being done and at which address;
+     * a timeout or a lasting lack of leader a {@link StoreUnavailableException}.
      */
-    <T> T await(CompletableFuture<T> call, String what) {
+    <T> T await(Supplier<CompletableFuture<T>> call, String what, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            CompletableFuture<T> f = call.get();
+            try {
+                return f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                throw new StoreUnavailableException("etcd at " + address + " did not answer within " + timeout.toMillis()
+                        + " ms (" + what + "); is it running and reachable, and are a majority of its members up?", e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                String m = String.valueOf(cause.getMessage());
+                if (m.contains(NO_LEADER)) {
+                    if (deadline - System.nanoTime() > NO_LEADER_PAUSE.toNanos()) {
+                        pause();
+                        continue;
+                    }
+                    throw new StoreUnavailableException("etcd at " + address + " has no leader (a majority of its members is"
+                            + " down or cut off): " + what + " refused for " + timeout.toMillis() + " ms", cause);
+                }
+                String message = "etcd at " + address + ": " + what + " failed: " + cause.getMessage();
+                throw m.startsWith("UNAVAILABLE") || m.startsWith("DEADLINE_EXCEEDED") // gRPC's codes for "try again later"
+                        ? new StoreUnavailableException(message, cause) : new StoreException(message, cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted waiting for etcd at " + address + " (" + what + ")", e);
+            }
+        }
+    }
+
+    private void pause() {
         try {
-            return call.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            call.cancel(true);
-            throw new StoreUnavailableException("etcd at " + address + " did not answer within " + CALL_TIMEOUT.toSeconds()
-                    + " s (" + what + "); is it running and reachable?", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            String message = "etcd at " + address + ": " + what + " failed: " + cause.getMessage();
-            String m = String.valueOf(cause.getMessage());
-            throw m.startsWith("UNAVAILABLE") || m.startsWith("DEADLINE_EXCEEDED") // gRPC's codes for "try again later"
-                    ? new StoreUnavailableException(message, cause) : new StoreException(message, cause);
+            Thread.sleep(NO_LEADER_PAUSE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreException("interrupted waiting for etcd at " + address + " (" + what + ")", e);
+            throw new StoreException("interrupted waiting for etcd at " + address + " to elect a leader", e);
         }
     }
 

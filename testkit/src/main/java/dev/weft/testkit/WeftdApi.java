@@ -1,4 +1,4 @@
-package dev.weft.bench;
+package dev.weft.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,16 +17,16 @@ import java.nio.file.Path;
  * weftd's REST API over its Unix socket, one connection per request (HTTP/1.1, Connection:
  * close), so that a benchmark can call it without a CLI process and its JVM start-up.
  */
-final class WeftdApi {
+public final class WeftdApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path socket;
 
-    WeftdApi(Path socket) {
+    public WeftdApi(Path socket) {
         this.socket = socket;
     }
 
-    record Answer(int status, String body) {
-        JsonNode json() {
+    public record Answer(int status, String body) {
+        public JsonNode json() {
             try {
                 return body.isEmpty() ? JSON.nullNode() : JSON.readTree(body);
             } catch (IOException e) {
@@ -36,15 +36,15 @@ final class WeftdApi {
     }
 
     /** POST with a JSON body built from {@code body}; fails unless the status is 2xx. */
-    JsonNode post(String path, Object body) {
+    public JsonNode post(String path, Object body) {
         return ok("POST", path, body).json();
     }
 
-    JsonNode get(String path) {
+    public JsonNode get(String path) {
         return ok("GET", path, null).json();
     }
 
-    void delete(String path) {
+    public void delete(String path) {
         ok("DELETE", path, null);
     }
 
@@ -56,7 +56,7 @@ final class WeftdApi {
         return a;
     }
 
-    Answer call(String method, String path, Object body) {
+    public Answer call(String method, String path, Object body) {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             byte[] content = body == null ? new byte[0] : JSON.writeValueAsBytes(body);
