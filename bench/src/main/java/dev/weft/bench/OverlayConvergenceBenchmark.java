@@ -76,12 +76,14 @@ public final class OverlayConvergenceBenchmark {
                 o.settleMs()));
         List<String> tables = new ArrayList<>();
         List<String> writes = new ArrayList<>();
+        List<String> costs = new ArrayList<>();
         for (int n : o.hosts()) {
             System.err.printf("overlay convergence: %d hosts%n", n);
             try (OverlayCluster cluster = new OverlayCluster(n).closeOnSignal()) {
                 Result r = measure(cluster, o);
                 tables.add(r.rows());
                 writes.add(r.writes());
+                costs.add(r.costs());
             }
         }
         out.append("\n| hosts | step | N | median ms | p95 ms | min ms | max ms |\n|--:|---|--:|--:|--:|--:|--:|\n");
@@ -90,10 +92,13 @@ public final class OverlayConvergenceBenchmark {
         out.append("\netcd revisions (write transactions) per step, ").append(o.countRounds()).append(" joins each:\n\n")
                 .append("| hosts | step | min | median | max |\n|--:|---|--:|--:|--:|\n");
         writes.forEach(out::append);
+        out.append("\nWhat each host did per step (the same rounds; every step includes about 500 ms at rest and one scrape of every host, as the last row does;"
+                + " CPU from /proc/PID/stat in 10 ms ticks, the rest from each weftd's /metrics):\n\n").append(HostCounters.header());
+        costs.forEach(out::append);
         System.out.print(out);
     }
 
-    record Result(String rows, String writes) {
+    record Result(String rows, String writes, String costs) {
     }
 
     private static Result measure(OverlayCluster c, Options o) {
@@ -167,37 +172,58 @@ public final class OverlayConvergenceBenchmark {
         if (failures > 0) {
             rows.append(String.format(Locale.ROOT, "| %d | joins not reachable within 5 s (left out above) | %d | | | | |%n", n, failures));
         }
-        return new Result(rows.toString(), countWrites(c, o, probe));
+        StringBuilder costs = new StringBuilder();
+        String writes = countWrites(c, o, probe, costs);
+        return new Result(rows.toString(), writes, costs.toString());
     }
 
-    /** Untimed rounds that read etcd's revision before and after each step. */
-    private static String countWrites(OverlayCluster c, Options o, String[] probe) {
+    /**
+     * Untimed rounds that read etcd's revision before and after each step, and every host's
+     * counters (appended to {@code costs}, with 500 ms at rest before each round for comparison).
+     */
+    private static String countWrites(OverlayCluster c, Options o, String[] probe, StringBuilder costs) {
         int n = c.size();
         long[][] deltas = new long[3][o.countRounds()];
+        List<List<HostCounters.Step>> costSteps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                new ArrayList<>());
         for (int r = 0; r < o.countRounds(); r++) {
             int a = r % n;
             String container = "w" + r;
             String service = "ws" + r;
             c.run(a, container, List.of());
+            HostCounters rest = HostCounters.read(c);
             OverlayCluster.sleep(500);
             long r0 = c.storeRevision();
+            HostCounters k0 = HostCounters.read(c);
+            costSteps.get(4).add(new HostCounters.Step(a, rest, k0));
             JsonNode pub = c.api(a).post("/v1/services/publish", Map.of("Name", service, "Network", NETWORK));
             OverlayCluster.sleep(500);
             long r1 = c.storeRevision();
+            HostCounters k1 = HostCounters.read(c);
             c.api(a).post("/v1/services/" + service + "." + NETWORK + "/attach", Map.of("Container", container));
             String ip = pub.path("IPv4Address").asText().split("/")[0];
             ping(c, probe[(a + 1) % n], ip, o.intervalMs(), 5);
             OverlayCluster.sleep(500);
             long r2 = c.storeRevision();
+            HostCounters k2 = HostCounters.read(c);
             detach(c, a, service, container);
             OverlayCluster.sleep(500);
             long r3 = c.storeRevision();
+            HostCounters k3 = HostCounters.read(c);
+            costSteps.get(0).add(new HostCounters.Step(a, k0, k1));
+            costSteps.get(1).add(new HostCounters.Step(a, k1, k2));
+            costSteps.get(2).add(new HostCounters.Step(a, k2, k3));
+            costSteps.get(3).add(new HostCounters.Step(a, k0, k3));
             deltas[0][r] = r1 - r0;
             deltas[1][r] = r2 - r1;
             deltas[2][r] = r3 - r2;
         }
         String[] steps = {"publish (endpoint created, address allocated)", "attach (joined on host A)",
             "detach + unpublish + container removed"};
+        String[] labels = {"publish", "attach + first ping", "detach + unpublish + rm", "whole lifecycle", "500 ms at rest"};
+        for (int i = 0; i < costSteps.size(); i++) {
+            costs.append(HostCounters.rows(labels[i], costSteps.get(i)));
+        }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 3; i++) {
             long[] d = deltas[i].clone();

@@ -7,6 +7,7 @@ import dev.weft.engine.Network;
 import dev.weft.engine.WeftException;
 import dev.weft.store.StoreException;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -55,6 +56,19 @@ public final class WeftMetrics implements EngineObserver {
 
     public WeftMetrics() {
         JvmMetrics.builder().register(registry);
+    }
+
+    /**
+     * Counts the requests this process sends the kernel, by interface: {@code netlink} messages
+     * and {@code nftables} commands, each read at every scrape.
+     */
+    public void countKernelRequests(java.util.function.LongSupplier netlink, java.util.function.LongSupplier nftables) {
+        CounterWithCallback.builder().name("weft_kernel_requests_total")
+                .help("Requests this weftd sent the kernel: netlink messages, nftables commands").labelNames("interface")
+                .callback(cb -> {
+                    cb.call(netlink.getAsLong(), "netlink");
+                    cb.call(nftables.getAsLong(), "nftables");
+                }).register(registry);
     }
 
     private Histogram histogram(String name, String help, String... labels) {

@@ -1,0 +1,151 @@
+package dev.weft.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What every weftd of an {@link OverlayCluster} (and its etcd) has done so far, read at one
+ * moment: CPU time from /proc/PID/stat (user + system, all threads), and from each weftd's
+ * {@code GET /metrics} the global store's watch events, its reads and writes, and the netlink
+ * messages and nftables commands sent to the kernel. The difference of two snapshots around a
+ * step is what that step cost on each host.
+ */
+final class HostCounters {
+    static final String[] COLUMNS = {"watch events", "store reads", "store writes", "netlink msgs", "nft cmds", "CPU ms"};
+    private static final Set<String> READS = Set.of("get", "list", "revision");
+    private static final Set<String> WRITES = Set.of("put", "put_if_version", "put_ephemeral", "delete", "delete_if_version");
+    private static final long TICK_MS = 10; // USER_HZ is 100 on Linux
+    /** host -> counter values in {@link #COLUMNS}' order. */
+    private final double[][] hosts;
+    private final double etcdCpuMs;
+
+    private HostCounters(double[][] hosts, double etcdCpuMs) {
+        this.hosts = hosts;
+        this.etcdCpuMs = etcdCpuMs;
+    }
+
+    static HostCounters read(OverlayCluster c) {
+        double[][] out = new double[c.size()][];
+        for (int h = 0; h < c.size(); h++) {
+            Map<String, Double> m = parse(c.api(h).call("GET", "/metrics", null).body());
+            double reads = 0;
+            double writes = 0;
+            for (Map.Entry<String, Double> e : m.entrySet()) {
+                String k = e.getKey();
+                if (k.startsWith("weft_store_operation_duration_seconds_count{") && k.contains("store=\"global\"")) {
+                    String op = label(k, "op");
+                    reads += READS.contains(op) ? e.getValue() : 0;
+                    writes += WRITES.contains(op) ? e.getValue() : 0;
+                }
+            }
+            out[h] = new double[] {
+                m.getOrDefault("weft_store_watch_events_total{store=\"global\"}", 0.0), reads, writes,
+                m.getOrDefault("weft_kernel_requests_total{interface=\"netlink\"}", 0.0),
+                m.getOrDefault("weft_kernel_requests_total{interface=\"nftables\"}", 0.0),
+                cpuMs(c.pid(h))};
+        }
+        return new HostCounters(out, cpuMs(c.storePid()));
+    }
+
+    /** One step of one round: the counters before and after it, and which host the round joined on. */
+    record Step(int joiningHost, HostCounters before, HostCounters after) {
+    }
+
+    /**
+     * Three rows of a Markdown table for {@code steps} (one per round): per column the joining
+     * host's mean, the other hosts' mean (and the largest one host had), and all hosts' sum.
+     */
+    static String rows(String label, List<Step> steps) {
+        int cols = COLUMNS.length;
+        int hostsCount = steps.getFirst().before().hosts.length;
+        double[] joining = new double[cols];
+        double[] othersSum = new double[cols];
+        double[] othersMax = new double[cols];
+        double[] total = new double[cols];
+        double etcd = 0;
+        for (Step s : steps) {
+            etcd += s.after().etcdCpuMs - s.before().etcdCpuMs;
+            for (int h = 0; h < hostsCount; h++) {
+                for (int k = 0; k < cols; k++) {
+                    double d = s.after().hosts[h][k] - s.before().hosts[h][k];
+                    total[k] += d;
+                    if (h == s.joiningHost()) {
+                        joining[k] += d;
+                    } else {
+                        othersSum[k] += d;
+                        othersMax[k] = Math.max(othersMax[k], d);
+                    }
+                }
+            }
+        }
+        int n = steps.size();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "| %d | %s | joining host |", hostsCount, label));
+        for (int k = 0; k < cols; k++) {
+            sb.append(String.format(Locale.ROOT, " %.1f |", joining[k] / n));
+        }
+        sb.append(String.format(Locale.ROOT, "%n| %d | %s | each other host: mean (max) |", hostsCount, label));
+        for (int k = 0; k < cols; k++) {
+            sb.append(String.format(Locale.ROOT, " %.1f (%.0f) |", othersSum[k] / n / Math.max(1, hostsCount - 1), othersMax[k]));
+        }
+        sb.append(String.format(Locale.ROOT, "%n| %d | %s | all weftd (etcd: %.0f ms CPU) |", hostsCount, label, etcd / n));
+        for (int k = 0; k < cols; k++) {
+            sb.append(String.format(Locale.ROOT, " %.1f |", total[k] / n));
+        }
+        return sb.append('\n').toString();
+    }
+
+    static String header() {
+        StringBuilder sb = new StringBuilder("| hosts | step | where |");
+        for (String c : COLUMNS) {
+            sb.append(' ').append(c).append(" |");
+        }
+        sb.append("\n|--:|---|---|");
+        sb.append("--:|".repeat(COLUMNS.length));
+        return sb.append('\n').toString();
+    }
+
+    private static String label(String series, String name) {
+        int i = series.indexOf(name + "=\"");
+        if (i < 0) {
+            return "";
+        }
+        int start = i + name.length() + 2;
+        return series.substring(start, series.indexOf('"', start));
+    }
+
+    /** Prometheus text format: series (name with labels, as written) -> value; comments skipped. */
+    private static Map<String, Double> parse(String text) {
+        Map<String, Double> out = new HashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            try {
+                out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+                // not a sample line
+            }
+        }
+        return out;
+    }
+
+    /** User + system CPU of a process (all its threads) so far, from /proc/PID/stat. */
+    static double cpuMs(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after "pid (comm) ": state is field 3, utime field 14, stime field 15
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * (double) TICK_MS;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the CPU time of process " + pid + ": " + e.getMessage(), e);
+        }
+    }
+}
