@@ -82,7 +82,8 @@ public final class WeftMetrics implements EngineObserver {
 
     /**
      * Counts {@code controller}'s networks and endpoints by driver at every scrape (with a global
-     * store, the other hosts' global networks and endpoints as well: what this host knows).
+     * store, the other hosts' global networks as well, and the endpoints of the global networks
+     * this host takes part in: what it holds, read without making it follow any other network).
      */
     public void follow(Controller controller) {
         GaugeWithCallback.builder().name("weft_networks").help("Networks by driver").labelNames("driver")
@@ -96,7 +97,7 @@ public final class WeftMetrics implements EngineObserver {
         controller.driverNames().forEach(d -> counts.put(d, 0)); // a driver with nothing yet: 0, not absent
         for (Network n : controller.networks()) {
             try {
-                counts.merge(n.driver(), endpoints ? n.endpoints().size() : 1, Integer::sum);
+                counts.merge(n.driver(), endpoints ? n.endpointsHeld() : 1, Integer::sum);
             } catch (WeftException gone) {
                 // deleted while being counted
             }
