@@ -61,7 +61,7 @@ final class HostCounters {
      * Three rows of a Markdown table for {@code steps} (one per round): per column the joining
      * host's mean, the other hosts' mean (and the largest one host had), and all hosts' sum.
      */
-    static String rows(String label, List<Step> steps) {
+    static String rows(String hostsLabel, String label, List<Step> steps) {
         int cols = COLUMNS.length;
         int hostsCount = steps.getFirst().before().hosts.length;
         double[] joining = new double[cols];
@@ -86,15 +86,15 @@ final class HostCounters {
         }
         int n = steps.size();
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "| %d | %s | joining host |", hostsCount, label));
+        sb.append(String.format(Locale.ROOT, "| %s | %s | joining host |", hostsLabel, label));
         for (int k = 0; k < cols; k++) {
             sb.append(String.format(Locale.ROOT, " %.1f |", joining[k] / n));
         }
-        sb.append(String.format(Locale.ROOT, "%n| %d | %s | each other host: mean (max) |", hostsCount, label));
+        sb.append(String.format(Locale.ROOT, "%n| %s | %s | each other host: mean (max) |", hostsLabel, label));
         for (int k = 0; k < cols; k++) {
             sb.append(String.format(Locale.ROOT, " %.1f (%.0f) |", othersSum[k] / n / Math.max(1, hostsCount - 1), othersMax[k]));
         }
-        sb.append(String.format(Locale.ROOT, "%n| %d | %s | all weftd (etcd: %.0f ms CPU) |", hostsCount, label, etcd / n));
+        sb.append(String.format(Locale.ROOT, "%n| %s | %s | all weftd (etcd: %.0f ms CPU) |", hostsLabel, label, etcd / n));
         for (int k = 0; k < cols; k++) {
             sb.append(String.format(Locale.ROOT, " %.1f |", total[k] / n));
         }
@@ -109,6 +109,11 @@ final class HostCounters {
         sb.append("\n|--:|---|---|");
         sb.append("--:|".repeat(COLUMNS.length));
         return sb.append('\n').toString();
+    }
+
+    /** The overlay networks a weftd knows, from its metrics. */
+    static double overlayNetworks(WeftdApi api) {
+        return parse(api.call("GET", "/metrics", null).body()).getOrDefault("weft_networks{driver=\"overlay\"}", 0.0);
     }
 
     private static String label(String series, String name) {

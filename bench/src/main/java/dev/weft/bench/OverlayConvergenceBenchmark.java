@@ -21,9 +21,10 @@ import java.util.Map;
  * transaction) around each step. Markdown on stdout, progress on stderr.
  *
  * <p>Usage: OverlayConvergenceBenchmark [-H HOSTS[,HOSTS...]] [-n ROUNDS] [-w WARMUP]
- * [-i INTERVAL_MS] [-a ARP_RETRANS_MS] [-s SETTLE_MS] [-c COUNT_ROUNDS]
- * (default -H 3,10 -n 100 -w 10 -i 5 -a 5 -s 200 -c 10). -a 0 leaves the probe containers'
- * ARP retransmit time at the kernel's default (1 s).
+ * [-i INTERVAL_MS] [-a ARP_RETRANS_MS] [-s SETTLE_MS] [-c COUNT_ROUNDS] [-p PARTICIPANTS]
+ * (default -H 3,10 -n 100 -w 10 -i 5 -a 5 -s 200 -c 10, every host taking part). -a 0 leaves the probe containers'
+ * ARP retransmit time at the kernel's default (1 s). -p P: only the first P hosts have a probe
+ * container and take turns as A and B; the others run weftd and see the network, nothing more.
  */
 public final class OverlayConvergenceBenchmark {
     private static final String NETWORK = "ovb";
@@ -32,7 +33,8 @@ public final class OverlayConvergenceBenchmark {
     private OverlayConvergenceBenchmark() {
     }
 
-    record Options(List<Integer> hosts, int rounds, int warmup, int intervalMs, int arpRetransMs, int settleMs, int countRounds) {
+    record Options(List<Integer> hosts, int rounds, int warmup, int intervalMs, int arpRetransMs, int settleMs, int countRounds,
+                   int participants) {
         static Options parse(String[] args) {
             List<Integer> hosts = List.of(3, 10);
             int rounds = 100;
@@ -41,6 +43,7 @@ public final class OverlayConvergenceBenchmark {
             int arp = 5;
             int settle = 200;
             int count = 10;
+            int participants = 0;
             for (int i = 0; i < args.length; i++) {
                 String v = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -51,15 +54,20 @@ public final class OverlayConvergenceBenchmark {
                     case "-a" -> arp = Integer.parseInt(v);
                     case "-s" -> settle = Integer.parseInt(v);
                     case "-c" -> count = Integer.parseInt(v);
+                    case "-p" -> participants = Integer.parseInt(v);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (usage: [-H HOSTS[,HOSTS]] [-n ROUNDS] [-w WARMUP] [-i INTERVAL_MS] [-a ARP_RETRANS_MS] [-s SETTLE_MS] [-c COUNT_ROUNDS])");
+                            + " (usage: [-H HOSTS[,HOSTS]] [-n ROUNDS] [-w WARMUP] [-i INTERVAL_MS] [-a ARP_RETRANS_MS] [-s SETTLE_MS] [-c COUNT_ROUNDS]"
+                            + " [-p PARTICIPANTS])");
                 }
                 i++;
             }
             if (hosts.stream().anyMatch(h -> h < 2)) {
                 throw new IllegalArgumentException("every host count must be at least 2");
             }
-            return new Options(hosts, rounds, warmup, interval, arp, settle, count);
+            if (participants == 1 || participants < 0) {
+                throw new IllegalArgumentException("-p: at least 2 hosts take part in the network");
+            }
+            return new Options(hosts, rounds, warmup, interval, arp, settle, count, participants);
         }
     }
 
@@ -102,12 +110,17 @@ public final class OverlayConvergenceBenchmark {
     }
 
     private static Result measure(OverlayCluster c, Options o) {
-        int n = c.size();
+        int all = c.size();
+        int n = o.participants() > 0 ? Math.min(o.participants(), all) : all; // the hosts with a container on the network
+        String label = n == all ? Integer.toString(all) : all + " (" + n + " in the network)";
         c.api(0).post("/v1/networks/create", Map.of("Name", NETWORK, "Driver", "overlay",
                 "IPAM", Map.of("Config", List.of(Map.of("Subnet", SUBNET)))));
-        for (int h = 0; h < n; h++) {
+        for (int h = 0; h < all; h++) {
             WeftdApi api = c.api(h);
-            OverlayCluster.await("network " + NETWORK + " on host " + h, 30, () -> api.call("GET", "/v1/networks/" + NETWORK, null).status() == 200);
+            // a host outside the network is asked through its metrics: reading the network's endpoints would make it follow them
+            OverlayCluster.await("network " + NETWORK + " on host " + h, 30, h < n
+                    ? () -> api.call("GET", "/v1/networks/" + NETWORK, null).status() == 200
+                    : () -> HostCounters.overlayNetworks(api) >= 1);
         }
         String[] probe = new String[n];
         String[] probeIp = new String[n];
@@ -166,14 +179,14 @@ public final class OverlayConvergenceBenchmark {
         }
         StringBuilder rows = new StringBuilder();
         for (Samples s : List.of(converge, publish, attach, reachAfterAttach)) {
-            rows.append(String.format(Locale.ROOT, "| %d | %s | %d | %.1f | %.1f | %.1f | %.1f |%n", n, s.operation(), s.count(),
+            rows.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %.1f | %.1f |%n", label, s.operation(), s.count(),
                     s.medianMs(), s.percentileMs(95), s.minMs(), s.maxMs()));
         }
         if (failures > 0) {
-            rows.append(String.format(Locale.ROOT, "| %d | joins not reachable within 5 s (left out above) | %d | | | | |%n", n, failures));
+            rows.append(String.format(Locale.ROOT, "| %s | joins not reachable within 5 s (left out above) | %d | | | | |%n", label, failures));
         }
         StringBuilder costs = new StringBuilder();
-        String writes = countWrites(c, o, probe, costs);
+        String writes = countWrites(c, o, probe, n, label, costs);
         return new Result(rows.toString(), writes, costs.toString());
     }
 
@@ -181,8 +194,7 @@ public final class OverlayConvergenceBenchmark {
      * Untimed rounds that read etcd's revision before and after each step, and every host's
      * counters (appended to {@code costs}, with 500 ms at rest before each round for comparison).
      */
-    private static String countWrites(OverlayCluster c, Options o, String[] probe, StringBuilder costs) {
-        int n = c.size();
+    private static String countWrites(OverlayCluster c, Options o, String[] probe, int n, String label, StringBuilder costs) {
         long[][] deltas = new long[3][o.countRounds()];
         List<List<HostCounters.Step>> costSteps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
                 new ArrayList<>());
@@ -222,13 +234,13 @@ public final class OverlayConvergenceBenchmark {
             "detach + unpublish + container removed"};
         String[] labels = {"publish", "attach + first ping", "detach + unpublish + rm", "whole lifecycle", "500 ms at rest"};
         for (int i = 0; i < costSteps.size(); i++) {
-            costs.append(HostCounters.rows(labels[i], costSteps.get(i)));
+            costs.append(HostCounters.rows(label, labels[i], costSteps.get(i)));
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 3; i++) {
             long[] d = deltas[i].clone();
             java.util.Arrays.sort(d);
-            sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %d | %d |%n", n, steps[i], d[0], d[d.length / 2], d[d.length - 1]));
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d |%n", label, steps[i], d[0], d[d.length / 2], d[d.length - 1]));
         }
         return sb.toString();
     }
