@@ -11,23 +11,25 @@ import java.util.Set;
 
 /**
  * What every weftd of an {@link OverlayCluster} (and its etcd) has done so far, read at one
- * moment: CPU time from /proc/PID/stat (user + system, all threads), and from each weftd's
+ * moment: CPU time and time spent waiting for a CPU, from /proc/PID/task/TID/schedstat, and from each weftd's
  * {@code GET /metrics} the global store's watch events, its reads and writes, and the netlink
  * messages and nftables commands sent to the kernel. The difference of two snapshots around a
  * step is what that step cost on each host.
  */
 final class HostCounters {
-    static final String[] COLUMNS = {"watch events", "store reads", "store writes", "netlink msgs", "nft cmds", "CPU ms"};
+    static final String[] COLUMNS = {"watch events", "store reads", "store writes", "netlink msgs", "nft cmds", "CPU ms",
+        "run-queue wait ms"};
     private static final Set<String> READS = Set.of("get", "list", "revision");
     private static final Set<String> WRITES = Set.of("put", "put_if_version", "put_ephemeral", "delete", "delete_if_version");
-    private static final long TICK_MS = 10; // USER_HZ is 100 on Linux
     /** host -> counter values in {@link #COLUMNS}' order. */
     private final double[][] hosts;
     private final double etcdCpuMs;
+    private final double etcdWaitMs;
 
-    private HostCounters(double[][] hosts, double etcdCpuMs) {
+    private HostCounters(double[][] hosts, double etcdCpuMs, double etcdWaitMs) {
         this.hosts = hosts;
         this.etcdCpuMs = etcdCpuMs;
+        this.etcdWaitMs = etcdWaitMs;
     }
 
     static HostCounters read(OverlayCluster c) {
@@ -48,9 +50,10 @@ final class HostCounters {
                 m.getOrDefault("weft_store_watch_events_total{store=\"global\"}", 0.0), reads, writes,
                 m.getOrDefault("weft_kernel_requests_total{interface=\"netlink\"}", 0.0),
                 m.getOrDefault("weft_kernel_requests_total{interface=\"nftables\"}", 0.0),
-                cpuMs(c.pid(h))};
+                cpuMs(c.pid(h)), runQueueWaitMs(c.pid(h))};
         }
-        return new HostCounters(out, cpuMs(c.storePid()));
+        long etcd = c.storePid();
+        return new HostCounters(out, cpuMs(etcd), runQueueWaitMs(etcd));
     }
 
     /** One step of one round: the counters before and after it, and which host the round joined on. */
@@ -69,8 +72,10 @@ final class HostCounters {
         double[] othersMax = new double[cols];
         double[] total = new double[cols];
         double etcd = 0;
+        double etcdWait = 0;
         for (Step s : steps) {
             etcd += s.after().etcdCpuMs - s.before().etcdCpuMs;
+            etcdWait += s.after().etcdWaitMs - s.before().etcdWaitMs;
             for (int h = 0; h < hostsCount; h++) {
                 for (int k = 0; k < cols; k++) {
                     double d = s.after().hosts[h][k] - s.before().hosts[h][k];
@@ -94,7 +99,8 @@ final class HostCounters {
         for (int k = 0; k < cols; k++) {
             sb.append(String.format(Locale.ROOT, " %.1f (%.0f) |", othersSum[k] / n / Math.max(1, hostsCount - 1), othersMax[k]));
         }
-        sb.append(String.format(Locale.ROOT, "%n| %s | %s | all weftd (etcd: %.0f ms CPU) |", hostsLabel, label, etcd / n));
+        sb.append(String.format(Locale.ROOT, "%n| %s | %s | all weftd (etcd: %.0f ms CPU, %.0f ms run-queue wait) |", hostsLabel, label,
+                etcd / n, etcdWait / n));
         for (int k = 0; k < cols; k++) {
             sb.append(String.format(Locale.ROOT, " %.1f |", total[k] / n));
         }
@@ -142,15 +148,37 @@ final class HostCounters {
         return out;
     }
 
-    /** User + system CPU of a process (all its threads) so far, from /proc/PID/stat. */
+    /**
+     * How long the threads of a process that run now have waited, runnable, for a CPU so far:
+     * time the machine, not the process, decided.
+     */
+    static double runQueueWaitMs(long pid) {
+        return schedstatMs(pid, 1);
+    }
+
+    /** CPU time of the threads of a process that run now, so far (ns precision, unlike /proc/PID/stat's ticks). */
     static double cpuMs(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // after "pid (comm) ": state is field 3, utime field 14, stime field 15
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * (double) TICK_MS;
+        return schedstatMs(pid, 0);
+    }
+
+    /**
+     * A field of /proc/PID/task/TID/schedstat (0: time on a CPU, 1: time runnable waiting for
+     * one, in ns) summed over the process's threads, in ms. Threads that ended meanwhile are not
+     * counted, so compare it over short spans only.
+     */
+    private static double schedstatMs(long pid, int field) {
+        double ns = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    ns += Long.parseLong(Files.readString(t.resolve("schedstat")).strip().split(" ")[field]);
+                } catch (IOException ended) {
+                    // the thread ended between the listing and the read
+                }
+            }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read the CPU time of process " + pid + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the threads of process " + pid + ": " + e.getMessage(), e);
         }
+        return ns / 1e6;
     }
 }

@@ -101,7 +101,7 @@ public final class OverlayConvergenceBenchmark {
                 .append("| hosts | step | min | median | max |\n|--:|---|--:|--:|--:|\n");
         writes.forEach(out::append);
         out.append("\nWhat each host did per step (the same rounds; every step includes about 500 ms at rest and one scrape of every host, as the last row does;"
-                + " CPU from /proc/PID/stat in 10 ms ticks, the rest from each weftd's /metrics):\n\n").append(HostCounters.header());
+                + " CPU and run-queue wait (runnable, waiting for a CPU) from /proc/PID/task/*/schedstat, the rest from each weftd's /metrics):\n\n").append(HostCounters.header());
         costs.forEach(out::append);
         System.out.print(out);
     }
@@ -142,6 +142,13 @@ public final class OverlayConvergenceBenchmark {
         Samples publish = new Samples("POST /v1/services/publish answered", "weft");
         Samples attach = new Samples("POST .../attach answered (after publish)", "weft");
         Samples reachAfterAttach = new Samples("reachable after attach answered", "weft");
+        // where host A's publish + attach time went, from /proc (no scrape: nothing wakes the daemons)
+        Samples aCpu = new Samples("host A's weftd: CPU during publish + attach", "weft");
+        Samples aWait = new Samples("host A's weftd: waiting for a CPU (run queue) during publish + attach", "weft");
+        Samples othersCpu = new Samples("all other weftd together: CPU during publish + attach", "weft");
+        Samples etcdCpu = new Samples("etcd: CPU during publish + attach", "weft");
+        Samples etcdWait = new Samples("etcd: waiting for a CPU during publish + attach", "weft");
+        long etcdPid = c.storePid();
         int failures = 0;
         for (int r = 0; r < o.warmup() + o.rounds(); r++) {
             int a = r % n;
@@ -150,6 +157,7 @@ public final class OverlayConvergenceBenchmark {
             String service = "s" + r;
             c.run(a, container, List.of());
             OverlayCluster.inNetns(probe[b], "ip", "neigh", "flush", "all");
+            double[] before = machine(c, a, etcdPid);
             long t0 = System.nanoTime();
             JsonNode pub = c.api(a).post("/v1/services/publish", Map.of("Name", service, "Network", NETWORK));
             long t1 = System.nanoTime();
@@ -157,6 +165,7 @@ public final class OverlayConvergenceBenchmark {
             Process ping = c.start(pingCommand(probe[b], ip, o.intervalMs(), 5));
             c.api(a).post("/v1/services/" + service + "." + NETWORK + "/attach", Map.of("Container", container));
             long t2 = System.nanoTime();
+            double[] after = machine(c, a, etcdPid);
             int exit = firstAnswer(ping);
             long t3 = System.nanoTime();
             c.forget(ping);
@@ -166,6 +175,10 @@ public final class OverlayConvergenceBenchmark {
                     publish.add(t1 - t0);
                     attach.add(t2 - t1);
                     reachAfterAttach.add(Math.max(0, t3 - t2));
+                    Samples[] where = {aCpu, aWait, othersCpu, etcdCpu, etcdWait};
+                    for (int k = 0; k < where.length; k++) {
+                        where[k].add(Math.round((after[k] - before[k]) * 1e6));
+                    }
                 } else {
                     failures++;
                 }
@@ -178,7 +191,7 @@ public final class OverlayConvergenceBenchmark {
             OverlayCluster.sleep(o.settleMs());
         }
         StringBuilder rows = new StringBuilder();
-        for (Samples s : List.of(converge, publish, attach, reachAfterAttach)) {
+        for (Samples s : List.of(converge, publish, attach, reachAfterAttach, aCpu, aWait, othersCpu, etcdCpu, etcdWait)) {
             rows.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %.1f | %.1f |%n", label, s.operation(), s.count(),
                     s.medianMs(), s.percentileMs(95), s.minMs(), s.maxMs()));
         }
@@ -188,6 +201,19 @@ public final class OverlayConvergenceBenchmark {
         StringBuilder costs = new StringBuilder();
         String writes = countWrites(c, o, probe, n, label, costs);
         return new Result(rows.toString(), writes, costs.toString());
+    }
+
+    /**
+     * Host {@code a}'s weftd CPU and run-queue wait, the other weftd's CPU together, etcd's CPU
+     * and run-queue wait, all in ms so far.
+     */
+    private static double[] machine(OverlayCluster c, int a, long etcdPid) {
+        double others = 0;
+        for (int h = 0; h < c.size(); h++) {
+            others += h == a ? 0 : HostCounters.cpuMs(c.pid(h));
+        }
+        return new double[] {HostCounters.cpuMs(c.pid(a)), HostCounters.runQueueWaitMs(c.pid(a)), others,
+            HostCounters.cpuMs(etcdPid), HostCounters.runQueueWaitMs(etcdPid)};
     }
 
     /**
