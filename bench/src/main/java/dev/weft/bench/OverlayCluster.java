@@ -88,6 +88,20 @@ final class OverlayCluster implements AutoCloseable {
         return apis.get(host);
     }
 
+    /** The process id of host {@code h}'s weftd. */
+    long pid(int h) {
+        return byHost.get(h).process().pid();
+    }
+
+    /** The process id of the etcd serving the cluster (the one whose data is in this cluster's run directory). */
+    long storePid() {
+        String data = dir.path().resolve("store").toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(x -> x.endsWith("/etcd")).orElse(false))
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(data)).orElse(false))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no etcd process with data in " + data)).pid();
+    }
+
     SimulatedHost host(int i) {
         return hosts.get(i);
     }

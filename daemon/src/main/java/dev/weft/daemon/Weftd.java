@@ -109,6 +109,7 @@ public final class Weftd implements AutoCloseable {
     public static Weftd start(WeftdOptions options, HostKernel host) {
         directories(options);
         WeftMetrics metrics = new WeftMetrics();
+        metrics.countKernelRequests(HostKernel::netlinkRequests, HostKernel::nftablesCommands);
         Store store = new ObservedStore(LocalStore.open(options.dataDir().resolve("weft.db")), "local", metrics);
         List<NetworkDriver> drivers = new ArrayList<>();
         Store global = null;

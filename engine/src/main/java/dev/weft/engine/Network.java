@@ -57,6 +57,14 @@ public final class Network {
         return engine.endpoints().list(id);
     }
 
+    /**
+     * How many endpoints of this network this host holds records of, read without following a
+     * global network it takes no part in (see {@link #endpoints}, which does): 0 for such a network.
+     */
+    public int endpointsHeld() {
+        return engine.state().endpointsHeld(id);
+    }
+
     /** The endpoint called {@code nameOrId} (or with that id or unique id prefix). */
     public Endpoint endpoint(String nameOrId) {
         return new Endpoint(engine, id, engine.endpoints().find(id, nameOrId));

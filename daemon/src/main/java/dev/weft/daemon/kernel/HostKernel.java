@@ -10,6 +10,7 @@ import dev.weft.engine.driver.overlay.OverlayDriver;
 import dev.weft.engine.EngineObserver;
 import dev.weft.engine.driver.remote.RemoteDriver;
 import dev.weft.engine.plugin.PluginDiscovery;
+import dev.weft.linux.KernelRequests;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.netns.NetnsProcesses;
 import dev.weft.linux.nft.NftEvents;
@@ -48,6 +49,16 @@ public final class HostKernel {
     /** {@code host} as the host namespace (null: this process's own); tests pass a simulated host's. */
     public static HostKernel of(Netns host) {
         return new HostKernel(host);
+    }
+
+    /** Netlink requests this process has sent the kernel so far. */
+    public static long netlinkRequests() {
+        return KernelRequests.netlink();
+    }
+
+    /** libnftables commands this process has run so far. */
+    public static long nftablesCommands() {
+        return KernelRequests.nftables();
     }
 
     /** The controller's configuration on this host: records in {@code store}, sandboxes under {@code runDir}. */

@@ -7,6 +7,7 @@ import dev.weft.engine.Network;
 import dev.weft.engine.WeftException;
 import dev.weft.store.StoreException;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -57,6 +58,19 @@ public final class WeftMetrics implements EngineObserver {
         JvmMetrics.builder().register(registry);
     }
 
+    /**
+     * Counts the requests this process sends the kernel, by interface: {@code netlink} messages
+     * and {@code nftables} commands, each read at every scrape.
+     */
+    public void countKernelRequests(java.util.function.LongSupplier netlink, java.util.function.LongSupplier nftables) {
+        CounterWithCallback.builder().name("weft_kernel_requests_total")
+                .help("Requests this weftd sent the kernel: netlink messages, nftables commands").labelNames("interface")
+                .callback(cb -> {
+                    cb.call(netlink.getAsLong(), "netlink");
+                    cb.call(nftables.getAsLong(), "nftables");
+                }).register(registry);
+    }
+
     private Histogram histogram(String name, String help, String... labels) {
         return Histogram.builder().name(name).help(help).labelNames(labels).classicOnly().classicUpperBounds(BUCKETS)
                 .register(registry);
@@ -68,7 +82,8 @@ public final class WeftMetrics implements EngineObserver {
 
     /**
      * Counts {@code controller}'s networks and endpoints by driver at every scrape (with a global
-     * store, the other hosts' global networks and endpoints as well: what this host knows).
+     * store, the other hosts' global networks as well, and the endpoints of the global networks
+     * this host takes part in: what it holds, read without making it follow any other network).
      */
     public void follow(Controller controller) {
         GaugeWithCallback.builder().name("weft_networks").help("Networks by driver").labelNames("driver")
@@ -82,7 +97,7 @@ public final class WeftMetrics implements EngineObserver {
         controller.driverNames().forEach(d -> counts.put(d, 0)); // a driver with nothing yet: 0, not absent
         for (Network n : controller.networks()) {
             try {
-                counts.merge(n.driver(), endpoints ? n.endpoints().size() : 1, Integer::sum);
+                counts.merge(n.driver(), endpoints ? n.endpointsHeld() : 1, Integer::sum);
             } catch (WeftException gone) {
                 // deleted while being counted
             }

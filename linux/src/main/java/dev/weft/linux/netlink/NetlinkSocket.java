@@ -1,6 +1,7 @@
 package dev.weft.linux.netlink;
 
 import dev.weft.linux.KernelException;
+import dev.weft.linux.KernelRequests;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.sys.Errno;
 import dev.weft.linux.sys.Libc;
@@ -142,6 +143,7 @@ public final class NetlinkSocket implements AutoCloseable {
         }
         MemorySegment.copy(MemorySegment.ofBuffer(msg), 0, buffer, 0, msg.remaining());
         try {
+            KernelRequests.countNetlink();
             Libc.send(fd, buffer, msg.remaining());
         } catch (SysException e) {
             throw KernelException.of(e.errno(), operation, object, namespace, "sending the request failed", e);

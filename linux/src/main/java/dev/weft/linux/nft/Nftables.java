@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.linux.KernelException;
+import dev.weft.linux.KernelRequests;
 import dev.weft.linux.netns.Netns;
 import dev.weft.linux.sys.Errno;
 
@@ -208,6 +209,7 @@ public final class Nftables implements AutoCloseable {
         int rc;
         String out;
         String err;
+        KernelRequests.countNftables();
         try (Arena arena = Arena.ofConfined()) {
             rc = (int) lib.runCmdFromBuffer.invokeExact(ctx, arena.allocateFrom(command));
             out = LibNftables.string((MemorySegment) lib.getOutputBuffer.invokeExact(ctx));

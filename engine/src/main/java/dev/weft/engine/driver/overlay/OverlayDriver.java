@@ -59,6 +59,8 @@ public final class OverlayDriver implements NetworkDriver {
     private final Sysctl sysctl;
     private final BridgeFirewall firewall;
     private final Map<String, BridgeFirewall.Net> active = new ConcurrentHashMap<>();
+    /** Network id -> the remote entries last programmed on its VXLAN device (see {@link #remoteEndpoints}). */
+    private final Map<String, RemoteEntries> programmed = new ConcurrentHashMap<>();
 
     /**
      * A driver working in {@code hostNs} (the process's own when null), sending from
@@ -128,6 +130,7 @@ public final class OverlayDriver implements NetworkDriver {
 
     @Override
     public void deleteNetwork(NetworkState n) {
+        programmed.remove(n.id());
         host.links().deleteIfExists(vxlanName(n.id()));
         host.links().deleteIfExists(bridgeName(n.id()));
         if (active.remove(n.id()) != null) {
@@ -222,39 +225,60 @@ public final class OverlayDriver implements NetworkDriver {
     }
 
     /**
-     * Programs forwarding and neighbour entries for exactly {@code remote}, against what the
-     * kernel holds (so entries left by a previous weftd are corrected too). Nothing to do while
-     * this host has no endpoint on the network.
+     * Programs forwarding and neighbour entries for exactly {@code remote}. The first time for a
+     * network's VXLAN device (after a start, or once the device was made again) this compares
+     * against what the kernel holds, so entries left by a previous weftd are corrected too; after
+     * that against what this driver programmed last, so a change of one endpoint costs the kernel
+     * requests of that endpoint alone, however many there are (every host on the network makes
+     * this call for every join and leave anywhere on it). Nothing to do while this host has no
+     * endpoint on the network.
      */
     @Override
     public void remoteEndpoints(NetworkState n, List<EndpointState> remote) {
         String vxlan = vxlanName(n.id());
-        if (host.links().find(vxlan).isEmpty()) {
+        Link device = host.links().find(vxlan).orElse(null);
+        if (device == null) {
+            programmed.remove(n.id());
             return;
         }
-        Map<MacAddress, InetAddress> forwarding = new java.util.HashMap<>();
-        Map<InetAddress, MacAddress> neighbours = new java.util.HashMap<>();
-        for (EndpointState ep : remote) {
-            MacAddress mac = MacAddress.parse(ep.mac());
-            forwarding.put(mac, IpPrefix.parseAddress(ep.host()));
-            for (String a : new String[] {ep.ipv4(), ep.ipv6()}) {
-                if (a != null) {
-                    neighbours.put(IpPrefix.parse(a).address(), mac);
+        RemoteEntries want = RemoteEntries.of(remote);
+        RemoteEntries last = programmed.remove(n.id()); // absent while changing: a failure halfway means a full pass next time
+        if (last == null || last.deviceIndex() != device.index()) {
+            for (var e : host.fdb().list(vxlan)) {
+                if (e.destination() != null && !e.destination().equals(want.forwarding().get(e.mac()))) {
+                    host.fdb().deleteIfExists(vxlan, e.mac(), e.destination());
                 }
             }
-        }
-        for (var e : host.fdb().list(vxlan)) {
-            if (e.destination() != null && !e.destination().equals(forwarding.get(e.mac()))) {
-                host.fdb().deleteIfExists(vxlan, e.mac(), e.destination());
+            for (var e : host.neighbours().list(vxlan)) {
+                if (!e.mac().equals(want.neighbours().get(e.ip()))) {
+                    host.neighbours().deleteIfExists(vxlan, e.ip());
+                }
             }
+            want.forwarding().forEach((mac, vtep) -> host.fdb().replace(vxlan, mac, vtep));
+            want.neighbours().forEach((ip, mac) -> host.neighbours().replace(vxlan, ip, mac));
+        } else {
+            last.forwarding().forEach((mac, vtep) -> {
+                if (!vtep.equals(want.forwarding().get(mac))) {
+                    host.fdb().deleteIfExists(vxlan, mac, vtep);
+                }
+            });
+            last.neighbours().forEach((ip, mac) -> {
+                if (!want.neighbours().containsKey(ip)) {
+                    host.neighbours().deleteIfExists(vxlan, ip);
+                }
+            });
+            want.forwarding().forEach((mac, vtep) -> {
+                if (!vtep.equals(last.forwarding().get(mac))) {
+                    host.fdb().replace(vxlan, mac, vtep);
+                }
+            });
+            want.neighbours().forEach((ip, mac) -> {
+                if (!mac.equals(last.neighbours().get(ip))) {
+                    host.neighbours().replace(vxlan, ip, mac);
+                }
+            });
         }
-        for (var e : host.neighbours().list(vxlan)) {
-            if (!e.mac().equals(neighbours.get(e.ip()))) {
-                host.neighbours().deleteIfExists(vxlan, e.ip());
-            }
-        }
-        forwarding.forEach((mac, vtep) -> host.fdb().replace(vxlan, mac, vtep));
-        neighbours.forEach((ip, mac) -> host.neighbours().replace(vxlan, ip, mac));
+        programmed.put(n.id(), want.on(device.index()));
     }
 
     /**
@@ -265,6 +289,7 @@ public final class OverlayDriver implements NetworkDriver {
     public void reconcile(List<NetworkState> networks, List<EndpointState> endpoints) {
         Set<String> keep = new HashSet<>();
         active.clear();
+        programmed.clear();
         Map<String, NetworkState> byId = new java.util.HashMap<>();
         networks.stream().filter(n -> !n.deleting()).forEach(n -> byId.put(n.id(), n));
         for (EndpointState ep : endpoints) {
