@@ -6,7 +6,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.codegen.docgen.manpage.ManPageGenerator;
 
 import java.io.File;
@@ -62,22 +61,8 @@ class CommandModelsTest {
             assertThat(a.mixins().keySet()).as(name + " mixins").containsExactlyElementsOf(e.mixins().keySet());
             assertThat(a.usageMessage().description()).as(name + " description").containsExactly(e.usageMessage().description());
             assertThat(a.subcommands().keySet()).as(name + " subcommands").containsExactlyElementsOf(e.subcommands().keySet());
-            assertThat(a.options()).as(name + " options").hasSameSizeAs(e.options());
-            for (int i = 0; i < e.options().size(); i++) {
-                OptionSpec eo = e.options().get(i);
-                OptionSpec ao = a.options().get(i);
-                String what = name + " " + eo.longestName();
-                assertSame(what, eo, ao, ARG_PROPERTIES);
-                assertSame(what, eo, ao, OPTION_PROPERTIES);
-            }
-            assertThat(a.positionalParameters()).as(name + " positional parameters").hasSameSizeAs(e.positionalParameters());
-            for (int i = 0; i < e.positionalParameters().size(); i++) {
-                PositionalParamSpec ep = e.positionalParameters().get(i);
-                PositionalParamSpec ap = a.positionalParameters().get(i);
-                String what = name + " " + ep.paramLabel();
-                assertSame(what, ep, ap, ARG_PROPERTIES);
-                assertSame(what, ep, ap, POSITIONAL_PROPERTIES);
-            }
+            assertArguments(name, e.options(), a.options(), OPTION_PROPERTIES);
+            assertArguments(name, e.positionalParameters(), a.positionalParameters(), POSITIONAL_PROPERTIES);
             assertThat(actual.get(name).getUsageMessage(CommandLine.Help.Ansi.OFF)).as(name + " usage")
                     .isEqualTo(expected.get(name).getUsageMessage(CommandLine.Help.Ansi.OFF));
         }
@@ -113,6 +98,17 @@ class CommandModelsTest {
         // the inherited -H reaches the root's field from the subcommand
         cl.parseArgs("network", "ls", "-H", "unix:///tmp/x.sock");
         assertThat(command.network.weft.host).isEqualTo("unix:///tmp/x.sock");
+    }
+
+    private static void assertArguments(String command, List<? extends ArgSpec> expected, List<? extends ArgSpec> actual,
+            List<String> kindProperties) throws Exception {
+        assertThat(actual).as(command + " arguments").hasSameSizeAs(expected);
+        for (int i = 0; i < expected.size(); i++) {
+            ArgSpec e = expected.get(i);
+            String what = command + " " + (e instanceof OptionSpec o ? o.longestName() : e.paramLabel());
+            assertSame(what, e, actual.get(i), ARG_PROPERTIES);
+            assertSame(what, e, actual.get(i), kindProperties);
+        }
     }
 
     private static void assertSame(String what, ArgSpec expected, ArgSpec actual, List<String> properties) throws Exception {

@@ -158,8 +158,8 @@ public final class CommandModelProcessor extends AbstractProcessor {
                 }
                 """
                 .replace("@NAMES@", names).replace("@CREATES@", creates).replace("@DISPATCH@", dispatch)
-                .replace("@PARENTS@", parents).replace("@SPECS@", specs).replace("@GETTERS@", getters())
-                .replace("@SETTERS@", setters());
+                .replace("@PARENTS@", parents).replace("@SPECS@", specs).replace("@GETTERS@", fieldCases("get"))
+                .replace("@SETTERS@", fieldCases("set"));
     }
 
     private String spec(TypeElement c, String type, String method, StringBuilder parents) {
@@ -327,20 +327,11 @@ public final class CommandModelProcessor extends AbstractProcessor {
         return t.toString();
     }
 
-    private String getters() {
+    /** The accessor switch's cases of one kind, "get" or "set". */
+    private String fieldCases(String kind) {
         StringBuilder s = new StringBuilder();
         fieldCases.forEach((k, v) -> {
-            if (k.endsWith("get")) {
-                s.append(v);
-            }
-        });
-        return s.toString();
-    }
-
-    private String setters() {
-        StringBuilder s = new StringBuilder();
-        fieldCases.forEach((k, v) -> {
-            if (k.endsWith("set")) {
+            if (k.endsWith(kind)) {
                 s.append(v);
             }
         });
