@@ -42,7 +42,8 @@ final class CommandTree {
         CommandLine cl = new CommandLine(spec != null ? spec : command);
         if (command instanceof Group group) {
             String word = depth < words.size() ? words.get(depth) : null;
-            List<Class<?>> named = whole ? List.of() : group.children().stream().filter(c -> names(c).contains(word)).limit(1).toList();
+            List<Class<?>> named = whole ? List.of() : group.children().stream()
+                    .filter(c -> word != null && names(c).contains(word)).limit(1).toList();
             boolean all = whole || named.isEmpty();
             for (Class<?> child : all ? group.children() : named) {
                 Object sub = instantiate(child);

@@ -100,6 +100,18 @@ class CommandModelsTest {
         assertThat(command.network.weft.host).isEqualTo("unix:///tmp/x.sock");
     }
 
+    @Test
+    void aGroupWithoutItsSubcommandIsAUsageError() {
+        for (String group : List.of("network", "service", "cni")) {
+            java.io.StringWriter err = new java.io.StringWriter();
+            int exit = WeftCli.run(new String[] {group}, new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                    new java.io.PrintWriter(err, true));
+            assertThat(exit).as(group).isEqualTo(2);
+            assertThat(err.toString()).as(group).isEqualTo("weft: Missing required subcommand" + System.lineSeparator()
+                    + "(see 'weft " + group + " --help')" + System.lineSeparator());
+        }
+    }
+
     private static void assertArguments(String command, List<? extends ArgSpec> expected, List<? extends ArgSpec> actual,
             List<String> kindProperties) throws Exception {
         assertThat(actual).as(command + " arguments").hasSameSizeAs(expected);
