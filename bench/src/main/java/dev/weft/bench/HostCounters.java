@@ -1,5 +1,7 @@
 package dev.weft.bench;
 
+import dev.weft.testkit.WeftdApi;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
