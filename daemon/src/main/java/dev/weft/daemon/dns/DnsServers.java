@@ -26,6 +26,7 @@ public final class DnsServers implements AutoCloseable {
     private final Controller controller;
     private final DnsResolver dns;
     private final int port;
+    private final DnsSelector selector = new DnsSelector();
     private final Map<String, DnsListener> servers = new ConcurrentHashMap<>();
     private final List<DnsListener> hostListeners = new ArrayList<>();
 
@@ -68,7 +69,7 @@ public final class DnsServers implements AutoCloseable {
             alive.add(sb.id());
             if (!servers.containsKey(sb.id())) {
                 try {
-                    servers.put(sb.id(), DnsListener.inSandbox(netns, sb.id(), dns, port));
+                    servers.put(sb.id(), DnsListener.inSandbox(selector, netns, sb.id(), dns, port));
                 } catch (RuntimeException e) {
                     LOG.warn("cannot start embedded DNS in sandbox {}: {}", sb.id(), e.getMessage());
                 }
@@ -89,7 +90,7 @@ public final class DnsServers implements AutoCloseable {
      */
     public synchronized void serveOnHost(InetSocketAddress address,
                                          Function<InetAddress, Map<String, List<InetAddress>>> names) {
-        hostListeners.add(DnsListener.onHost(address, (client, query, tcp) -> dns.answer(names.apply(client), query, tcp)));
+        hostListeners.add(DnsListener.onHost(selector, address, (client, query, tcp) -> dns.answer(names.apply(client), query, tcp)));
         LOG.info("serving DNS for Docker's containers on {}", address);
     }
 
@@ -99,5 +100,6 @@ public final class DnsServers implements AutoCloseable {
         hostListeners.clear();
         servers.values().forEach(DnsListener::close);
         servers.clear();
+        selector.close();
     }
 }
