@@ -27,6 +27,7 @@ public final class DnsServers implements AutoCloseable {
     private final DnsResolver dns;
     private final int port;
     private final DnsSelector selector = new DnsSelector();
+    private volatile boolean closed;
     private final Map<String, DnsListener> servers = new ConcurrentHashMap<>();
     private final List<DnsListener> hostListeners = new ArrayList<>();
 
@@ -58,10 +59,32 @@ public final class DnsServers implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Starts the servers of the sandboxes weftd found at start, on a thread of its own, and
+     * returns at once: at 1000 sandboxes that is 2000 sockets opened in 1000 namespaces, which
+     * the API need not wait for. Whatever calls {@link #sync()} meanwhile (a sandbox created or
+     * removed) waits for it, and {@link #close()} stops it.
+     */
+    public void restore() {
+        Thread.ofPlatform().daemon().name("dns-restore").start(() -> {
+            long t0 = System.nanoTime();
+            try {
+                sync();
+            } catch (RuntimeException e) {
+                LOG.warn("cannot restore the embedded DNS servers: {}", e.getMessage());
+                return;
+            }
+            LOG.info("embedded DNS serving in {} sandbox(es) ({} ms)", servers.size(), (System.nanoTime() - t0) / 1_000_000);
+        });
+    }
+
     /** Starts servers for new sandboxes and stops those of deleted ones. */
     public synchronized void sync() {
         Set<String> alive = new HashSet<>();
         for (Sandbox sb : controller.sandboxes()) {
+            if (closed) {
+                return;
+            }
             Path netns = sb.netnsPath();
             if (netns == null || sb.adopted()) { // a CNI runtime's container: the runtime owns its resolv.conf
                 continue;
@@ -95,7 +118,12 @@ public final class DnsServers implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        closed = true; // a restore still running stops at its next sandbox
+        closeNow();
+    }
+
+    private synchronized void closeNow() {
         hostListeners.forEach(DnsListener::close);
         hostListeners.clear();
         servers.values().forEach(DnsListener::close);
