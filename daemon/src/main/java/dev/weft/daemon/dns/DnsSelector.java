@@ -100,7 +100,11 @@ final class DnsSelector implements AutoCloseable {
             while (selector.isOpen()) {
                 selector.select();
                 for (Runnable r; (r = pending.poll()) != null; ) {
-                    r.run();
+                    try {
+                        r.run();
+                    } catch (RuntimeException e) { // one socket's trouble must not stop the others' DNS
+                        LOG.warn("embedded DNS socket: {}", e.toString());
+                    }
                 }
                 if (!closed.isEmpty()) {
                     selector.selectNow(); // deregisters the channels just closed, which releases their sockets
