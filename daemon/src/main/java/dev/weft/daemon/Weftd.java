@@ -149,12 +149,10 @@ public final class Weftd implements AutoCloseable {
             firewallWatch = host.watchFirewall(healer::damaged);
             healer.healNow(); // what went missing before the watch began
             dns = new DnsServers(controller, DnsServers.upstreams(options.resolvConf()), 53, host, metrics);
-            dns.sync();
             Journal journal = new Journal(options.runDir());
             Containers containers = new Containers(controller, options.runDir(), dns::sync, journal, metrics);
             NetworkConnections connections = new NetworkConnections(controller, containers::nameOf, journal);
             recover(journal, containers, connections);
-            dns.sync();
             plugin = options.plugin() == null ? null : PluginServer.start(options.plugin(), controller, journal, global, metrics);
             if (plugin != null && options.plugin().dns() != null) {
                 dns.serveOnHost(new InetSocketAddress(options.plugin().dns(), 53), plugin::dockerNames);
@@ -166,6 +164,7 @@ public final class Weftd implements AutoCloseable {
             Server server = serve(options.socket(), options.group(), new org.eclipse.jetty.server.Handler.Sequence(
                     new MetricsHandler(metrics), new CniHandler(new CniPlugin(controller, dns::sync)), api));
             LOG.info("weftd serving on unix://{} (data {}, run {})", options.socket(), options.dataDir(), options.runDir());
+            dns.restore(); // behind the API, which does not need them: docs/design.md, "weftd's footprint"
             return new Weftd(store, global, controller, dns, server, options.socket(), plugin, metricsServer, healer, firewallWatch);
         } catch (RuntimeException e) {
             stopHealing(firewallWatch, healer);

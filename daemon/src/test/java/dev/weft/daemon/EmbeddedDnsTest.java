@@ -115,6 +115,40 @@ class EmbeddedDnsTest {
         assertThat(resolv).isEqualTo("nameserver 127.0.0.11\nsearch corp.test\noptions ndots:0\n");
     }
 
+    /**
+     * weftd restores the DNS servers of the sandboxes it finds after its API serves; a sandbox
+     * created meanwhile waits for that restore, and every sandbox answers again.
+     */
+    @Test
+    void afterARestartExistingSandboxesAnswerAgainAndANewOneAtOnce() throws Exception {
+        String web = sandbox("web", "dev");
+        sandbox("db", "dev");
+        String ip = api.call("GET", "/v1/sandboxes/db", null).body().path("Networks").path("dev").path("IPv4Address")
+                .asText().split("/")[0];
+        api.close();
+        weftd.close();
+        weftd = Weftd.start(new WeftdOptions(runDir.path().resolve("weft.sock"), runDir.path().resolve("data"),
+                runDir.path().resolve("run"), "info", runDir.path().resolve("host-resolv.conf")), HostKernel.of(hostNs));
+        api = new ApiClient(weftd.socket());
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) { // restored behind the API, with no request asking for it
+            try {
+                assertThat(DnsQuery.answers(DnsQuery.query(web, "db.", Type.A, true))).as("a restored sandbox").containsExactly(ip);
+                break;
+            } catch (RuntimeException notYet) { // connection refused: not restored yet
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                Thread.sleep(20);
+            }
+        }
+        String late = sandbox("late", "dev");
+        assertThat(DnsQuery.answers(DnsQuery.query(late, "db.", Type.A, true))).as("a sandbox made after the restart")
+                .containsExactly(ip);
+        assertThat(DnsQuery.answers(DnsQuery.query(web, "late.", Type.A, true))).as("a restored sandbox").hasSize(1);
+        assertThat(DnsQuery.answers(DnsQuery.query(web, "db.", Type.A, false))).as("over UDP too").containsExactly(ip);
+    }
+
     @Test
     void largeAnswersComeTruncatedOverUdpAndWholeOverTcpFromTheUpstream() throws Exception {
         String web = sandbox("web", "dev");

@@ -148,6 +148,7 @@ class MetricsTest {
             assertThat(api.call("DELETE", "/v1/networks/mnet", null).status()).isEqualTo(204);
 
             String text = api.send("GET", "/metrics", null).getContentAsString();
+            assertThat(text).as("the JVM's own metrics, registered at the first scrape").contains("jvm_memory_used_bytes{");
             Map<String, Double> after = parse(text);
             assertThat(delta(before, after, OPS + "{kind=\"network_create\",outcome=\"ok\"}")).isEqualTo(2);
             assertThat(delta(before, after, OPS + "{kind=\"network_create\",outcome=\"conflict\"}")).isEqualTo(1);

@@ -14,12 +14,13 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
 /**
- * A DNS server's UDP and TCP sockets, served from weftd by virtual threads: 127.0.0.11:53 inside
+ * A DNS server's UDP and TCP sockets, read by weftd's {@link DnsSelector}: 127.0.0.11:53 inside
  * one sandbox (sockets opened inside its namespace, where they stay; the socket a query arrives on
  * tells which sandbox asks, so each container sees only the names of its own networks, whatever
  * the driver), or an address of the host's own namespace, where the client's address tells who
@@ -29,6 +30,9 @@ final class DnsListener implements AutoCloseable {
     static final InetAddress ADDRESS = InetAddress.ofLiteral("127.0.0.11");
     private static final int QUERY_BUFFER = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(DnsListener.class);
+    /** The selector thread's buffer for UDP queries, one per thread that receives. */
+    private static final ThreadLocal<ByteBuffer> QUERY = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(QUERY_BUFFER));
+    private final DnsSelector selector;
     private final String label;
     private final Answerer dns;
     private final DatagramChannel udp;
@@ -40,7 +44,8 @@ final class DnsListener implements AutoCloseable {
         byte[] answer(InetAddress client, byte[] query, boolean tcp);
     }
 
-    private DnsListener(String label, Answerer dns, DatagramChannel udp, ServerSocketChannel tcp) {
+    private DnsListener(DnsSelector selector, String label, Answerer dns, DatagramChannel udp, ServerSocketChannel tcp) {
+        this.selector = selector;
         this.label = label;
         this.dns = dns;
         this.udp = udp;
@@ -48,7 +53,7 @@ final class DnsListener implements AutoCloseable {
     }
 
     /** 127.0.0.11:{@code port} in the namespace at {@code sandbox}, answered by {@code dns} for {@code sandboxId}. */
-    static DnsListener inSandbox(Path sandbox, String sandboxId, DnsResolver dns, int port) {
+    static DnsListener inSandbox(DnsSelector selector, Path sandbox, String sandboxId, DnsResolver dns, int port) {
         InetSocketAddress address = new InetSocketAddress(ADDRESS, port);
         DatagramChannel udp = HostKernel.inNamespace(sandbox, () -> DatagramChannel.open().bind(address));
         ServerSocketChannel tcp;
@@ -58,11 +63,11 @@ final class DnsListener implements AutoCloseable {
             close(udp);
             throw e;
         }
-        return serve("sandbox " + sandboxId, (client, query, overTcp) -> dns.answer(sandboxId, query, overTcp), udp, tcp);
+        return serve(selector, "sandbox " + sandboxId, (client, query, overTcp) -> dns.answer(sandboxId, query, overTcp), udp, tcp);
     }
 
     /** {@code address} in weftd's own namespace, answered by {@code dns}. */
-    static DnsListener onHost(InetSocketAddress address, Answerer dns) {
+    static DnsListener onHost(DnsSelector selector, InetSocketAddress address, Answerer dns) {
         String where = (address.getAddress() instanceof Inet6Address ? "[" + IpPrefix.format(address.getAddress()) + "]"
                 : IpPrefix.format(address.getAddress())) + ":" + address.getPort();
         DatagramChannel udp;
@@ -78,33 +83,44 @@ final class DnsListener implements AutoCloseable {
             close(udp);
             throw new IllegalStateException("cannot serve DNS on tcp " + where + ": " + e.getMessage(), e);
         }
-        return serve(where, dns, udp, tcp);
+        return serve(selector, where, dns, udp, tcp);
     }
 
-    private static DnsListener serve(String label, Answerer dns, DatagramChannel udp, ServerSocketChannel tcp) {
-        DnsListener server = new DnsListener(label, dns, udp, tcp);
-        Thread.ofVirtual().name("dns-udp-" + label).start(server::serveUdp);
-        Thread.ofVirtual().name("dns-tcp-" + label).start(server::serveTcp);
+    private static DnsListener serve(DnsSelector selector, String label, Answerer dns, DatagramChannel udp,
+                                     ServerSocketChannel tcp) {
+        DnsListener server = new DnsListener(selector, label, dns, udp, tcp);
+        try {
+            selector.register(udp, SelectionKey.OP_READ, server::receive);
+            selector.register(tcp, SelectionKey.OP_ACCEPT, server::accept);
+        } catch (IOException e) {
+            server.close();
+            throw new IllegalStateException("cannot serve DNS in " + label + ": " + e.getMessage(), e);
+        }
         return server;
     }
 
-    private void serveUdp() {
-        // one per sandbox, held while it waits (64 KiB each was 64 MB of heap at 1000 sandboxes). A
-        // query (a question and perhaps an OPT record) is far under 4 KiB; a longer datagram would
-        // be cut short here, fail to parse and get no answer
-        ByteBuffer in = ByteBuffer.allocate(QUERY_BUFFER);
-        while (udp.isOpen()) {
+    /** Every datagram waiting, each answered by a virtual thread of its own: a slow forward never blocks the next query. */
+    private void receive() throws IOException {
+        // one buffer for all listeners, on the selector's thread. A query (a question and perhaps
+        // an OPT record) is far under 4 KiB; a longer datagram is cut short here, fails to parse
+        // and gets no answer
+        ByteBuffer in = QUERY.get();
+        while (true) {
+            SocketAddress client;
             try {
-                in.clear();
-                SocketAddress client = udp.receive(in);
-                byte[] query = new byte[in.flip().remaining()];
-                in.get(query);
-                Thread.ofVirtual().start(() -> reply(client, query)); // a slow forward never blocks the next query
+                client = udp.receive(in.clear());
             } catch (ClosedChannelException e) {
-                return;
+                throw e;
             } catch (IOException e) {
                 LOG.debug("dns udp receive in {}: {}", label, e.getMessage());
+                return; // the selector calls again while more is waiting
             }
+            if (client == null) {
+                return;
+            }
+            byte[] query = new byte[in.flip().remaining()];
+            in.get(query);
+            Thread.ofVirtual().start(() -> reply(client, query));
         }
     }
 
@@ -118,23 +134,22 @@ final class DnsListener implements AutoCloseable {
         }
         if (answer != null) {
             try {
-                udp.send(ByteBuffer.wrap(answer), client);
+                // non-blocking: a full socket buffer drops the answer, as a full network would
+                if (udp.send(ByteBuffer.wrap(answer), client) == 0) {
+                    LOG.debug("dns udp send in {}: socket buffer full, answer dropped", label);
+                }
             } catch (IOException e) {
                 LOG.debug("dns udp send in {}: {}", label, e.getMessage());
             }
         }
     }
 
-    private void serveTcp() {
-        while (tcp.isOpen()) {
-            try {
-                SocketChannel client = tcp.accept();
-                Thread.ofVirtual().start(() -> serveConnection(client));
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                LOG.debug("dns tcp accept in {}: {}", label, e.getMessage());
-            }
+    /** Every connection waiting, each served by a virtual thread of its own (accepted channels block). */
+    private void accept() throws IOException {
+        SocketChannel client;
+        while ((client = tcp.accept()) != null) {
+            SocketChannel c = client;
+            Thread.ofVirtual().start(() -> serveConnection(c));
         }
     }
 
@@ -178,8 +193,8 @@ final class DnsListener implements AutoCloseable {
 
     @Override
     public void close() {
-        close(udp);
-        close(tcp);
+        selector.close(udp);
+        selector.close(tcp);
     }
 
     private static void close(java.nio.channels.Channel c) {

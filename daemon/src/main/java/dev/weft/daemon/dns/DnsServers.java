@@ -26,6 +26,8 @@ public final class DnsServers implements AutoCloseable {
     private final Controller controller;
     private final DnsResolver dns;
     private final int port;
+    private final DnsSelector selector = new DnsSelector();
+    private volatile boolean closed;
     private final Map<String, DnsListener> servers = new ConcurrentHashMap<>();
     private final List<DnsListener> hostListeners = new ArrayList<>();
 
@@ -57,10 +59,32 @@ public final class DnsServers implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Starts the servers of the sandboxes weftd found at start, on a thread of its own, and
+     * returns at once: at 1000 sandboxes that is 2000 sockets opened in 1000 namespaces, which
+     * the API need not wait for. Whatever calls {@link #sync()} meanwhile (a sandbox created or
+     * removed) waits for it, and {@link #close()} stops it.
+     */
+    public void restore() {
+        Thread.ofPlatform().daemon().name("dns-restore").start(() -> {
+            long t0 = System.nanoTime();
+            try {
+                sync();
+            } catch (RuntimeException e) {
+                LOG.warn("cannot restore the embedded DNS servers: {}", e.getMessage());
+                return;
+            }
+            LOG.info("embedded DNS serving in {} sandbox(es) ({} ms)", servers.size(), (System.nanoTime() - t0) / 1_000_000);
+        });
+    }
+
     /** Starts servers for new sandboxes and stops those of deleted ones. */
     public synchronized void sync() {
         Set<String> alive = new HashSet<>();
         for (Sandbox sb : controller.sandboxes()) {
+            if (closed) {
+                return;
+            }
             Path netns = sb.netnsPath();
             if (netns == null || sb.adopted()) { // a CNI runtime's container: the runtime owns its resolv.conf
                 continue;
@@ -68,7 +92,7 @@ public final class DnsServers implements AutoCloseable {
             alive.add(sb.id());
             if (!servers.containsKey(sb.id())) {
                 try {
-                    servers.put(sb.id(), DnsListener.inSandbox(netns, sb.id(), dns, port));
+                    servers.put(sb.id(), DnsListener.inSandbox(selector, netns, sb.id(), dns, port));
                 } catch (RuntimeException e) {
                     LOG.warn("cannot start embedded DNS in sandbox {}: {}", sb.id(), e.getMessage());
                 }
@@ -89,15 +113,21 @@ public final class DnsServers implements AutoCloseable {
      */
     public synchronized void serveOnHost(InetSocketAddress address,
                                          Function<InetAddress, Map<String, List<InetAddress>>> names) {
-        hostListeners.add(DnsListener.onHost(address, (client, query, tcp) -> dns.answer(names.apply(client), query, tcp)));
+        hostListeners.add(DnsListener.onHost(selector, address, (client, query, tcp) -> dns.answer(names.apply(client), query, tcp)));
         LOG.info("serving DNS for Docker's containers on {}", address);
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        closed = true; // a restore still running stops at its next sandbox
+        closeNow();
+    }
+
+    private synchronized void closeNow() {
         hostListeners.forEach(DnsListener::close);
         hostListeners.clear();
         servers.values().forEach(DnsListener::close);
         servers.clear();
+        selector.close();
     }
 }

@@ -54,9 +54,7 @@ public final class WeftMetrics implements EngineObserver {
     private final Counter watchEvents = Counter.builder().name("weft_store_watch_events_total")
             .help("Changes the store watches delivered, by store").labelNames("store").register(registry);
 
-    public WeftMetrics() {
-        JvmMetrics.builder().register(registry);
-    }
+    private boolean jvmMetrics;
 
     /**
      * Counts the requests this process sends the kernel, by interface: {@code netlink} messages
@@ -76,7 +74,15 @@ public final class WeftMetrics implements EngineObserver {
                 .register(registry);
     }
 
-    public PrometheusRegistry registry() {
+    /**
+     * The registry to scrape, with the JVM's own metrics registered at the first scrape rather
+     * than at start: they load the JDK's management beans, a tenth of weftd's start-up.
+     */
+    public synchronized PrometheusRegistry registry() {
+        if (!jvmMetrics) {
+            JvmMetrics.builder().register(registry);
+            jvmMetrics = true;
+        }
         return registry;
     }
 
