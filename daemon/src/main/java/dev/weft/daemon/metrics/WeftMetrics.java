@@ -52,6 +52,9 @@ public final class WeftMetrics implements EngineObserver {
             "From this host's write to a store to its watch delivering the change, by store", "store");
     private final Counter watchEvents = Counter.builder().name("weft_store_watch_events_total")
             .help("Changes the store watches delivered, by store").labelNames("store").register(registry);
+    private final Counter writtenBytes = Counter.builder().name("weft_store_written_bytes_total")
+            .help("Bytes of keys and values this host wrote to a store (successful puts; deletes count their key), by store")
+            .labelNames("store").register(registry);
 
     public WeftMetrics() {
         JvmMetrics.builder().register(registry);
@@ -138,6 +141,10 @@ public final class WeftMetrics implements EngineObserver {
 
     void watchEvent(String storeName) {
         watchEvents.labelValues(storeName).inc();
+    }
+
+    void storeWritten(String storeName, long bytes) {
+        writtenBytes.labelValues(storeName).inc(bytes);
     }
 
     void watchLag(String storeName, long nanos) {
