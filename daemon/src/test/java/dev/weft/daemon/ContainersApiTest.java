@@ -63,6 +63,33 @@ class ContainersApiTest {
         assertThat(list).hasSize(2).allSatisfy(c -> assertThat(c.path("Status").asText()).isEqualTo("running"));
     }
 
+    /** Removing a container walks every endpoint of every network: others removed meanwhile must not fail it (they did, 404). */
+    @Test
+    void containersRemovedAtOnceAllGo() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            names.add("r" + i);
+            run("r" + i, "sleep", "300");
+        }
+        List<Integer> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (String n : names) {
+                pool.submit(() -> {
+                    var r = api.call("DELETE", "/v1/containers/" + n + "?force=true", null);
+                    statuses.add(r.status());
+                    if (r.status() != 204) {
+                        System.err.println("DELETE " + n + ": " + r.status() + " " + r.body());
+                    }
+                    return null;
+                });
+            }
+        }
+        assertThat(statuses).hasSize(24).containsOnly(204);
+        assertThat(api.call("GET", "/v1/containers", null).body()).isEmpty();
+        assertThat(api.call("GET", "/v1/sandboxes", null).body()).isEmpty();
+        assertThat(api.call("GET", "/v1/networks/dev", null).body().path("Containers").size()).isZero();
+    }
+
     @Test
     void exitedContainersKeepTheirLogsUntilRemoved() throws Exception {
         run("once", "echo", "hello from once");

@@ -80,13 +80,20 @@ final class ContainerParts {
         Sandbox sb = sandbox(name);
         for (Network n : controller.networks()) {
             for (Endpoint e : n.endpoints()) {
-                EndpointState s = e.state();
-                boolean ours = sb != null && sb.id().equals(s.sandboxId());
-                if (ours) {
-                    e.leave(sb);
-                }
-                if (e.name().equals(name) && (ours || !s.joined())) {
-                    e.delete();
+                try {
+                    EndpointState s = e.state();
+                    boolean ours = sb != null && sb.id().equals(s.sandboxId());
+                    if (ours) {
+                        e.leave(sb);
+                    }
+                    if (e.name().equals(name) && (ours || !s.joined())) {
+                        e.delete();
+                    }
+                } catch (WeftException gone) {
+                    // another container's endpoint removed meanwhile (here, or on another host of a global network)
+                    if (gone.kind() != WeftException.Kind.NOT_FOUND) {
+                        throw gone;
+                    }
                 }
             }
         }

@@ -368,7 +368,11 @@ public final class Containers {
         List<ContainerRecord> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                out.add(JSON.readValue(f.toFile(), ContainerRecord.class));
+                try {
+                    out.add(JSON.readValue(f.toFile(), ContainerRecord.class));
+                } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException removedMeanwhile) {
+                    // another request removed this container between the listing and the read
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read container records in " + dir, e);
