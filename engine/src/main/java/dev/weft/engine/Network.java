@@ -48,6 +48,15 @@ public final class Network {
         return engine.endpoints().list(id).stream().map(e -> new Endpoint(engine, id, e.id())).toList();
     }
 
+    /**
+     * Whether this host follows the network's endpoints: always for a local network; for a global
+     * one once this host takes part in it (an endpoint of it joined here, or its endpoints read or
+     * written here). Unlike {@link #endpoints()}, asking does not start following.
+     */
+    public boolean followed() {
+        return engine.state().follows(id);
+    }
+
     /** The endpoint called {@code nameOrId} (or with that id or unique id prefix). */
     public Endpoint endpoint(String nameOrId) {
         return new Endpoint(engine, id, engine.endpoints().find(id, nameOrId));

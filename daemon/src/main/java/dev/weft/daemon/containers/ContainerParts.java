@@ -79,6 +79,9 @@ final class ContainerParts {
     void remove(String name, String id) {
         Sandbox sb = sandbox(name);
         for (Network n : controller.networks()) {
+            if (!n.followed()) {
+                continue; // a global network this host takes no part in holds none of its endpoints; reading them would follow it
+            }
             for (Endpoint e : n.endpoints()) {
                 try {
                     EndpointState s = e.state();

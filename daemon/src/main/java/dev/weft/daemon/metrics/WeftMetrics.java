@@ -71,7 +71,8 @@ public final class WeftMetrics implements EngineObserver {
 
     /**
      * Counts {@code controller}'s networks and endpoints by driver at every scrape (with a global
-     * store, the other hosts' global networks and endpoints as well: what this host knows).
+     * store, the other hosts' global networks and endpoints as well: what this host knows; the
+     * endpoints only of the global networks it follows, since reading the others' would follow them).
      */
     public void follow(Controller controller) {
         GaugeWithCallback.builder().name("weft_networks").help("Networks by driver").labelNames("driver")
@@ -85,7 +86,8 @@ public final class WeftMetrics implements EngineObserver {
         controller.driverNames().forEach(d -> counts.put(d, 0)); // a driver with nothing yet: 0, not absent
         for (Network n : controller.networks()) {
             try {
-                counts.merge(n.driver(), endpoints ? n.endpoints().size() : 1, Integer::sum);
+                // a global network this host does not follow counts no endpoints: reading them would follow it
+                counts.merge(n.driver(), !endpoints ? 1 : n.followed() ? n.endpoints().size() : 0, Integer::sum);
             } catch (WeftException gone) {
                 // deleted while being counted
             }
