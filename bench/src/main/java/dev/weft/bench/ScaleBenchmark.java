@@ -96,7 +96,14 @@ public final class ScaleBenchmark {
     }
 
     public static void main(String[] args) {
-        Options o = Options.parse(args);
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("run-scale: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         StringBuilder out = new StringBuilder();
         out.append("- date: ").append(java.time.Instant.now()).append('\n');
         out.append("- machine: nproc ").append(Runtime.getRuntime().availableProcessors()).append(", kernel ")
