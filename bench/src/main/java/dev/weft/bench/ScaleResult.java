@@ -98,8 +98,10 @@ final class ScaleResult {
 
     private void cost(List<double[]> costs, DoubleSummaryStatistics[] ev, int host, List<Integer> members,
                       StoreCounters before, StoreCounters after) {
+        boolean etcd = after.etcdWrites() >= 0; // -1: the store is not etcd, shown as n/a
         costs.add(new double[] {after.writesSince(before), after.bytesSince(before),
-            after.etcdWrites() - before.etcdWrites(), after.etcdReceivedBytes() - before.etcdReceivedBytes()});
+            etcd ? after.etcdWrites() - before.etcdWrites() : -1,
+            etcd ? after.etcdReceivedBytes() - before.etcdReceivedBytes() : -1});
         for (int g = 0; g < hosts; g++) {
             ev[g == host ? 0 : members.contains(g) ? 1 : 2].accept(after.eventsSince(before, g));
         }
