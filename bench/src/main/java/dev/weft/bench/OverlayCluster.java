@@ -94,6 +94,11 @@ final class OverlayCluster implements AutoCloseable {
         return apis.get(host);
     }
 
+    /** The process id of host {@code h}'s weftd. */
+    long pid(int h) {
+        return byHost.get(h).process().pid();
+    }
+
     SimulatedHost host(int i) {
         return hosts.get(i);
     }
@@ -105,11 +110,6 @@ final class OverlayCluster implements AutoCloseable {
 
     StoreKind storeKind() {
         return kind;
-    }
-
-    /** The process id of host {@code h}'s weftd (its JVM: the launcher execs it). */
-    long pid(int h) {
-        return byHost.get(h).process().pid();
     }
 
     String storeUrl() {
