@@ -5,7 +5,6 @@ import dev.weft.net.IpPrefix;
 import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHost;
 import dev.weft.testkit.SimulatedHosts;
-import dev.weft.testkit.StoreServer;
 import dev.weft.testkit.WeftdProcess;
 import dev.weft.testkit.WeftdApi;
 
@@ -23,7 +22,8 @@ import java.util.concurrent.Future;
 
 /**
  * N simulated hosts (testkit's SimulatedHosts on 192.0.2.0/24, MTU 1500), each running a weftd
- * process with {@code --kv-store} pointing at a real etcd that runs on host N+1. Closing it
+ * process with {@code --kv-store} pointing at a real store on hosts N+1.. (one etcd, or a 3-member
+ * etcd cluster or ZooKeeper ensemble on three hosts of their own: {@link StoreKind}). Closing it
  * removes every container the benchmark made (and kills their processes should weftd fail to),
  * stops the daemons and etcd, and deletes the namespaces and the run directory, also after a
  * failure halfway.
@@ -31,7 +31,8 @@ import java.util.concurrent.Future;
 final class OverlayCluster implements AutoCloseable {
     private final SimulatedHosts hosts;
     private final RunDir dir;
-    private final StoreServer store;
+    private final StoreKind kind;
+    private final StoreKind.Store store;
     private final List<WeftdProcess> daemons = Collections.synchronizedList(new ArrayList<>());
     private final List<WeftdProcess> byHost;
     private final List<WeftdApi> apis = new ArrayList<>();
@@ -40,13 +41,19 @@ final class OverlayCluster implements AutoCloseable {
     private final Set<Process> processes = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** {@code weftHosts} hosts sharing one etcd. */
     OverlayCluster(int weftHosts) {
-        hosts = SimulatedHosts.create(weftHosts + 1);
+        this(weftHosts, StoreKind.ETCD);
+    }
+
+    OverlayCluster(int weftHosts, StoreKind kind) {
+        this.kind = kind;
+        hosts = SimulatedHosts.create(weftHosts + kind.members());
         RunDir d = null;
-        StoreServer s = null;
+        StoreKind.Store s = null;
         try {
             d = new RunDir();
-            s = StoreServer.etcd(hosts.get(weftHosts), d.path().resolve("store"));
+            s = kind.start(hosts.hosts().subList(weftHosts, weftHosts + kind.members()), d.path().resolve("store"));
             WeftdProcess[] started = new WeftdProcess[weftHosts];
             // started two at a time: ten JVMs at once on two cores take longer than in pairs
             try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
@@ -106,8 +113,13 @@ final class OverlayCluster implements AutoCloseable {
         return hosts.get(i);
     }
 
+    /** The host of the store's first member. */
     SimulatedHost storeHost() {
         return hosts.get(byHost.size());
+    }
+
+    StoreKind storeKind() {
+        return kind;
     }
 
     String storeUrl() {
@@ -116,6 +128,12 @@ final class OverlayCluster implements AutoCloseable {
 
     /** {@code POST /v1/containers/create}: a container running sleep on host {@code h}; its sandbox's namespace path. */
     String run(int h, String name, List<String> networks) {
+        create(h, name, networks);
+        return sandboxKey(h, name);
+    }
+
+    /** {@code POST /v1/containers/create}: a container running sleep on host {@code h}, removed by {@link #close} if still there. */
+    void create(int h, String name, List<String> networks) {
         JsonNode c = api(h).post("/v1/containers/create", Map.of("Name", name, "Cmd", List.of("sleep", "86400"),
                 "Networks", networks));
         containers.computeIfAbsent(h, k -> new ConcurrentHashMap<>()).put(name, c.path("Pid").asLong());
@@ -123,7 +141,6 @@ final class OverlayCluster implements AutoCloseable {
             ProcessHandle.of(c.path("Pid").asLong()).ifPresent(ProcessHandle::destroyForcibly);
             throw new IllegalStateException("stopped");
         }
-        return sandboxKey(h, name);
     }
 
     /** Removes a container made by {@link #run} (forced). */
@@ -180,9 +197,38 @@ final class OverlayCluster implements AutoCloseable {
         processes.remove(p);
     }
 
+    /** Runs a {@link Probe} loop to its end: 0 when it succeeded, 1 when it reached its deadline. */
+    int probe(List<String> loop) {
+        Process p = start(loop);
+        try {
+            return Probe.firstAnswer(p);
+        } finally {
+            forget(p);
+        }
+    }
+
+    /** The first etcd member's client URL. */
+    private String etcdEndpoint() {
+        if (!kind.etcd()) {
+            throw new IllegalStateException("the store is " + kind.flag() + ", not etcd");
+        }
+        return "http://" + store.url().substring("etcd://".length()).split("[,/]")[0];
+    }
+
+    /** The first etcd member's own Prometheus metrics. */
+    String etcdMetrics() {
+        return storeHost().exec("curl", "-s", "--max-time", "5", etcdEndpoint() + "/metrics");
+    }
+
+    /** How many leases etcd holds (each weftd holds one for its ephemeral keys). */
+    int etcdLeases() {
+        String out = storeHost().exec("env", "ETCDCTL_API=3", "etcdctl", "--endpoints", etcdEndpoint(), "lease", "list");
+        return (int) out.lines().filter(l -> l.matches("[0-9a-f]{8,}")).count();
+    }
+
     /** etcd's current revision: one more for every write transaction (put, delete or txn with writes). */
     long storeRevision() {
-        String out = storeHost().exec("env", "ETCDCTL_API=3", "etcdctl", "--endpoints", store.url().replace("etcd://", "http://"),
+        String out = storeHost().exec("env", "ETCDCTL_API=3", "etcdctl", "--endpoints", etcdEndpoint(),
                 "endpoint", "status", "-w", "json");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"revision\":(\\d+)").matcher(out);
         if (!m.find()) {

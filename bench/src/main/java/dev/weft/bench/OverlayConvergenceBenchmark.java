@@ -163,11 +163,11 @@ public final class OverlayConvergenceBenchmark {
             JsonNode pub = c.api(a).post("/v1/services/publish", Map.of("Name", service, "Network", NETWORK));
             long t1 = System.nanoTime();
             String ip = pub.path("IPv4Address").asText().split("/")[0];
-            Process ping = c.start(pingCommand(probe[b], ip, o.intervalMs(), 5));
+            Process ping = c.start(Probe.ping(probe[b], ip, o.intervalMs(), 5));
             c.api(a).post("/v1/services/" + service + "." + NETWORK + "/attach", Map.of("Container", container));
             long t2 = System.nanoTime();
             double[] after = machine(c, a, etcdPid);
-            int exit = firstAnswer(ping);
+            int exit = Probe.firstAnswer(ping);
             long t3 = System.nanoTime();
             c.forget(ping);
             if (r >= o.warmup()) {
@@ -278,48 +278,8 @@ public final class OverlayConvergenceBenchmark {
         c.remove(a, container);
     }
 
-    /**
-     * A loop of single pings inside {@code netns}, {@code intervalMs} apart, that prints "ok" and
-     * ends at the first answer (or ends silently at the deadline). One long-running ping is no
-     * good here: iputils' ping stopped sending after its first "Destination Host Unreachable"
-     * errors (the probe's ARP entry FAILED before the address existed), while a fresh ping
-     * reached the address at once.
-     */
-    private static List<String> pingCommand(String netns, String ip, int intervalMs, int deadlineSeconds) {
-        return List.of("nsenter", "--net=" + netns, "timeout", Integer.toString(deadlineSeconds), "sh", "-c",
-                "until ping -n -q -c 1 -W 0.05 " + ip + " >/dev/null 2>&1; do sleep "
-                        + String.format(Locale.ROOT, "%.3f", intervalMs / 1000.0) + "; done; echo ok");
-    }
-
     /** Pings until the first answer or the deadline; 0 when answered. */
     private static int ping(OverlayCluster c, String netns, String ip, int intervalMs, int deadlineSeconds) {
-        Process p = c.start(pingCommand(netns, ip, Math.max(intervalMs, 2), deadlineSeconds));
-        int exit = firstAnswer(p);
-        c.forget(p);
-        return exit;
-    }
-
-    /**
-     * Reads the probe loop's output until it reports the first answer; 0 when answered, 1 when
-     * it reached its deadline without one.
-     */
-    private static int firstAnswer(Process p) {
-        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (line.equals("ok")) {
-                    p.destroy();
-                    return 0;
-                }
-            }
-            return 1;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } finally {
-            try {
-                p.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return c.probe(Probe.ping(netns, ip, Math.max(intervalMs, 2), deadlineSeconds));
     }
 }

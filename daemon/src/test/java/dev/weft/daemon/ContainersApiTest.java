@@ -98,6 +98,46 @@ class ContainersApiTest {
         }
     }
 
+    /** Removing a container walks every endpoint of every network: others removed meanwhile must not fail it (they did, 404). */
+    @Test
+    void containersRemovedAtOnceAllGo() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            names.add("r" + i);
+            run("r" + i, "sleep", "300");
+        }
+        List<Integer> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (String n : names) {
+                pool.submit(() -> {
+                    var r = api.call("DELETE", "/v1/containers/" + n + "?force=true", null);
+                    statuses.add(r.status());
+                    if (r.status() != 204) {
+                        System.err.println("DELETE " + n + ": " + r.status() + " " + r.body());
+                    }
+                    return null;
+                });
+            }
+        }
+        assertThat(statuses).hasSize(24).containsOnly(204);
+        assertThat(api.call("GET", "/v1/containers", null).body()).isEmpty();
+        assertThat(api.call("GET", "/v1/sandboxes", null).body()).isEmpty();
+        assertThat(api.call("GET", "/v1/networks/dev", null).body().path("Containers").size()).isZero();
+    }
+
+    /** A name that is also the start of another container's ID names its own container (it named the other one: 409, wrong removal). */
+    @Test
+    void aNameWinsOverAnotherContainersIdPrefix() throws Exception {
+        String id = run("x1", "sleep", "300").path("Id").asText();
+        String prefixName = id.substring(0, 5);
+        run(prefixName, "sleep", "300"); // refused before: "container name ... is already in use"
+        assertThat(api.call("GET", "/v1/containers/" + prefixName, null).body().path("Name").asText()).isEqualTo(prefixName);
+        assertThat(api.call("DELETE", "/v1/containers/" + prefixName + "?force=true", null).status()).isEqualTo(204);
+        assertThat(api.call("GET", "/v1/containers/x1", null).body().path("Status").asText()).isEqualTo("running");
+        assertThat(api.call("GET", "/v1/containers/" + id.substring(0, 6), null).body().path("Name").asText()).isEqualTo("x1");
+        assertThat(api.call("GET", "/v1/containers", null).body()).hasSize(1);
+    }
+
     @Test
     void exitedContainersKeepTheirLogsUntilRemoved() throws Exception {
         run("once", "echo", "hello from once");

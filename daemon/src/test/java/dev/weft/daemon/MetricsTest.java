@@ -213,7 +213,7 @@ class MetricsTest {
         return p.waitFor() + ":" + out;
     }
 
-    private static Map<String, Double> scrape(ApiClient api) throws Exception {
+    static Map<String, Double> scrape(ApiClient api) throws Exception {
         var r = api.send("GET", "/metrics", null);
         assertThat(r.getStatus()).isEqualTo(200);
         assertThat(r.getMediaType()).isEqualTo("text/plain");

@@ -58,11 +58,12 @@ public final class Network {
     }
 
     /**
-     * How many endpoints of this network this host holds records of, read without following a
-     * global network it takes no part in (see {@link #endpoints}, which does): 0 for such a network.
+     * Whether this host follows the network's endpoints: always for a local network; for a global
+     * one once this host takes part in it (an endpoint of it joined here, or its endpoints read or
+     * written here). Unlike {@link #endpoints()}, asking does not start following.
      */
-    public int endpointsHeld() {
-        return engine.state().endpointsHeld(id);
+    public boolean followed() {
+        return engine.state().follows(id);
     }
 
     /** The endpoint called {@code nameOrId} (or with that id or unique id prefix). */

@@ -79,6 +79,9 @@ final class ContainerParts {
     void remove(String name, String id) {
         Sandbox sb = sandbox(name);
         for (Network n : controller.networks()) {
+            if (!n.followed()) {
+                continue; // a global network this host takes no part in holds none of its endpoints; reading them would follow it
+            }
             // states read at once: another host's endpoint on a global network may go meanwhile
             for (EndpointState s : n.endpointStates()) {
                 boolean ours = sb != null && sb.id().equals(s.sandboxId());
@@ -86,12 +89,19 @@ final class ContainerParts {
                 if (!ours && !named) {
                     continue;
                 }
-                Endpoint e = n.endpoint(s.id());
-                if (ours) {
-                    e.leave(sb);
-                }
-                if (named) {
-                    e.delete();
+                try {
+                    Endpoint e = n.endpoint(s.id());
+                    if (ours) {
+                        e.leave(sb);
+                    }
+                    if (named) {
+                        e.delete();
+                    }
+                } catch (WeftException gone) {
+                    // removed meanwhile by another removal
+                    if (gone.kind() != WeftException.Kind.NOT_FOUND) {
+                        throw gone;
+                    }
                 }
             }
         }

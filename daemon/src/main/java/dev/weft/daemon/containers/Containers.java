@@ -87,7 +87,7 @@ public final class Containers {
                 throw new ApiException(400, "field Cmd[" + i + "]: a NUL character cannot be passed to a process");
             }
         }
-        if (record(name).isPresent()) {
+        if (records().stream().anyMatch(r -> r.name().equals(name))) {
             throw new ApiException(409, "container name " + name + " is already in use");
         }
         String hostname = body.hostname() == null || body.hostname().isEmpty() ? Hostnames.derive(name, id) : body.hostname();
@@ -373,9 +373,22 @@ public final class Containers {
         return record(key).orElseThrow(() -> new ApiException(404, "no such container: " + key));
     }
 
+    /**
+     * The container with this name or ID, else the one whose ID starts with {@code key} (at least
+     * 4 characters; refused when several do). A name that looks like hex ("c744") is a name first:
+     * it once matched another container's ID prefix, so that removing it removed that one.
+     */
     private Optional<ContainerRecord> record(String key) {
-        return records().stream().filter(r -> r.name().equals(key) || r.id().equals(key)
-                || (key.length() >= 4 && r.id().startsWith(key))).findFirst();
+        List<ContainerRecord> all = records();
+        Optional<ContainerRecord> exact = all.stream().filter(r -> r.name().equals(key) || r.id().equals(key)).findFirst();
+        if (exact.isPresent() || key.length() < 4) {
+            return exact;
+        }
+        List<ContainerRecord> prefixed = all.stream().filter(r -> r.id().startsWith(key)).toList();
+        if (prefixed.size() > 1) {
+            throw new ApiException(409, "container ID prefix " + key + " names " + prefixed.size() + " containers; give more of the ID");
+        }
+        return prefixed.stream().findFirst();
     }
 
     private List<ContainerRecord> records() {
@@ -385,7 +398,11 @@ public final class Containers {
         List<ContainerRecord> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                out.add(JSON.readValue(f.toFile(), ContainerRecord.class));
+                try {
+                    out.add(JSON.readValue(f.toFile(), ContainerRecord.class));
+                } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException removedMeanwhile) {
+                    // another request removed this container between the listing and the read
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read container records in " + dir, e);

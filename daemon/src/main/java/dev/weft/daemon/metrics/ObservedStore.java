@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  * A store that reports every operation (its time and outcome: ok, conflict for a failed
  * compare-and-swap, error) and its watches' deliveries to {@link WeftMetrics}. The watch lag is
  * measured on this host's own writes under a watched prefix: from the write being sent to the
- * watch delivering it.
+ * watch delivering it. Successful writes also count their bytes: the key's UTF-8 and the value
+ * (a delete, its key).
  */
 public final class ObservedStore implements Store {
     /** At most this many writes wait for their watch event; older ones are forgotten (their lag unmeasured). */
@@ -57,7 +58,7 @@ public final class ObservedStore implements Store {
     }
 
     /** A write of {@code key}: remembered, if a watch covers it, until the watch delivers it. */
-    private KvEntry write(String op, String key, Supplier<KvEntry> work) {
+    private KvEntry write(String op, String key, byte[] value, Supplier<KvEntry> work) {
         boolean track = watched.stream().anyMatch(key::startsWith);
         if (track) {
             synchronized (pending) {
@@ -65,7 +66,9 @@ public final class ObservedStore implements Store {
             }
         }
         try {
-            return timed(op, work);
+            KvEntry written = timed(op, work);
+            written(key, value.length);
+            return written;
         } catch (RuntimeException e) {
             if (track) {
                 synchronized (pending) {
@@ -88,22 +91,24 @@ public final class ObservedStore implements Store {
 
     @Override
     public KvEntry put(String key, byte[] value) {
-        return write("put", key, () -> store.put(key, value));
+        return write("put", key, value, () -> store.put(key, value));
     }
 
     @Override
     public KvEntry putIfVersion(String key, byte[] value, long expectedVersion) {
-        return write("put_if_version", key, () -> store.putIfVersion(key, value, expectedVersion));
+        return write("put_if_version", key, value, () -> store.putIfVersion(key, value, expectedVersion));
     }
 
     @Override
     public KvEntry putEphemeral(String key, byte[] value) {
-        return write("put_ephemeral", key, () -> store.putEphemeral(key, value));
+        return write("put_ephemeral", key, value, () -> store.putEphemeral(key, value));
     }
 
     @Override
     public boolean delete(String key) {
-        return timed("delete", () -> store.delete(key));
+        boolean deleted = timed("delete", () -> store.delete(key));
+        written(key, 0);
+        return deleted;
     }
 
     @Override
@@ -112,6 +117,11 @@ public final class ObservedStore implements Store {
             store.deleteIfVersion(key, expectedVersion);
             return null;
         });
+        written(key, 0);
+    }
+
+    private void written(String key, int valueBytes) {
+        metrics.storeWritten(name, key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + (long) valueBytes);
     }
 
     @Override

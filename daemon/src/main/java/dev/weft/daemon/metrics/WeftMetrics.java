@@ -53,6 +53,9 @@ public final class WeftMetrics implements EngineObserver {
             "From this host's write to a store to its watch delivering the change, by store", "store");
     private final Counter watchEvents = Counter.builder().name("weft_store_watch_events_total")
             .help("Changes the store watches delivered, by store").labelNames("store").register(registry);
+    private final Counter writtenBytes = Counter.builder().name("weft_store_written_bytes_total")
+            .help("Bytes of keys and values this host wrote to a store (successful puts; deletes count their key), by store")
+            .labelNames("store").register(registry);
 
     private boolean jvmMetrics;
 
@@ -88,8 +91,8 @@ public final class WeftMetrics implements EngineObserver {
 
     /**
      * Counts {@code controller}'s networks and endpoints by driver at every scrape (with a global
-     * store, the other hosts' global networks as well, and the endpoints of the global networks
-     * this host takes part in: what it holds, read without making it follow any other network).
+     * store, the other hosts' global networks and endpoints as well: what this host knows; the
+     * endpoints only of the global networks it follows, since reading the others' would follow them).
      */
     public void follow(Controller controller) {
         GaugeWithCallback.builder().name("weft_networks").help("Networks by driver").labelNames("driver")
@@ -103,7 +106,8 @@ public final class WeftMetrics implements EngineObserver {
         controller.driverNames().forEach(d -> counts.put(d, 0)); // a driver with nothing yet: 0, not absent
         for (Network n : controller.networks()) {
             try {
-                counts.merge(n.driver(), endpoints ? n.endpointsHeld() : 1, Integer::sum);
+                // a global network this host does not follow counts no endpoints: reading them would follow it
+                counts.merge(n.driver(), !endpoints ? 1 : n.followed() ? n.endpointStates().size() : 0, Integer::sum);
             } catch (WeftException gone) {
                 // deleted while being counted
             }
@@ -159,6 +163,10 @@ public final class WeftMetrics implements EngineObserver {
 
     void watchEvent(String storeName) {
         watchEvents.labelValues(storeName).inc();
+    }
+
+    void storeWritten(String storeName, long bytes) {
+        writtenBytes.labelValues(storeName).inc(bytes);
     }
 
     void watchLag(String storeName, long nanos) {

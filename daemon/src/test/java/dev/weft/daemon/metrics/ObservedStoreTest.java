@@ -44,7 +44,11 @@ class ObservedStoreTest {
                     "weft_store_operation_duration_seconds_count{op=\"put\",outcome=\"ok\",store=\"global\"} 3\n",
                     "weft_store_operation_duration_seconds_count{op=\"put_if_version\",outcome=\"conflict\",store=\"global\"} 1\n",
                     "weft_store_operation_duration_seconds_count{op=\"get\",outcome=\"ok\",store=\"global\"} 1\n",
-                    "weft_store_operation_duration_seconds_count{op=\"watch\",outcome=\"ok\",store=\"global\"} 1\n");
+                    "weft_store_operation_duration_seconds_count{op=\"watch\",outcome=\"ok\",store=\"global\"} 1\n",
+                    // three successful puts of 1-byte values: "/n/a", "/other/x", "/n/b" (4 + 8 + 4 key bytes); the conflict counts nothing
+                    "weft_store_written_bytes_total{store=\"global\"} 19.0\n");
+            store.delete("/n/b");
+            assertThat(scrape(metrics)).contains("weft_store_written_bytes_total{store=\"global\"} 23.0\n");
 
             assertThatThrownBy(() -> store.put("", V)).isInstanceOf(IllegalArgumentException.class);
             assertThat(scrape(metrics)).contains("weft_store_operation_duration_seconds_count{op=\"put\",outcome=\"error\",store=\"global\"} 1\n");

@@ -190,16 +190,6 @@ public final class StateStore implements AutoCloseable {
         return List.copyOf(endpoints.subMap(prefix, prefix + Character.MAX_VALUE).values());
     }
 
-    /**
-     * How many endpoints of the network this host holds records of, without starting to follow
-     * it: 0 for a global network this host does not follow (for metrics, which must not make
-     * every host that is scraped follow every network).
-     */
-    public int endpointsHeld(String networkId) {
-        String prefix = ENDPOINTS + networkId + "/";
-        return endpoints.subMap(prefix, prefix + Character.MAX_VALUE).size();
-    }
-
     public Optional<EndpointState> endpoint(String networkId, String id) {
         follow(networkId);
         return Optional.ofNullable(endpoints.get(ENDPOINTS + networkId + "/" + id));
