@@ -4,6 +4,7 @@ import dev.weft.daemon.kernel.HostKernel;
 import dev.weft.daemon.metrics.WeftMetrics;
 import dev.weft.engine.Controller;
 import dev.weft.engine.Sandbox;
+import dev.weft.engine.WeftException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,9 +86,17 @@ public final class DnsServers implements AutoCloseable {
             if (closed) {
                 return;
             }
-            Path netns = sb.netnsPath();
-            if (netns == null || sb.adopted()) { // a CNI runtime's container: the runtime owns its resolv.conf
-                continue;
+            Path netns;
+            try {
+                netns = sb.netnsPath();
+                if (netns == null || sb.adopted()) { // a CNI runtime's container: the runtime owns its resolv.conf
+                    continue;
+                }
+            } catch (WeftException e) {
+                if (e.kind() != WeftException.Kind.NOT_FOUND) {
+                    throw e;
+                }
+                continue; // removed meanwhile by another request: its server stops below
             }
             alive.add(sb.id());
             if (!servers.containsKey(sb.id())) {
