@@ -71,53 +71,6 @@ class MetricsTest {
         }
     }
 
-    /**
-     * A host that takes no part in a global network hears nothing of its endpoints, however often
-     * it is scraped: its gauges count the network but none of its endpoints, its watches deliver
-     * nothing while another host publishes services on the network; and the publishing host
-     * counts the netlink requests it sent.
-     */
-    @Test
-    void scrapingAHostDoesNotMakeItFollowOtherHostsNetworks() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/etcd")), "needs etcd-server");
-        try (RunDir dir = new RunDir(); SimulatedHosts hosts = SimulatedHosts.create(3);
-             StoreServer etcd = StoreServer.etcd(hosts.get(2), dir.path().resolve("etcd"));
-             WeftdProcess w0 = WeftdProcess.start(hosts.get(0), dir.path().resolve("w0"), "--kv-store", etcd.url(),
-                     "--bind-interface", "eth0");
-             WeftdProcess w1 = WeftdProcess.start(hosts.get(1), dir.path().resolve("w1"), "--kv-store", etcd.url(),
-                     "--bind-interface", "eth0");
-             ApiClient a0 = new ApiClient(w0.socket()); ApiClient a1 = new ApiClient(w1.socket())) {
-            var r = a0.call("POST", "/v1/networks/create",
-                    "{\"Name\": \"mscope\", \"Driver\": \"overlay\", \"IPAM\": {\"Config\": [{\"Subnet\": \"203.0.113.0/24\"}]}}");
-            assertThat(r.status()).as(r.body().toString()).isEqualTo(201);
-            String networks = "weft_networks{driver=\"overlay\"}";
-            Map<String, Double> before = scrape(a1);
-            for (int i = 0; i < 50 && before.getOrDefault(networks, 0.0) < 1; i++) {
-                Thread.sleep(100); // host 1 learns of the network through its watch
-                before = scrape(a1);
-            }
-            assertThat(before).containsEntry(networks, 1.0);
-            for (int i = 0; i < 3; i++) {
-                r = a0.call("POST", "/v1/services/publish", "{\"Name\": \"s" + i + "\", \"Network\": \"mscope\"}");
-                assertThat(r.status()).as(r.body().toString()).isEqualTo(201);
-                scrape(a1);
-            }
-            Thread.sleep(500); // what a watch would deliver has arrived by now
-            Map<String, Double> after = scrape(a1);
-            assertThat(after).containsEntry("weft_endpoints{driver=\"overlay\"}", 0.0);
-            assertThat(delta(before, after, "weft_store_watch_events_total{store=\"global\"}"))
-                    .as("watch events on a host outside the network").isZero();
-            Map<String, Double> publisherAfter = scrape(a0);
-            assertThat(publisherAfter).containsEntry("weft_endpoints{driver=\"overlay\"}", 3.0);
-            assertThat(publisherAfter.get("weft_kernel_requests_total{interface=\"netlink\"}")).as("netlink requests since start")
-                    .isPositive();
-            for (int i = 0; i < 3; i++) {
-                assertThat(a0.call("DELETE", "/v1/services/s" + i + ".mscope", null).status()).isEqualTo(204);
-            }
-            assertThat(a0.call("DELETE", "/v1/networks/mscope", null).status()).isEqualTo(204);
-        }
-    }
-
     private void run(SimulatedHost host, Path dir, WeftdProcess weftd) throws Exception {
         try (ApiClient api = new ApiClient(weftd.socket());
              ApiClient plugin = new ApiClient(dir.resolve("plugins/weft.sock"))) {

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A host outside a global network receives none of its endpoints' changes, also when it is
  * scraped (the weft_endpoints gauge) and removes a container of its own (which looks through the
  * networks for the container's endpoints): both read every network's endpoints before, which
- * made the host follow them all.
+ * made the host follow them all. The host taking part counts the netlink requests it sends.
  */
 class OutsideHostWatchTest {
     private static final String EVENTS = "weft_store_watch_events_total{store=\"global\"}";
@@ -52,6 +52,8 @@ class OutsideHostWatchTest {
                     .as("host 1 takes no part in ofan").isZero();
             assertThat(after1.get("weft_endpoints{driver=\"overlay\"}")).isZero();
             assertThat(after0.get("weft_endpoints{driver=\"overlay\"}")).isEqualTo(1.0);
+            assertThat(after0.get("weft_kernel_requests_total{interface=\"netlink\"}") - before0.get(
+                    "weft_kernel_requests_total{interface=\"netlink\"}")).as("netlink requests of host 0's run and rm").isPositive();
             assertThat(a.call("DELETE", "/v1/containers/oa1?force=true", null).status()).isEqualTo(204);
         }
     }
