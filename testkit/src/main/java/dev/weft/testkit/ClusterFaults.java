@@ -60,7 +60,8 @@ public final class ClusterFaults {
     /**
      * Runs {@code operations} global operations (run on an overlay, connect to the other, publish a
      * service) round the hosts, killing the etcd leader after a third of them; an operation answered
-     * 503 is tried once more, and must succeed then. The killed member is started again at the end.
+     * 503 is tried once more after the election (an election can outlast weft's 1.5 s per call), and
+     * must succeed then. The killed member is started again at the end.
      */
     public Result leaderLoss(int operations) {
         int leader = awaitLeader(-1);
@@ -84,6 +85,9 @@ public final class ClusterFaults {
             if (a.status() == 503) {
                 retried++;
                 log.printf("faults: operation %d answered 503 (%s); trying once more%n", i, a.body());
+                if (elected != null) {
+                    elected.join(); // as a user would: once more when the store has a leader again
+                }
                 a = operation(h, i);
             }
             if (a.status() / 100 != 2) {
