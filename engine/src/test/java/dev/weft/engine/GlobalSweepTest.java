@@ -230,7 +230,7 @@ class GlobalSweepTest {
     }
 
     @Test
-    void aSweepDuringAnOutageIsSkippedAndTheMarksSurviveIt() {
+    void aSweepDuringAnOutageIsSkippedAndTheMarksSurviveIt() throws InterruptedException {
         Controller c = host();
         String key = markedOrphan(c, "gone");
         etcd.stop();
@@ -242,19 +242,10 @@ class GlobalSweepTest {
         // etcd accepts connections a moment before it has a leader; a sweep until then is skipped too
         List<String> released = c.engine().sweepNow();
         for (int i = 0; i < 50 && released.isEmpty(); i++) {
-            sleep(200);
+            Thread.sleep(200);
             released = c.engine().sweepNow();
         }
         assertThat(released).containsExactly(key);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Every allocation key of the test's store with its version. */
