@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * weftd's log format ({@code --log-format}): logfmt, as logback.xml sets it up, or json: logback's
+ * weftd's log format ({@code --log-format}): logfmt, as {@link LogfmtConfigurator} sets it up, or json: logback's
  * own JSON encoder, one object a line with the time (milliseconds since the epoch), level, thread,
  * logger, the formatted message, key-value pairs and MDC, and a thrown exception as an object.
  * The engine's System.Logger reaches logback through slf4j-jdk-platform-logging.
@@ -35,11 +35,11 @@ final class LogFormat {
         };
     }
 
-    @SuppressWarnings("unchecked") // logback.xml makes STDERR a ConsoleAppender of logging events
+    @SuppressWarnings("unchecked") // LogfmtConfigurator makes STDERR a ConsoleAppender of logging events
     private static void json() {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        OutputStreamAppender<ILoggingEvent> stderr = (OutputStreamAppender<ILoggingEvent>) root.getAppender("STDERR");
+        OutputStreamAppender<ILoggingEvent> stderr = (OutputStreamAppender<ILoggingEvent>) root.getAppender(LogfmtConfigurator.APPENDER);
         JsonEncoder encoder = new JsonEncoder();
         encoder.setContext(context);
         encoder.setWithSequenceNumber(false);

@@ -1,5 +1,6 @@
 package dev.weft.daemon.metrics;
 
+import dev.weft.daemon.api.UnixSocketServer;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -19,7 +20,7 @@ public final class MetricsServer implements AutoCloseable {
 
     /** Serves {@code metrics} at {@code address}; IllegalStateException if it cannot bind. */
     public static MetricsServer start(MetricsAddress address, WeftMetrics metrics) {
-        Server server = new Server();
+        Server server = new Server(UnixSocketServer.threadPool());
         try {
             ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory());
             connector.setHost(address.address().getAddress().getHostAddress());

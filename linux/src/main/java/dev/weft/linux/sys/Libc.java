@@ -51,42 +51,61 @@ public final class Libc {
     private static final ThreadLocal<MemorySegment> CALL_STATE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
-    private static final MethodHandle SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle GETSOCKNAME = errnoCall("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle SETSOCKOPT =
+    private static final Call SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Call BIND = errnoCall("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Call GETSOCKNAME = errnoCall("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final Call SETSOCKOPT =
             errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle SEND = errnoCall("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle RECV = errnoCall("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
-    private static final MethodHandle OPEN = LINKER.downcallHandle(
-            LINKER.defaultLookup().findOrThrow("open"),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+    private static final Call SEND = errnoCall("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final Call RECV = errnoCall("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final Call CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
+    private static final Call OPEN = new Call("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
             Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
-    private static final MethodHandle IOCTL = LINKER.downcallHandle(
-            LINKER.defaultLookup().findOrThrow("ioctl"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+    private static final Call IOCTL = new Call("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
-    private static final MethodHandle SENDTO =
+    private static final Call SENDTO =
             errnoCall("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle SETNS = errnoCall("setns", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle UNSHARE = errnoCall("unshare", JAVA_INT, JAVA_INT);
-    private static final MethodHandle MOUNT =
+    private static final Call SETNS = errnoCall("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Call UNSHARE = errnoCall("unshare", JAVA_INT, JAVA_INT);
+    private static final Call MOUNT =
             errnoCall("mount", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
-    private static final MethodHandle UMOUNT2 = errnoCall("umount2", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle GETTID = LINKER.downcallHandle(
-            LINKER.defaultLookup().findOrThrow("gettid"), FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETEUID = LINKER.downcallHandle(
-            LINKER.defaultLookup().findOrThrow("geteuid"), FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(
-            LINKER.defaultLookup().findOrThrow("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final Call UMOUNT2 = errnoCall("umount2", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Call GETTID = new Call("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final Call GETEUID = new Call("geteuid", FunctionDescriptor.of(JAVA_INT));
+    private static final Call STRERROR = new Call("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private Libc() {
     }
 
-    private static MethodHandle errnoCall(String name, ValueLayout result, MemoryLayout... args) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name),
-                FunctionDescriptor.of(result, args), Linker.Option.captureCallState("errno"));
+    private static Call errnoCall(String name, ValueLayout result, MemoryLayout... args) {
+        return new Call(name, FunctionDescriptor.of(result, args), Linker.Option.captureCallState("errno"));
+    }
+
+    /**
+     * A libc function bound at its first call. Binding one generates code for it, which no AOT
+     * cache holds; bound all at once, they cost weftd about 90 ms before it could serve, most of
+     * them for calls it makes later or never (docs/design.md, "weftd's start-up").
+     */
+    private static final class Call {
+        private final String name;
+        private final FunctionDescriptor descriptor;
+        private final Linker.Option[] options;
+        private volatile MethodHandle handle;
+
+        Call(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+            this.name = name;
+            this.descriptor = descriptor;
+            this.options = options;
+        }
+
+        MethodHandle handle() {
+            MethodHandle h = handle;
+            if (h == null) { // two threads may both bind it: equal handles, either will do
+                h = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(name), descriptor, options);
+                handle = h;
+            }
+            return h;
+        }
     }
 
     private static MemorySegment state() {
@@ -117,7 +136,7 @@ public final class Libc {
     public static int socket(int domain, int type, int protocol) {
         try {
             MemorySegment st = state();
-            return check((int) SOCKET.invokeExact(st, domain, type, protocol), st, "socket");
+            return check((int) SOCKET.handle().invokeExact(st, domain, type, protocol), st, "socket");
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -126,7 +145,7 @@ public final class Libc {
     public static void bind(int fd, MemorySegment address) {
         try {
             MemorySegment st = state();
-            check((int) BIND.invokeExact(st, fd, address, (int) address.byteSize()), st, "bind");
+            check((int) BIND.handle().invokeExact(st, fd, address, (int) address.byteSize()), st, "bind");
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -137,7 +156,7 @@ public final class Libc {
         try {
             MemorySegment st = state();
             MemorySegment len = arena.allocateFrom(JAVA_INT, (int) address.byteSize());
-            check((int) GETSOCKNAME.invokeExact(st, fd, address, len), st, "getsockname");
+            check((int) GETSOCKNAME.handle().invokeExact(st, fd, address, len), st, "getsockname");
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -146,7 +165,7 @@ public final class Libc {
     public static void setsockopt(int fd, int level, int option, MemorySegment value) {
         try {
             MemorySegment st = state();
-            check((int) SETSOCKOPT.invokeExact(st, fd, level, option, value, (int) value.byteSize()),
+            check((int) SETSOCKOPT.handle().invokeExact(st, fd, level, option, value, (int) value.byteSize()),
                     st, "setsockopt");
         } catch (Throwable t) {
             throw rethrow(t);
@@ -162,7 +181,7 @@ public final class Libc {
     public static long send(int fd, MemorySegment buffer, long length) {
         try {
             MemorySegment st = state();
-            long n = (long) SEND.invokeExact(st, fd, buffer, length, 0);
+            long n = (long) SEND.handle().invokeExact(st, fd, buffer, length, 0);
             if (n < 0) {
                 throw new SysException("send", errno(st));
             }
@@ -175,7 +194,7 @@ public final class Libc {
     public static long recv(int fd, MemorySegment buffer, long length, int flags) {
         try {
             MemorySegment st = state();
-            long n = (long) RECV.invokeExact(st, fd, buffer, length, flags);
+            long n = (long) RECV.handle().invokeExact(st, fd, buffer, length, flags);
             if (n < 0) {
                 throw new SysException("recv", errno(st));
             }
@@ -189,7 +208,7 @@ public final class Libc {
     public static int ioctl(int fd, long request, MemorySegment arg) {
         try {
             MemorySegment st = state();
-            return check((int) IOCTL.invokeExact(st, fd, request, arg), st, "ioctl");
+            return check((int) IOCTL.handle().invokeExact(st, fd, request, arg), st, "ioctl");
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -199,7 +218,7 @@ public final class Libc {
     public static long sendto(int fd, MemorySegment buffer, long length, MemorySegment address) {
         try {
             MemorySegment st = state();
-            long n = (long) SENDTO.invokeExact(st, fd, buffer, length, 0, address, (int) address.byteSize());
+            long n = (long) SENDTO.handle().invokeExact(st, fd, buffer, length, 0, address, (int) address.byteSize());
             if (n < 0) {
                 throw new SysException("sendto", errno(st));
             }
@@ -212,7 +231,7 @@ public final class Libc {
     public static void close(int fd) {
         try {
             MemorySegment st = state();
-            check((int) CLOSE.invokeExact(st, fd), st, "close");
+            check((int) CLOSE.handle().invokeExact(st, fd), st, "close");
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -221,7 +240,7 @@ public final class Libc {
     public static int open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = state();
-            return check((int) OPEN.invokeExact(st, arena.allocateFrom(path), flags, mode), st, "open " + path);
+            return check((int) OPEN.handle().invokeExact(st, arena.allocateFrom(path), flags, mode), st, "open " + path);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -230,7 +249,7 @@ public final class Libc {
     public static void setns(int fd, int nstype) {
         try {
             MemorySegment st = state();
-            check((int) SETNS.invokeExact(st, fd, nstype), st, "setns");
+            check((int) SETNS.handle().invokeExact(st, fd, nstype), st, "setns");
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -239,7 +258,7 @@ public final class Libc {
     public static void unshare(int flags) {
         try {
             MemorySegment st = state();
-            check((int) UNSHARE.invokeExact(st, flags), st, "unshare");
+            check((int) UNSHARE.handle().invokeExact(st, flags), st, "unshare");
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -250,7 +269,7 @@ public final class Libc {
             MemorySegment st = state();
             MemorySegment src = source == null ? MemorySegment.NULL : arena.allocateFrom(source);
             MemorySegment fs = fsType == null ? MemorySegment.NULL : arena.allocateFrom(fsType);
-            check((int) MOUNT.invokeExact(st, src, arena.allocateFrom(target), fs, flags, MemorySegment.NULL),
+            check((int) MOUNT.handle().invokeExact(st, src, arena.allocateFrom(target), fs, flags, MemorySegment.NULL),
                     st, "mount " + target);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -260,7 +279,7 @@ public final class Libc {
     public static void umount2(String target, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = state();
-            check((int) UMOUNT2.invokeExact(st, arena.allocateFrom(target), flags), st, "umount " + target);
+            check((int) UMOUNT2.handle().invokeExact(st, arena.allocateFrom(target), flags), st, "umount " + target);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -268,7 +287,7 @@ public final class Libc {
 
     public static int gettid() {
         try {
-            return (int) GETTID.invokeExact();
+            return (int) GETTID.handle().invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -276,7 +295,7 @@ public final class Libc {
 
     public static int geteuid() {
         try {
-            return (int) GETEUID.invokeExact();
+            return (int) GETEUID.handle().invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -285,7 +304,7 @@ public final class Libc {
     /** The C library's description of an errno value, for example "File exists". */
     public static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) STRERROR.handle().invokeExact(errno);
             return s.reinterpret(256).getString(0);
         } catch (Throwable t) {
             throw rethrow(t);
