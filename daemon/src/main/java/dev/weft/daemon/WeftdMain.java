@@ -149,7 +149,8 @@ public final class WeftdMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new WeftdMain()).execute(args));
+        // the model generated at compile time from the annotations below: none is read at run time
+        System.exit(new CommandLine(CommandModels.spec(new WeftdMain())).execute(args));
     }
 
     @Override

@@ -1,8 +1,9 @@
-package dev.weft.cli.codegen;
+package dev.weft.commandmodels;
 
 import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.RoundEnvironment;
 import javax.annotation.processing.SupportedAnnotationTypes;
+import javax.annotation.processing.SupportedOptions;
 import javax.lang.model.SourceVersion;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
@@ -28,16 +29,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Compiles the CLI's picocli annotations into {@code dev.weft.cli.CommandModels}: code that builds
- * each command's {@code CommandSpec} with picocli's programmatic API, so that the CLI reads no
- * annotation at run time (reading them made the JDK generate a proxy class per annotation type,
- * the largest part of a short command's run; docs/design.md). The generated model follows what
+ * Compiles a module's picocli annotations into {@code PACKAGE.CommandModels} (PACKAGE: the option
+ * {@value #PACKAGE_OPTION}, where the commands are): code that builds each command's
+ * {@code CommandSpec} with picocli's programmatic API, so that the program reads no annotation at
+ * run time (reading them made the JDK generate a proxy class per annotation type, the largest part
+ * of a short CLI command's run and about 40 ms of weftd's start-up; docs/design.md). The generated model follows what
  * picocli's reflection would build from the same annotations (defaults of arity, labels and
  * indexes included); CommandModelsTest compares the two for every command. Attributes this
  * processor does not translate are compile errors, never silently dropped.
  */
 @SupportedAnnotationTypes("picocli.CommandLine.Command")
+@SupportedOptions(CommandModelProcessor.PACKAGE_OPTION)
 public final class CommandModelProcessor extends AbstractProcessor {
+    /** The processor option naming the package of the generated {@code CommandModels}, the commands' package. */
+    public static final String PACKAGE_OPTION = "weft.commandmodels.package";
     private static final String PICOCLI = "picocli.CommandLine.";
     private static final Set<String> COMMAND_ATTRIBUTES = Set.of("name", "aliases", "description", "version",
             "mixinStandardHelpOptions");
@@ -72,9 +77,15 @@ public final class CommandModelProcessor extends AbstractProcessor {
         }
         // subclasses before their superclasses, so the instanceof chains pick the most specific class
         commands.sort(Comparator.comparingInt(this::depth).reversed().thenComparing(c -> c.getQualifiedName().toString()));
-        try (Writer w = processingEnv.getFiler().createSourceFile("dev.weft.cli.CommandModels",
+        String pkg = processingEnv.getOptions().get(PACKAGE_OPTION);
+        if (pkg == null || pkg.isBlank()) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR,
+                    getClass().getSimpleName() + " needs -A" + PACKAGE_OPTION + "=PACKAGE, the commands' package");
+            return false;
+        }
+        try (Writer w = processingEnv.getFiler().createSourceFile(pkg + ".CommandModels",
                 commands.toArray(Element[]::new)).openWriter()) {
-            w.write(source());
+            w.write(source(pkg));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -82,7 +93,7 @@ public final class CommandModelProcessor extends AbstractProcessor {
         return false;
     }
 
-    private String source() {
+    private String source(String pkg) {
         StringBuilder specs = new StringBuilder();
         StringBuilder names = new StringBuilder();
         StringBuilder creates = new StringBuilder();
@@ -90,7 +101,7 @@ public final class CommandModelProcessor extends AbstractProcessor {
         StringBuilder parents = new StringBuilder();
         for (TypeElement c : commands) {
             String type = c.getQualifiedName().toString();
-            String method = "spec" + c.getQualifiedName().toString().replace("dev.weft.cli.", "").replace(".", "");
+            String method = "spec" + c.getQualifiedName().toString().replace(pkg + ".", "").replace(".", "");
             names.append("        if (c == ").append(type).append(".class) {\n            return new String[] {")
                     .append(strings(commandNames(c))).append("};\n        }\n");
             creates.append("        if (c == ").append(type).append(".class) {\n            return new ").append(type).append("();\n        }\n");
@@ -98,7 +109,7 @@ public final class CommandModelProcessor extends AbstractProcessor {
             specs.append(spec(c, type, method, parents));
         }
         return """
-                package dev.weft.cli;
+                package @PACKAGE@;
 
                 import picocli.CommandLine.Model.CommandSpec;
                 import picocli.CommandLine.Model.IGetter;
@@ -108,10 +119,10 @@ public final class CommandModelProcessor extends AbstractProcessor {
                 import picocli.CommandLine.Range;
 
                 /**
-                 * weft's command models, generated at compile time by dev.weft.cli.codegen.CommandModelProcessor
+                 * The command models of this package, generated at compile time by dev.weft.commandmodels.CommandModelProcessor
                  * from the commands' picocli annotations: nothing here reads an annotation at run time.
                  */
-                @javax.annotation.processing.Generated("dev.weft.cli.codegen.CommandModelProcessor")
+                @javax.annotation.processing.Generated("dev.weft.commandmodels.CommandModelProcessor")
                 final class CommandModels {
                     private CommandModels() {
                     }
@@ -157,7 +168,7 @@ public final class CommandModelProcessor extends AbstractProcessor {
                     }
                 }
                 """
-                .replace("@NAMES@", names).replace("@CREATES@", creates).replace("@DISPATCH@", dispatch)
+                .replace("@PACKAGE@", pkg).replace("@NAMES@", names).replace("@CREATES@", creates).replace("@DISPATCH@", dispatch)
                 .replace("@PARENTS@", parents).replace("@SPECS@", specs).replace("@GETTERS@", fieldCases("get"))
                 .replace("@SETTERS@", fieldCases("set"));
     }
@@ -192,7 +203,7 @@ public final class CommandModelProcessor extends AbstractProcessor {
             }
         }
         if (standardHelp) {
-            b.append("        StandardHelpOptions.addTo(s);\n");
+            b.append("        dev.weft.commandmodels.StandardHelpOptions.addTo(s);\n");
         }
         b.append("        return s;\n    }\n");
         if (!parentCase.isEmpty()) {

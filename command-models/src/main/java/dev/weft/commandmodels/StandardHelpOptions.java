@@ -1,4 +1,4 @@
-package dev.weft.cli;
+package dev.weft.commandmodels;
 
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.IGetter;
@@ -9,10 +9,10 @@ import picocli.CommandLine.Range;
 /**
  * -h/--help and -V/--version as picocli's {@code mixinStandardHelpOptions = true} adds them, built
  * without reading picocli's own annotated mixin class by reflection (what
- * {@code CommandSpec.mixinStandardHelpOptions(true)} does). The generated {@link CommandModels}
- * use it; CommandModelsTest checks it against picocli's.
+ * {@code CommandSpec.mixinStandardHelpOptions(true)} does). The generated CommandModels use it;
+ * the CLI's and weftd's CommandModelsTest check it against picocli's.
  */
-final class StandardHelpOptions {
+public final class StandardHelpOptions {
     /** The key picocli files its standard help mixin under ({@code CommandSpec.mixinStandardHelpOptions()} looks for it). */
     static final String KEY = "mixinStandardHelpOptions";
 
@@ -23,7 +23,7 @@ final class StandardHelpOptions {
     }
 
     /** Adds the standard help options to {@code spec} unless it has options of those names already, as picocli does. */
-    static void addTo(CommandSpec spec) {
+    public static void addTo(CommandSpec spec) {
         StandardHelpOptions flags = new StandardHelpOptions();
         CommandSpec mixin = CommandSpec.wrapWithoutInspection(flags);
         mixin.addOption(flag(new String[] {"${picocli.help.name.0:--h}", "${picocli.help.name.1:---help}"}, "helpRequested",
