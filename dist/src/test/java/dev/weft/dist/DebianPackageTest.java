@@ -24,6 +24,8 @@ class DebianPackageTest {
         assertThat(DebianRoot.section(out, "runtime")).contains("java.base").contains("jdk.unsupported")
                 .as("only the modules weft needs").doesNotContain("jdk.compiler").doesNotContain("jdk.jshell");
         assertThat(DebianRoot.section(out, "versions")).contains("weft 0.1.0").contains("weftd 0.1.0").contains("loris");
+        assertThat(DebianRoot.section(out, "aot caches")).contains("Opened AOT cache /usr/lib/weft/daemon/target/weftd.aot")
+                .doesNotContain("disabled").doesNotContain("mismatch").doesNotContain("Unable");
         assertThat(DebianRoot.section(out, "cni")).contains("\"supportedVersions\"");
         assertThat(DebianRoot.section(out, "completion")).contains("complete").contains("weft");
         assertThat(DebianRoot.section(out, "man")).contains("/usr/share/man/man1/weft.1.gz").contains("/usr/share/man/man8/weftd.8.gz")

@@ -42,6 +42,9 @@ step "versions"
 weft --version
 weftd --version
 loris --version
+step "aot caches"
+# the caches trained in scripts/package on the bundled runtime, used where the package put them
+WEFTD_JAVA_OPTS="-Xlog:aot=info" weftd --version 2>&1 | grep -E "Opened AOT cache|AOT cache.*(disabled|mismatch)|Unable" || true
 step "cni"
 CNI_COMMAND=VERSION /usr/lib/cni/weft </dev/null; echo
 step "completion"
