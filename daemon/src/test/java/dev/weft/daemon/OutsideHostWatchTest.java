@@ -15,9 +15,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A host outside a global network receives none of its endpoints' changes, also when it is
- * scraped (the weft_endpoints gauge) and removes a container of its own (which looks through the
- * networks for the container's endpoints): both read every network's endpoints before, which
- * made the host follow them all. The host taking part counts the netlink requests it sends.
+ * scraped (the weft_endpoints gauge), inspects and lists the networks, and removes a container of
+ * its own (which looks through the networks for the container's endpoints): each read every
+ * network's endpoints before, which made the host follow them all. The host taking part counts the netlink requests it sends.
  */
 class OutsideHostWatchTest {
     private static final String EVENTS = "weft_store_watch_events_total{store=\"global\"}";
@@ -38,6 +38,11 @@ class OutsideHostWatchTest {
             // host 1 takes no part in ofan: it is scraped and runs and removes a container without networks
             run(b, "ob1", "[]");
             MetricsTest.scrape(b);
+            // and inspects and lists the networks: it sees ofan's container, read from the store
+            var inspect = b.call("GET", "/v1/networks/ofan", null);
+            assertThat(inspect.status()).isEqualTo(200);
+            assertThat(inspect.body().toString()).contains("oa1");
+            assertThat(b.call("GET", "/v1/networks", null).status()).isEqualTo(200);
             assertThat(b.call("DELETE", "/v1/containers/ob1?force=true", null).status()).isEqualTo(204);
             Thread.sleep(500);
             Map<String, Double> before0 = MetricsTest.scrape(a);

@@ -42,8 +42,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * change applied to it, so an older change arriving late (this host's own, echoed by the watch)
  * never overwrites a newer one. Every host follows the list of global networks, but the
  * endpoints only of the networks it takes part in: those with an endpoint joined here when it
- * starts, and any whose endpoints it reads or writes later (see {@link #follow}), so a host's
- * watch traffic grows with its own networks, not with the whole cluster.
+ * starts, and any it writes an endpoint of later (see {@link #follow}), so a host's watch traffic
+ * grows with its own networks, not with the whole cluster. The endpoints of a global network it
+ * does not follow are read from the global store when asked for (an inspect, a list, a removal
+ * looking for a container's endpoints), which starts no watch.
  */
 public final class StateStore implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -184,15 +186,22 @@ public final class StateStore implements AutoCloseable {
         delete(NETWORKS + id, networks, network(id).map(this::isGlobal).orElse(false));
     }
 
+    /** A network's endpoints, in the order of their keys; read from the global store if this host does not follow it. */
     public List<EndpointState> endpoints(String networkId) {
-        follow(networkId);
         String prefix = ENDPOINTS + networkId + "/";
+        if (!follows(networkId)) {
+            return global.list(prefix).stream().map(e -> read(e.key(), e.value(), EndpointState.class)).toList();
+        }
         return List.copyOf(endpoints.subMap(prefix, prefix + Character.MAX_VALUE).values());
     }
 
+    /** One endpoint of a network; read from the global store if this host does not follow the network. */
     public Optional<EndpointState> endpoint(String networkId, String id) {
-        follow(networkId);
-        return Optional.ofNullable(endpoints.get(ENDPOINTS + networkId + "/" + id));
+        String key = ENDPOINTS + networkId + "/" + id;
+        if (!follows(networkId)) {
+            return global.get(key).map(e -> read(key, e.value(), EndpointState.class));
+        }
+        return Optional.ofNullable(endpoints.get(key));
     }
 
     public List<EndpointState> endpoints() {

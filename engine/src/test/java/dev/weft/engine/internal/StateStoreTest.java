@@ -116,11 +116,17 @@ class StateStoreTest {
             // b learns of g2 through its watch; until then it would keep e3 as a local record
             await(() -> b.network("g2").isPresent());
             b.put(endpoint("e3", "g2", "192.0.2.12"));
-            assertThat(c.endpoints("g2")).as("read when first asked, then followed")
+            assertThat(c.endpoints("g2")).as("read from the store when asked")
                     .extracting(EndpointState::id).containsExactlyInAnyOrder("e2", "e3");
-            assertThat(c.follows("g2")).isTrue();
+            assertThat(c.endpoint("g2", "e3")).isPresent();
+            assertThat(c.follows("g2")).as("reading starts no watch").isFalse();
             b.deleteEndpoint(b.endpoint("g2", "e3").orElseThrow());
-            await(() -> c.endpoints("g2").size() == 1);
+            assertThat(c.endpoints("g2")).extracting(EndpointState::id).containsExactly("e2");
+            assertThat(c.endpoint("g2", "e3")).isEmpty();
+            c.put(endpoint("e4", "g2", "192.0.2.11"));
+            assertThat(c.follows("g2")).as("writing an endpoint makes the host take part").isTrue();
+            b.deleteEndpoint(b.endpoint("g2", "e2").orElseThrow());
+            await(() -> c.endpoints("g2").size() == 1); // from the watch now
         } finally {
             localC.close();
         }
