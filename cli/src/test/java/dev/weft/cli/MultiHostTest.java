@@ -41,8 +41,7 @@ class MultiHostTest {
             List<WeftdProcess> daemons = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
-                    daemons.add(WeftdProcess.start(hosts.get(i), dir.path().resolve("h" + i),
-                            "--kv-store", store.url(), "--bind-interface", "eth0"));
+                    daemons.add(WeftdProcess.sharing(hosts.get(i), dir.path().resolve("h" + i), store.url()));
                 }
                 List<CliProcess> clis = daemons.stream().map(d -> new CliProcess(d.socket())).toList();
                 quickStart(clis, store, daemons);

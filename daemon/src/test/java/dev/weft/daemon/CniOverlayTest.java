@@ -29,10 +29,8 @@ class CniOverlayTest {
                 + "\"subnet\":\"203.0.113.0/24\"}";
         try (RunDir dir = new RunDir(); SimulatedHosts hosts = SimulatedHosts.create(3);
              StoreServer etcd = StoreServer.etcd(hosts.get(2), dir.path().resolve("etcd"));
-             WeftdProcess w0 = WeftdProcess.start(hosts.get(0), dir.path().resolve("w0"), "--kv-store", etcd.url(),
-                     "--bind-interface", "eth0");
-             WeftdProcess w1 = WeftdProcess.start(hosts.get(1), dir.path().resolve("w1"), "--kv-store", etcd.url(),
-                     "--bind-interface", "eth0");
+             WeftdProcess w0 = WeftdProcess.sharing(hosts.get(0), dir.path().resolve("w0"), etcd.url());
+             WeftdProcess w1 = WeftdProcess.sharing(hosts.get(1), dir.path().resolve("w1"), etcd.url());
              TestNamespaces containers = new TestNamespaces()) {
             CniShim s0 = new CniShim(hosts.get(0), w0.socket());
             CniShim s1 = new CniShim(hosts.get(1), w1.socket());

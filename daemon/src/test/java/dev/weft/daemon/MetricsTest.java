@@ -45,8 +45,7 @@ class MetricsTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/etcd")), "needs etcd-server");
         try (RunDir dir = new RunDir(); SimulatedHosts hosts = SimulatedHosts.create(2);
              StoreServer etcd = StoreServer.etcd(hosts.get(1), dir.path().resolve("etcd"));
-             WeftdProcess weftd = WeftdProcess.start(hosts.get(0), dir.path().resolve("w0"), "--kv-store", etcd.url(),
-                     "--bind-interface", "eth0");
+             WeftdProcess weftd = WeftdProcess.sharing(hosts.get(0), dir.path().resolve("w0"), etcd.url());
              ApiClient api = new ApiClient(weftd.socket())) {
             Map<String, Double> before = scrape(api);
             var r = api.call("POST", "/v1/networks/create",

@@ -27,10 +27,8 @@ class OutsideHostWatchTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/etcd")), "needs etcd-server");
         try (RunDir dir = new RunDir(); SimulatedHosts hosts = SimulatedHosts.create(3);
              StoreServer etcd = StoreServer.etcd(hosts.get(2), dir.path().resolve("etcd"));
-             WeftdProcess w0 = WeftdProcess.start(hosts.get(0), dir.path().resolve("w0"), "--kv-store", etcd.url(),
-                     "--bind-interface", "eth0");
-             WeftdProcess w1 = WeftdProcess.start(hosts.get(1), dir.path().resolve("w1"), "--kv-store", etcd.url(),
-                     "--bind-interface", "eth0");
+             WeftdProcess w0 = WeftdProcess.sharing(hosts.get(0), dir.path().resolve("w0"), etcd.url());
+             WeftdProcess w1 = WeftdProcess.sharing(hosts.get(1), dir.path().resolve("w1"), etcd.url());
              ApiClient a = new ApiClient(w0.socket()); ApiClient b = new ApiClient(w1.socket())) {
             assertThat(a.call("POST", "/v1/networks/create", "{\"Name\": \"ofan\", \"Driver\": \"overlay\","
                     + " \"IPAM\": {\"Config\": [{\"Subnet\": \"203.0.113.0/24\"}]}}").status()).isEqualTo(201);

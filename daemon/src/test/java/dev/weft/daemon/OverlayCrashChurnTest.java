@@ -51,10 +51,8 @@ class OverlayCrashChurnTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/etcd")), "needs etcd-server");
         try (RunDir dir = new RunDir(); SimulatedHosts hosts = SimulatedHosts.create(3);
              StoreServer etcd = StoreServer.etcd(hosts.get(2), dir.path().resolve("etcd"));
-             WeftdProcess a = WeftdProcess.start(hosts.get(0), dir.path().resolve("a"), "--kv-store", etcd.url(),
-                     "--bind-interface", "eth0");
-             WeftdProcess b = WeftdProcess.start(hosts.get(1), dir.path().resolve("b"), "--kv-store", etcd.url(),
-                     "--bind-interface", "eth0");
+             WeftdProcess a = WeftdProcess.sharing(hosts.get(0), dir.path().resolve("a"), etcd.url());
+             WeftdProcess b = WeftdProcess.sharing(hosts.get(1), dir.path().resolve("b"), etcd.url());
              ApiClient apiA = new ApiClient(a.socket()); ApiClient apiB = new ApiClient(b.socket())) {
             created(apiB.call("POST", "/v1/networks/create", "{\"Name\": \"ochurn\", \"Driver\": \"overlay\", "
                     + "\"IPAM\": {\"Config\": [{\"Subnet\": \"203.0.113.0/24\"}]}}"));

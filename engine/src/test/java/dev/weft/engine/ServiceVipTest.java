@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.engine.driver.bridge.BridgeDriver;
 import dev.weft.net.IpPrefix;
+import dev.weft.testkit.Eventually;
 import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHosts;
 import dev.weft.testkit.StoreServer;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -102,7 +102,7 @@ class ServiceVipTest {
                 Controller b = OverlayHosts.start(hosts.get(1).netns(), IpPrefix.format(hosts.get(1).address()),
                         dir.path().resolve("b"), etcd.url() + "/vip-test", open);
                 Network onA = a.newNetwork(NetworkConfig.of("vipov", "overlay").withIpv4(IpamConfig.subnet("203.0.113.0/24")));
-                awaitTrue(() -> b.networks().stream().anyMatch(n -> n.name().equals("vipov")));
+                Eventually.holds(15, () -> b.networks().stream().anyMatch(n -> n.name().equals("vipov")));
                 Network onB = b.network("vipov");
                 Endpoint vip = onA.createEndpoint("web", EndpointOptions.none().asVirtualIp());
                 Sandbox b1 = join(a, onA, "b1", EndpointOptions.none().backendOf("web"));
@@ -112,7 +112,7 @@ class ServiceVipTest {
                 traffic.serve(b2, "b2");
                 traffic.serve(b3, "b3");
                 Sandbox client = join(b, onB, "client", EndpointOptions.none());
-                awaitTrue(() -> slots(client, vip).size() == 3);
+                Eventually.holds(15, () -> slots(client, vip).size() == 3);
                 String address = IpPrefix.format(vip.ipv4().address());
 
                 Map<String, Integer> answers = traffic.connect(client, address, CONNECTIONS);
@@ -120,7 +120,7 @@ class ServiceVipTest {
                 answers.values().forEach(n -> assertThat(n).as(answers.toString()).isBetween(800, 1200));
 
                 onA.endpoint("b1").leave(b1);
-                awaitTrue(() -> slots(client, vip).size() == 2);
+                Eventually.holds(15, () -> slots(client, vip).size() == 2);
                 Map<String, Integer> after = traffic.connect(client, address, 300);
                 assertThat(after.keySet()).as("b1 left on the other host: " + after).containsExactly("b2", "b3");
                 after.values().forEach(n -> assertThat(n).as(after.toString()).isBetween(120, 180));
@@ -180,15 +180,5 @@ class ServiceVipTest {
             Thread.currentThread().interrupt();
             return null;
         }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 150; i++) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        assertThat(condition.getAsBoolean()).as("condition within 15 s").isTrue();
     }
 }

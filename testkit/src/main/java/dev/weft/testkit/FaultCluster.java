@@ -39,9 +39,8 @@ public final class FaultCluster implements AutoCloseable {
                 List<Future<?>> started = new ArrayList<>();
                 for (int i = 0; i < weftHosts; i++) {
                     int h = i;
-                    started.add(pool.submit(() -> c.daemons.set(h, WeftdProcess.start(c.hosts.get(h),
-                            c.dir.path().resolve("h" + h), "--kv-store", c.store.url(), "--bind-interface", "eth0",
-                            "--log-level", "warning"))));
+                    started.add(pool.submit(() -> c.daemons.set(h, WeftdProcess.sharing(c.hosts.get(h),
+                            c.dir.path().resolve("h" + h), c.store.url(), "--log-level", "warning"))));
                 }
                 for (Future<?> f : started) {
                     f.get();

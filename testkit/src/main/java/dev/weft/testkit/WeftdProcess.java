@@ -62,6 +62,16 @@ public final class WeftdProcess implements AutoCloseable {
         return w;
     }
 
+    /**
+     * Starts weftd in {@code host} sharing global networks through the store at {@code storeUrl}
+     * ({@code --kv-store}), advertising the address of the host's eth0, its underlay; {@code extraArgs} follow.
+     */
+    public static WeftdProcess sharing(SimulatedHost host, Path dir, String storeUrl, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("--kv-store", storeUrl, "--bind-interface", "eth0"));
+        args.addAll(List.of(extraArgs));
+        return start(host, dir, args.toArray(String[]::new));
+    }
+
     /** Starts a weftd on the same directories but another socket, without waiting for it. */
     public static Process startSecond(SimulatedHost host, Path dir, String socketName) {
         return new WeftdProcess(host, dir, socketName, List.of(), null, Map.of()).launch();

@@ -11,6 +11,7 @@ import dev.weft.linux.KernelRequests;
 import dev.weft.linux.rtnl.Rtnetlink;
 import dev.weft.net.IpPrefix;
 import dev.weft.net.MacAddress;
+import dev.weft.testkit.Eventually;
 import dev.weft.testkit.RunDir;
 import dev.weft.testkit.SimulatedHosts;
 import dev.weft.testkit.StoreServer;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,7 +49,7 @@ class RemoteEntriesTest {
                 }
                 String netId = c.getFirst().newNetwork(NetworkConfig.of("fw", "overlay")
                         .withIpv4(IpamConfig.subnet("198.18.0.0/22"))).id();
-                await(() -> c.get(1).networks().stream().anyMatch(n -> n.name().equals("fw")));
+                Eventually.holds(15, () -> c.get(1).networks().stream().anyMatch(n -> n.name().equals("fw")));
                 join(c.getFirst(), "a0");
                 String vxlan = OverlayDriver.vxlanName(netId);
                 InetAddress vtep1 = hosts.get(1).address();
@@ -61,7 +61,7 @@ class RemoteEntriesTest {
                     long before = KernelRequests.netlink();
                     Endpoint ep = join(c.get(1), "b" + k);
                     InetAddress ip = ep.ipv4().address();
-                    await(() -> host0.neighbours().list(vxlan).stream().anyMatch(n -> n.ip().equals(ip)));
+                    Eventually.holds(15, () -> host0.neighbours().list(vxlan).stream().anyMatch(n -> n.ip().equals(ip)));
                     cost[k] = quiet() - before;
                     expectedFdb.put(ep.mac(), vtep1);
                     expectedNeigh.put(ip, ep.mac());
@@ -82,11 +82,11 @@ class RemoteEntriesTest {
                     sb.delete();
                 }
                 Entries half = new Entries(expectedFdb, expectedNeigh);
-                await(() -> entries(host0, vxlan).equals(half));
+                Eventually.holds(15, () -> entries(host0, vxlan).equals(half));
 
                 host0.links().delete(vxlan); // behind weft's back; the next join here makes it again
                 join(c.getFirst(), "a1");
-                await(() -> entries(host0, vxlan).equals(half));
+                Eventually.holds(15, () -> entries(host0, vxlan).equals(half));
             } finally {
                 for (int i = open.size() - 1; i >= 0; i--) {
                     open.get(i).close();
@@ -129,15 +129,5 @@ class RemoteEntriesTest {
             last = now;
         }
         return last;
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 150; i++) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        assertThat(condition.getAsBoolean()).as("condition within 15 s").isTrue();
     }
 }
