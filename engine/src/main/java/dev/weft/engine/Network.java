@@ -59,8 +59,8 @@ public final class Network {
 
     /**
      * Whether this host follows the network's endpoints: always for a local network; for a global
-     * one once this host takes part in it (an endpoint of it joined here, or its endpoints read or
-     * written here). Unlike {@link #endpoints()}, asking does not start following.
+     * one once this host takes part in it (an endpoint of it joined or written here). The endpoints
+     * of a global network it does not follow are read from the store each time they are asked for.
      */
     public boolean followed() {
         return engine.state().follows(id);

@@ -80,7 +80,7 @@ final class ContainerParts {
         Sandbox sb = sandbox(name);
         for (Network n : controller.networks()) {
             if (!n.followed()) {
-                continue; // a global network this host takes no part in holds none of its endpoints; reading them would follow it
+                continue; // a global network this host takes no part in holds none of its endpoints: no store read for it
             }
             // states read at once: another host's endpoint on a global network may go meanwhile
             for (EndpointState s : n.endpointStates()) {

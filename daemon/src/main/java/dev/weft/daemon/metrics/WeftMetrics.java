@@ -92,7 +92,7 @@ public final class WeftMetrics implements EngineObserver {
     /**
      * Counts {@code controller}'s networks and endpoints by driver at every scrape (with a global
      * store, the other hosts' global networks and endpoints as well: what this host knows; the
-     * endpoints only of the global networks it follows, since reading the others' would follow them).
+     * endpoints only of the global networks it follows, since the others' would cost a store read each, every scrape).
      */
     public void follow(Controller controller) {
         GaugeWithCallback.builder().name("weft_networks").help("Networks by driver").labelNames("driver")
@@ -106,7 +106,7 @@ public final class WeftMetrics implements EngineObserver {
         controller.driverNames().forEach(d -> counts.put(d, 0)); // a driver with nothing yet: 0, not absent
         for (Network n : controller.networks()) {
             try {
-                // a global network this host does not follow counts no endpoints: reading them would follow it
+                // a global network this host does not follow counts no endpoints: a scrape reads nothing from the store
                 counts.merge(n.driver(), !endpoints ? 1 : n.followed() ? n.endpointStates().size() : 0, Integer::sum);
             } catch (WeftException gone) {
                 // deleted while being counted
