@@ -79,10 +79,9 @@ final class ContainerParts {
     void remove(String name, String id) {
         Sandbox sb = sandbox(name);
         for (Network n : controller.networks()) {
-            if (!n.followed()) {
-                continue; // a global network this host takes no part in holds none of its endpoints: no store read for it
-            }
-            // states read at once: another host's endpoint on a global network may go meanwhile
+            // states read at once: another host's endpoint on a global network may go meanwhile. A
+            // global network this host does not follow is read from the store (no watch starts): it
+            // may hold this container's endpoint, created here but never joined before a crash
             for (EndpointState s : n.endpointStates()) {
                 boolean ours = sb != null && sb.id().equals(s.sandboxId());
                 boolean named = s.name().equals(name) && (ours || !s.joined());
